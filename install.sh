@@ -1,0 +1,84 @@
+#!/bin/sh
+# Builds stmgr from this checkout and installs the binary, shell completions and man pages
+# under a prefix (default: $HOME/.local). Safe to run again: files are replaced in place.
+set -eu
+
+usage() {
+    cat <<USAGE
+Usage: ./install.sh [--prefix DIR]
+
+Build stmgr (cargo build --release --locked) and install:
+  PREFIX/bin/stmgr
+  PREFIX/share/bash-completion/completions/stmgr
+  PREFIX/share/zsh/site-functions/_stmgr
+  PREFIX/share/fish/vendor_completions.d/stmgr.fish
+  PREFIX/share/man/man1/stmgr*.1
+
+Options:
+  --prefix DIR  installation prefix (default: \$HOME/.local)
+  -h, --help    print this help
+USAGE
+}
+
+die() {
+    echo "install.sh: $*" >&2
+    exit 2
+}
+
+prefix=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --prefix)
+            [ $# -ge 2 ] || die "--prefix needs a directory"
+            prefix="$2"
+            shift 2
+            ;;
+        --prefix=*)
+            prefix="${1#--prefix=}"
+            shift
+            ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *)
+            usage >&2
+            die "unknown argument: $1"
+            ;;
+    esac
+done
+
+if [ -z "$prefix" ]; then
+    [ -n "${HOME:-}" ] || die "HOME is not set; pass --prefix DIR"
+    prefix="$HOME/.local"
+fi
+[ -n "$prefix" ] || die "--prefix must not be empty"
+
+# Run from the repository root whatever the current directory.
+cd "$(dirname "$0")"
+[ -f Cargo.toml ] && [ -d completions ] && [ -d man ] || die "run this script from an stmgr checkout"
+
+command -v cargo >/dev/null 2>&1 || die "cargo not found on PATH (install Rust from https://rustup.rs)"
+
+echo "building stmgr (release)..."
+cargo build --release --locked
+
+put() {
+    # put MODE SOURCE DEST: create the parent directory, copy, report.
+    install -d "$(dirname "$3")"
+    install -m "$1" "$2" "$3"
+    echo "installed $3"
+}
+
+put 755 target/release/stmgr "$prefix/bin/stmgr"
+put 644 completions/stmgr.bash "$prefix/share/bash-completion/completions/stmgr"
+put 644 completions/_stmgr "$prefix/share/zsh/site-functions/_stmgr"
+put 644 completions/stmgr.fish "$prefix/share/fish/vendor_completions.d/stmgr.fish"
+for page in man/*.1; do
+    put 644 "$page" "$prefix/share/man/man1/$(basename "$page")"
+done
+
+case ":${PATH:-}:" in
+    *":$prefix/bin:"*) ;;
+    *) echo "warning: $prefix/bin is not on PATH; add it to use stmgr" >&2 ;;
+esac

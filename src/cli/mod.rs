@@ -1,0 +1,212 @@
+//! The command line: the clap definition ([`Cli`], [`Command`]), dispatch ([`run`]) and the
+//! shared pieces every command uses (context, printer, exit codes, logging).
+//!
+//! One file per leaf command, one folder per command group; each command is a function
+//! `run(&XxxArgs, &Context) -> anyhow::Result<ExitCode>` that adapts its arguments to library
+//! calls and formats the result. Printing happens only here and in `main.rs`.
+
+pub mod admin;
+pub mod context;
+mod exit;
+pub mod generate;
+pub mod logging;
+pub mod output;
+pub mod restore;
+pub mod snapshot;
+pub mod trim_wal;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
+
+pub use self::context::Context;
+pub use self::exit::{
+    EXIT_STATUS_HELP, UsageError, exit_code_for, exit_status_for, is_broken_pipe,
+};
+use crate::config::{OutputFormat, Overrides, Settings};
+
+/// State manager for agent and workflow systems: state store, snapshots, point-in-time restore
+#[derive(Debug, Parser)]
+#[command(
+    name = "stmgr",
+    version,
+    about = "State manager for agent and workflow systems: state store, snapshots, point-in-time restore",
+    long_about = None,
+    after_long_help = EXIT_STATUS_HELP,
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options accepted by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after any subcommand.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Config file [default: stmgr/config.toml in the platform config directory, if present]
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_CONFIG",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform
+    /// data directory]
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_DATA_DIR",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
+    pub data_dir: Option<PathBuf>,
+
+    /// Base URL of the stmgr server [default: http://127.0.0.1:8080]
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_SERVER",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub server: Option<String>,
+
+    /// Output format of results [default: chosen by each command, usually table]
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_OUTPUT",
+        hide_env_values = true,
+        value_name = "FORMAT"
+    )]
+    pub output: Option<OutputFormat>,
+
+    /// Print only results and errors: no status messages or progress bars
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl GlobalArgs {
+    /// The flag values, for [`Settings::resolve`].
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            data_dir: self.data_dir.clone(),
+            server: self.server.clone(),
+            output: self.output,
+            quiet: self.quiet,
+            verbose: self.verbose,
+        }
+    }
+}
+
+/// Every stmgr command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Take a snapshot of the data directory, or list snapshots
+    Snapshot(snapshot::SnapshotArgs),
+    /// Delete WAL segments already covered by a verified snapshot
+    #[command(name = "trim-wal")]
+    TrimWal(trim_wal::TrimWalArgs),
+    /// Restore the data directory to a point in time (server stopped)
+    Restore(restore::RestoreArgs),
+    /// Inspect and repair the data directory
+    Admin(admin::AdminArgs),
+    /// Write shell completions and man pages
+    #[command(hide = true)]
+    Generate(generate::GenerateArgs),
+}
+
+impl Command {
+    /// True when the command needs tokio's multi-threaded runtime. Client commands run on a
+    /// current-thread runtime; long-running services (the future `server start` and
+    /// `supervise`) will answer true here.
+    pub fn needs_multi_thread(&self) -> bool {
+        match self {
+            Command::Snapshot(_)
+            | Command::TrimWal(_)
+            | Command::Restore(_)
+            | Command::Admin(_)
+            | Command::Generate(_) => false,
+        }
+    }
+
+    /// True for commands that run for a long time and want timestamps in their logs.
+    pub fn is_long_running(&self) -> bool {
+        self.needs_multi_thread()
+    }
+}
+
+/// The clap definition, for `generate` and tests.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Resolves settings, builds the [`Context`] and runs the command.
+///
+/// # Errors
+/// A configuration error (exit 2, see [`exit_code_for`]) or whatever the command returns.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Generating files must not depend on the user's configuration.
+    if let Command::Generate(args) = &cli.command {
+        let printer = output::Printer::new(cli.global.output, cli.global.quiet);
+        return generate::run(args, &printer);
+    }
+    let settings = Settings::from_process(&cli.global.overrides())?;
+    tracing::debug!(?settings, "settings resolved");
+    let ctx = Context::new(settings);
+    match &cli.command {
+        Command::Snapshot(args) => snapshot::run(args, &ctx),
+        Command::TrimWal(args) => trim_wal::run(args, &ctx),
+        Command::Restore(args) => restore::run(args, &ctx),
+        Command::Admin(args) => admin::run(args, &ctx),
+        Command::Generate(args) => generate::run(args, &ctx.printer),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "stmgr",
+            "generate",
+            "--out-dir",
+            "x",
+            "--output",
+            "json",
+            "-vv",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.output, Some(OutputFormat::Json));
+        assert_eq!(cli.global.verbose, 2);
+        assert!(!cli.command.needs_multi_thread());
+    }
+
+    #[test]
+    fn quiet_and_verbose_conflict() {
+        assert!(Cli::try_parse_from(["stmgr", "-q", "-v", "generate", "--out-dir", "x"]).is_err());
+    }
+}

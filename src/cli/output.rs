@@ -1,0 +1,144 @@
+//! The [`Printer`]: the one owner of stdout, stderr, progress bars and prompts.
+//!
+//! Results go to stdout (tables, JSON, JSON lines) and every write error is returned, so a
+//! closed pipe reaches `main` (which then exits 0 quietly). Status messages, warnings,
+//! progress bars and prompts go to stderr. Progress bars appear only when stderr is a terminal;
+//! prompts only when stdin and stderr are. Nothing here uses colour, so `NO_COLOR` is honoured
+//! trivially.
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::cli::exit::UsageError;
+use crate::config::OutputFormat;
+
+/// Prints results and messages for one command run.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    format: Option<OutputFormat>,
+    quiet: bool,
+}
+
+impl Printer {
+    /// A printer for the requested format (`None`: the command's default) and `-q`.
+    pub fn new(format: Option<OutputFormat>, quiet: bool) -> Self {
+        Printer { format, quiet }
+    }
+
+    /// The format asked for with `--output`, `STMGR_OUTPUT` or the config file, if any.
+    pub fn format(&self) -> Option<OutputFormat> {
+        self.format
+    }
+
+    /// The requested format, or the command's `default`.
+    pub fn format_or(&self, default: OutputFormat) -> OutputFormat {
+        self.format.unwrap_or(default)
+    }
+
+    /// True with `-q`: no status messages, no progress bars.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Prints a table on stdout.
+    ///
+    /// # Errors
+    /// Writing to stdout failed (a broken pipe included).
+    pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> io::Result<()> {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(headers.iter().copied());
+        for row in rows {
+            table.add_row(row);
+        }
+        self.line(&table.to_string())
+    }
+
+    /// Prints `value` as one pretty-printed JSON document on stdout.
+    ///
+    /// # Errors
+    /// `value` cannot be serialized, or writing to stdout failed.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
+        let mut text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+        text.push(b'\n');
+        write_stdout(&text)
+    }
+
+    /// Prints `value` as one compact JSON line on stdout, flushed at once (for streams).
+    ///
+    /// # Errors
+    /// `value` cannot be serialized, or writing to stdout failed.
+    pub fn jsonl<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
+        let mut text = serde_json::to_vec(value).map_err(io::Error::other)?;
+        text.push(b'\n');
+        write_stdout(&text)
+    }
+
+    /// Prints one line of text on stdout.
+    ///
+    /// # Errors
+    /// Writing to stdout failed (a broken pipe included).
+    pub fn line(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{text}")?;
+        out.flush()
+    }
+
+    /// A status message on stderr ("snapshot written"), unless `-q`.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            // stderr is the last resort: if it is gone, there is nobody left to tell.
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// A warning on stderr, even with `-q`.
+    pub fn warn(&self, text: &str) {
+        let _ = writeln!(io::stderr().lock(), "warning: {text}");
+    }
+
+    /// A progress bar of `len` steps on stderr; hidden when stderr is not a terminal or with
+    /// `-q`. While it is shown, print with [`ProgressBar::println`] or inside
+    /// [`ProgressBar::suspend`], and end it with [`ProgressBar::finish_and_clear`].
+    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
+        if self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let style = ProgressStyle::with_template("{msg} [{wide_bar}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
+            .with_style(style)
+            .with_message(message.to_owned())
+    }
+
+    /// Asks a yes/no question on the terminal (default: no).
+    ///
+    /// # Errors
+    /// A [`UsageError`] when stdin or stderr is not a terminal (the command must be given
+    /// `--yes` instead), or the terminal failed.
+    pub fn confirm(&self, prompt: &str) -> anyhow::Result<bool> {
+        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+            return Err(UsageError::new(format!(
+                "cannot ask \"{prompt}\" without a terminal; pass --yes to confirm"
+            ))
+            .into());
+        }
+        let answer = dialoguer::Confirm::new()
+            .with_prompt(prompt)
+            .default(false)
+            .interact_opt()?;
+        Ok(answer.unwrap_or(false))
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
+}

@@ -1,0 +1,92 @@
+//! The config file: its TOML shape and how it is read.
+//!
+//! ```toml
+//! data_dir = "/var/lib/stmgr"        # relative paths are relative to this file's directory
+//! server = "http://127.0.0.1:8080"
+//! output = "table"                   # table | json | jsonl
+//!
+//! [engine]
+//! durability = "always"              # always | interval | never
+//! sync_interval = "100ms"
+//! segment_size = "64MiB"             # or a number of bytes
+//! history_versions = 16
+//! history_age = "1h"
+//! watch_buffer_events = 10000
+//! watch_buffer_bytes = "64MiB"
+//! ```
+//! Unknown keys are errors that name the file, the line and the key.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{ConfigError, OutputFormat};
+
+/// The whole file. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileConfig {
+    pub(super) data_dir: Option<PathBuf>,
+    pub(super) server: Option<String>,
+    pub(super) output: Option<OutputFormat>,
+    #[serde(default)]
+    pub(super) engine: FileEngine,
+}
+
+/// The `[engine]` table. Values are kept raw: sizes may be numbers or strings like "64MiB",
+/// and they are parsed by the same code as the environment variables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileEngine {
+    pub(super) durability: Option<toml::Value>,
+    pub(super) sync_interval: Option<toml::Value>,
+    pub(super) segment_size: Option<toml::Value>,
+    pub(super) history_versions: Option<toml::Value>,
+    pub(super) history_age: Option<toml::Value>,
+    pub(super) watch_buffer_events: Option<toml::Value>,
+    pub(super) watch_buffer_bytes: Option<toml::Value>,
+}
+
+/// Reads and parses the chosen file, if any. `explicit` files must exist; the default one is
+/// skipped when it has disappeared since it was found.
+pub(super) fn load(
+    chosen: Option<(PathBuf, bool)>,
+) -> Result<Option<(FileConfig, PathBuf)>, ConfigError> {
+    let Some((path, explicit)) = chosen else {
+        return Ok(None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == io::ErrorKind::NotFound && explicit => {
+            return Err(ConfigError::NotFound { path });
+        }
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    let config = parse(&text, &path)?;
+    Ok(Some((config, path)))
+}
+
+/// Parses the text of a config file; errors name `path` with a line and a column.
+pub(super) fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|err| {
+        let offset = err.span().map_or(0, |span| span.start);
+        let (line, column) = line_column(text, offset);
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: err.message().trim().replace('\n', " "),
+        }
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}

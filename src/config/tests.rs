@@ -1,0 +1,280 @@
+//! Precedence and error tests for settings resolution, with an injected environment and
+//! platform directories (the process environment is never read or changed).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::*;
+use crate::store::options::Durability;
+
+/// A fake environment plus fake platform directories inside a tempdir.
+struct World {
+    dir: tempfile::TempDir,
+    vars: HashMap<String, String>,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            dir: tempfile::tempdir().expect("tempdir"),
+            vars: HashMap::new(),
+        }
+    }
+
+    fn set(mut self, name: &str, value: &str) -> World {
+        self.vars.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    fn dirs(&self) -> PlatformDirs {
+        PlatformDirs {
+            config_dir: Some(self.dir.path().join("config")),
+            data_dir: Some(self.dir.path().join("data")),
+        }
+    }
+
+    /// Writes the default config file (`<config dir>/config.toml`).
+    fn default_file(self, text: &str) -> World {
+        let dir = self.dir.path().join("config");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join(CONFIG_FILE_NAME), text).expect("write config");
+        self
+    }
+
+    /// Writes a config file elsewhere and returns its path.
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write config");
+        path
+    }
+
+    fn resolve(&self, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        let env = |name: &str| self.vars.get(name).map(OsString::from);
+        Settings::resolve(overrides, &env, &self.dirs())
+    }
+
+    fn settings(&self) -> Settings {
+        self.resolve(&Overrides::default())
+            .expect("settings resolve")
+    }
+}
+
+fn flag_data_dir(dir: &str) -> Overrides {
+    Overrides {
+        data_dir: Some(PathBuf::from(dir)),
+        ..Overrides::default()
+    }
+}
+
+#[test]
+fn defaults_without_any_file_or_variable() {
+    let world = World::new();
+    let settings = world.settings();
+    assert_eq!(settings.data_dir, world.dir.path().join("data"));
+    assert_eq!(settings.server, DEFAULT_SERVER);
+    assert_eq!(settings.output, None);
+    assert_eq!(settings.config_file, None);
+    assert_eq!(settings.engine.durability, Durability::Always);
+    assert!(
+        !world.dir.path().join("config").exists(),
+        "reading wrote files"
+    );
+}
+
+#[test]
+fn no_platform_dirs_falls_back_to_a_relative_data_dir() {
+    let env = |_: &str| None;
+    let settings =
+        Settings::resolve(&Overrides::default(), &env, &PlatformDirs::default()).expect("resolve");
+    assert_eq!(settings.data_dir, Path::new(FALLBACK_DATA_DIR));
+}
+
+#[test]
+fn data_dir_precedence_flag_env_legacy_env_file_default() {
+    let file = "data_dir = \"/from/file\"\n";
+    let all = World::new()
+        .default_file(file)
+        .set("STMGR_DATA_DIR", "/from/stmgr-env")
+        .set("DATA_DIR", "/from/legacy-env");
+    let dir = |world: &World, o: &Overrides| world.resolve(o).expect("resolve").data_dir;
+
+    assert_eq!(
+        dir(&all, &flag_data_dir("/from/flag")),
+        Path::new("/from/flag")
+    );
+    assert_eq!(
+        dir(&all, &Overrides::default()),
+        Path::new("/from/stmgr-env")
+    );
+
+    let legacy = World::new()
+        .default_file(file)
+        .set("DATA_DIR", "/from/legacy-env");
+    assert_eq!(
+        dir(&legacy, &Overrides::default()),
+        Path::new("/from/legacy-env")
+    );
+
+    let file_only = World::new().default_file(file).set("STMGR_DATA_DIR", "");
+    assert_eq!(
+        dir(&file_only, &Overrides::default()),
+        Path::new("/from/file")
+    );
+
+    let none = World::new();
+    assert_eq!(
+        dir(&none, &Overrides::default()),
+        none.dir.path().join("data")
+    );
+}
+
+#[test]
+fn relative_data_dir_in_a_file_is_relative_to_the_file() {
+    let world = World::new().default_file("data_dir = \"state\"\n");
+    let settings = world.settings();
+    assert_eq!(
+        settings.data_dir,
+        world.dir.path().join("config").join("state")
+    );
+    assert_eq!(
+        settings.config_file,
+        Some(world.dir.path().join("config").join(CONFIG_FILE_NAME))
+    );
+}
+
+#[test]
+fn explicit_file_beats_stmgr_config_which_beats_the_default_file() {
+    let world = World::new().default_file("server = \"http://default-file\"\n");
+    let named = world.file("named.toml", "server = \"http://named\"\n");
+    let flagged = world.file("flagged.toml", "server = \"http://flagged\"\n");
+    let world = world.set("STMGR_CONFIG", &named.to_string_lossy());
+
+    assert_eq!(world.settings().server, "http://named");
+    let overrides = Overrides {
+        config: Some(flagged.clone()),
+        ..Overrides::default()
+    };
+    let settings = world.resolve(&overrides).expect("resolve");
+    assert_eq!(settings.server, "http://flagged");
+    assert_eq!(settings.config_file, Some(flagged));
+}
+
+#[test]
+fn engine_key_precedence_env_file_default() {
+    let file = "[engine]\nhistory_age = \"2h\"\nsegment_size = \"1MiB\"\nwatch_buffer_events = 7\n";
+    let world = World::new().default_file(file);
+    let engine = world.settings().engine;
+    assert_eq!(engine.history_age, Duration::from_secs(7200));
+    assert_eq!(engine.segment_size, 1024 * 1024);
+    assert_eq!(engine.watch_buffer_events, 7);
+    assert_eq!(engine.history_versions, 16, "unset keys keep their default");
+
+    let world = world
+        .set("STMGR_HISTORY_AGE", "90s")
+        .set("STMGR_WAL_SEGMENT_SIZE", "4096")
+        .set("WATCH_BUFFER_SIZE", "9");
+    let engine = world.settings().engine;
+    assert_eq!(engine.history_age, Duration::from_secs(90));
+    assert_eq!(engine.segment_size, 4096);
+    assert_eq!(engine.watch_buffer_events, 9);
+
+    let world = world
+        .set("WATCH_BUFFER_EVENTS", "10")
+        .set("STMGR_WATCH_BUFFER_EVENTS", "11");
+    assert_eq!(world.settings().engine.watch_buffer_events, 11);
+}
+
+#[test]
+fn engine_sizes_accept_numbers_and_units() {
+    let world = World::new().default_file(
+        "[engine]\nsegment_size = 8192\nwatch_buffer_bytes = \"2 MiB\"\ndurability = \"Interval\"\n",
+    );
+    let engine = world.settings().engine;
+    assert_eq!(engine.segment_size, 8192);
+    assert_eq!(engine.watch_buffer_bytes, 2 * 1024 * 1024);
+    assert_eq!(engine.durability, Durability::Interval);
+}
+
+#[test]
+fn output_and_server_precedence() {
+    let world = World::new()
+        .default_file("output = \"jsonl\"\nserver = \"http://file:1\"\n")
+        .set("STMGR_SERVER", "https://env:2");
+    let settings = world.settings();
+    assert_eq!(settings.output, Some(OutputFormat::Jsonl));
+    assert_eq!(settings.server, "https://env:2");
+    let world = world.set("STMGR_OUTPUT", "JSON");
+    assert_eq!(world.settings().output, Some(OutputFormat::Json));
+}
+
+#[test]
+fn unknown_key_names_the_file_line_and_key() {
+    let world =
+        World::new().default_file("server = \"http://x\"\n\n[engine]\nhistroy_age = \"1h\"\n");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("typo accepted");
+    let text = err.to_string();
+    assert!(matches!(err, ConfigError::Parse { line: 4, .. }), "{err:?}");
+    assert!(text.contains(CONFIG_FILE_NAME), "{text}");
+    assert!(text.contains("histroy_age"), "{text}");
+    assert!(!text.contains('\n'), "one line: {text}");
+}
+
+#[test]
+fn bad_toml_is_a_parse_error() {
+    let world = World::new().default_file("server = \n");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("bad toml accepted");
+    assert!(matches!(err, ConfigError::Parse { line: 1, .. }), "{err:?}");
+}
+
+#[test]
+fn bad_values_name_their_origin() {
+    let world = World::new().default_file("[engine]\nhistory_age = \"soon\"\n");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("bad duration accepted");
+    assert!(err.to_string().contains("engine.history_age"), "{err}");
+
+    let world = World::new().set("STMGR_DURABILITY", "sometimes");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("bad mode accepted");
+    assert!(err.to_string().contains("STMGR_DURABILITY"), "{err}");
+
+    let world = World::new().set("STMGR_WAL_SEGMENT_SIZE", "0");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("zero size accepted");
+    assert!(err.to_string().contains("greater than zero"), "{err}");
+
+    let world = World::new().set("STMGR_SERVER", "localhost:8080");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("bad URL accepted");
+    assert!(err.to_string().contains("STMGR_SERVER"), "{err}");
+}
+
+#[test]
+fn missing_named_file_is_an_error_but_missing_default_file_is_not() {
+    let world = World::new();
+    let overrides = Overrides {
+        config: Some(world.dir.path().join("absent.toml")),
+        ..Overrides::default()
+    };
+    let err = world
+        .resolve(&overrides)
+        .expect_err("missing file accepted");
+    assert!(matches!(err, ConfigError::NotFound { .. }), "{err:?}");
+    assert!(err.to_string().contains("absent.toml"), "{err}");
+
+    let world = world.set("STMGR_CONFIG", "/nonexistent/stmgr.toml");
+    assert!(matches!(
+        world.resolve(&Overrides::default()),
+        Err(ConfigError::NotFound { .. })
+    ));
+}

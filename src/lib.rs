@@ -1,0 +1,12 @@
+//! stmgr: a state manager for agent and workflow systems.
+//!
+//! The library holds everything; `main.rs` only parses arguments, starts logging and the tokio
+//! runtime, and maps the result of [`cli::run`] to an exit code.
+//!
+//! - [`cli`]: the command line (the only place, with `main.rs`, that prints).
+//! - [`config`]: settings resolution (flags > environment > config file > defaults).
+//! - [`store`]: the engine.
+
+pub mod cli;
+pub mod config;
+pub mod store;

@@ -1,0 +1,40 @@
+//! The `stmgr` binary: parse arguments, start logging and the tokio runtime, run the command,
+//! and turn its result into an exit status.
+//!
+//! Exit statuses (chosen in `stmgr::cli::exit_code_for`): 0 success (or stdout closed early),
+//! 1 the operation failed or was refused, 2 usage or configuration error (clap's own errors
+//! exit 2 too). An error is printed once, here, as `error: ` followed by its cause chain.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use stmgr::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    // Arguments first: `--help` and usage errors never start a runtime.
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if !cli::is_broken_pipe(&err) {
+                eprintln!("error: {err:#}");
+            }
+            cli::exit_code_for(&err)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let long_running = cli.command.is_long_running();
+    cli::logging::init(cli.global.quiet, cli.global.verbose, long_running)?;
+    let runtime = if cli.command.needs_multi_thread() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()?;
+    // Commands are synchronous for now; one that needs async makes `cli::run` async and it
+    // is awaited here.
+    runtime.block_on(async move { cli::run(cli) })
+}

@@ -1,0 +1,259 @@
+//! Typed commands (the only way state changes) and their compact, versioned log encoding.
+//!
+//! A commit is a [`Record`]: its `commit_seq`, its timestamp and one or more [`Op`]s applied
+//! atomically. Ops are *resolved*: they carry everything needed to replay them (a put carries the
+//! whole object), so recovery, restore and watchers read state changes from the log alone.
+//!
+//! Encoding of a record payload (inside a WAL frame):
+//! `format u8 | commit_seq u64 LE | ts_ms i64 LE | postcard(Vec<Op>)`.
+//! A new domain (workflow, flows) adds a variant at the *end* of [`Op`]: postcard tags enum
+//! variants by index, so existing logs keep decoding and the WAL code never changes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// Version of the record payload encoding.
+pub const RECORD_FORMAT: u8 = 1;
+/// Bytes before the postcard-encoded ops.
+pub const RECORD_HEADER_LEN: usize = 1 + 8 + 8;
+
+/// One state change. Variants are append-only (their index is the wire tag).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Op {
+    /// The objects domain (namespaced JSON documents).
+    Object(ObjectOp),
+}
+
+/// Changes to namespaced JSON objects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ObjectOp {
+    /// Create or replace an object.
+    Put {
+        /// Namespace, e.g. `agent://demo`.
+        ns: Arc<str>,
+        /// Object id, unique within its namespace.
+        id: Arc<str>,
+        /// The object's content.
+        data: Arc<ObjectData>,
+    },
+    /// Remove an object.
+    Delete {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Object id.
+        id: Arc<str>,
+        /// Why it went away.
+        reason: DeleteReason,
+    },
+}
+
+/// Why an object was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeleteReason {
+    /// A client deleted it.
+    Deleted,
+    /// Its TTL ran out (the maintenance task commits the expiry).
+    Expired,
+}
+
+/// Tags of an object: string keys to string values, ordered.
+pub type Tags = BTreeMap<String, String>;
+
+/// Content of one object version (its namespace, id, seq and time live beside it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectData {
+    /// Free-form type name chosen by the client.
+    #[serde(rename = "type")]
+    pub type_: Box<str>,
+    /// The JSON document.
+    pub body: Body,
+    /// Tags for filtering.
+    pub tags: Tags,
+    /// Time to live, counted from the commit that wrote this version.
+    pub ttl_seconds: Option<u64>,
+    /// Ids of the objects this one derives from.
+    pub parents: Vec<String>,
+}
+
+/// A JSON document kept as its validated text (compact in memory, copied verbatim to clients).
+#[derive(Clone)]
+pub struct Body(Box<RawValue>);
+
+impl Body {
+    /// Parses and validates JSON text.
+    ///
+    /// # Errors
+    /// When `text` is not one JSON value.
+    pub fn from_json(text: impl Into<String>) -> Result<Body, serde_json::Error> {
+        RawValue::from_string(text.into()).map(Body)
+    }
+
+    /// Serializes a value into a body.
+    ///
+    /// # Errors
+    /// When the value cannot be represented as JSON.
+    pub fn from_value<T: Serialize>(value: &T) -> Result<Body, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(Body)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Parses the body into a `serde_json::Value`.
+    pub fn to_value(&self) -> serde_json::Value {
+        // The text was validated on construction.
+        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl Serialize for Body {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            self.0.serialize(s)
+        } else {
+            s.serialize_str(self.get())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Body {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            Box::<RawValue>::deserialize(d).map(Body)
+        } else {
+            let text = String::deserialize(d)?;
+            Body::from_json(text).map_err(D::Error::custom)
+        }
+    }
+}
+
+/// One commit as stored in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The global commit sequence number.
+    pub seq: u64,
+    /// Commit time, milliseconds since the Unix epoch (never decreasing along the log).
+    pub ts: i64,
+    /// The operations, applied atomically.
+    pub ops: Vec<Op>,
+}
+
+impl Record {
+    /// Appends the payload encoding of a record to `out`.
+    ///
+    /// # Errors
+    /// Only if an op cannot be serialized (not expected for well-formed ops).
+    pub fn encode_into(seq: u64, ts: i64, ops: &[Op], out: &mut Vec<u8>) -> Result<(), String> {
+        out.push(RECORD_FORMAT);
+        out.extend_from_slice(&seq.to_le_bytes());
+        out.extend_from_slice(&ts.to_le_bytes());
+        postcard::to_io(ops, &mut *out).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Reads only the seq and timestamp of a payload.
+    ///
+    /// # Errors
+    /// When the payload is too short or has an unknown format version.
+    pub fn peek(payload: &[u8]) -> Result<(u64, i64), String> {
+        if payload.len() < RECORD_HEADER_LEN {
+            return Err(format!("record of {} bytes is too short", payload.len()));
+        }
+        if payload[0] != RECORD_FORMAT {
+            return Err(format!("unknown record format {}", payload[0]));
+        }
+        let seq = u64::from_le_bytes(payload[1..9].try_into().unwrap_or_default());
+        let ts = i64::from_le_bytes(payload[9..17].try_into().unwrap_or_default());
+        Ok((seq, ts))
+    }
+
+    /// Decodes a payload.
+    ///
+    /// # Errors
+    /// When the payload is malformed.
+    pub fn decode(payload: &[u8]) -> Result<Record, String> {
+        let (seq, ts) = Record::peek(payload)?;
+        let ops: Vec<Op> =
+            postcard::from_bytes(&payload[RECORD_HEADER_LEN..]).map_err(|e| e.to_string())?;
+        if ops.is_empty() {
+            return Err("record has no operations".into());
+        }
+        Ok(Record { seq, ts, ops })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(ns: &str, id: &str, body: &str) -> Op {
+        Op::Object(ObjectOp::Put {
+            ns: ns.into(),
+            id: id.into(),
+            data: Arc::new(ObjectData {
+                type_: "note".into(),
+                body: Body::from_json(body).unwrap(),
+                tags: [("k".to_string(), "v".to_string())].into(),
+                ttl_seconds: Some(5),
+                parents: vec!["p".into()],
+            }),
+        })
+    }
+
+    #[test]
+    fn record_round_trip() {
+        let ops = vec![
+            put("agent://a", "x", r#"{"a":[1,2,{"b":null}]}"#),
+            Op::Object(ObjectOp::Delete {
+                ns: "agent://a".into(),
+                id: "y".into(),
+                reason: DeleteReason::Expired,
+            }),
+        ];
+        let mut buf = Vec::new();
+        Record::encode_into(42, 1_700_000_000_123, &ops, &mut buf).unwrap();
+        assert_eq!(Record::peek(&buf).unwrap(), (42, 1_700_000_000_123));
+        let rec = Record::decode(&buf).unwrap();
+        assert_eq!(rec.seq, 42);
+        assert_eq!(rec.ops, ops);
+    }
+
+    #[test]
+    fn body_serializes_verbatim_as_json() {
+        let b = Body::from_json(r#"{"z":1,"a":2}"#).unwrap();
+        assert_eq!(serde_json::to_string(&b).unwrap(), r#"{"z":1,"a":2}"#);
+        assert!(Body::from_json("{not json").is_err());
+    }
+
+    #[test]
+    fn decode_rejects_garbage() {
+        assert!(Record::decode(&[]).is_err());
+        assert!(Record::decode(&[9; 40]).is_err());
+        let mut buf = Vec::new();
+        Record::encode_into(1, 1, &[], &mut buf).unwrap();
+        assert!(
+            Record::decode(&buf).is_err(),
+            "empty commits are not records"
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! The engine handle: opens a data directory (lock, recovery), commits transactions through the
+//! commit thread, serves consistent views, watch subscriptions and snapshots, and shuts down
+//! cleanly.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use tokio::sync::oneshot;
+use tracing::{info, warn};
+
+use crate::store::command::Op;
+use crate::store::dir::{DataDir, DirLock};
+use crate::store::error::{Rejection, Result, StoreError};
+use crate::store::maintenance::Maintenance;
+use crate::store::options::{Durability, EngineOptions};
+use crate::store::recovery::{self, Base, Target};
+use crate::store::snapshot::{self, SnapshotMeta};
+use crate::store::state::{HistoryPolicy, State};
+use crate::store::stats::StatsSnapshot;
+use crate::store::wal::active::ActiveSegment;
+use crate::store::watch::{Filter, Subscription, WatchHub};
+use crate::store::writer::{self, CommitInfo, Request, Shared, Writer};
+
+/// What recovery found when the engine opened.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecoveryReport {
+    /// The snapshot recovery started from.
+    pub snapshot_id: Option<String>,
+    /// Records replayed from the WAL.
+    pub replayed: u64,
+    /// Frame bytes replayed.
+    pub replayed_bytes: u64,
+    /// The recovered commit_seq.
+    pub commit_seq: u64,
+    /// The seq the next commit gets.
+    pub next_seq: u64,
+    /// Time spent.
+    pub took_ms: u64,
+    /// A torn tail that was cut, if any: `(file, offset)`.
+    pub truncated_tail: Option<(String, u64)>,
+}
+
+/// A handle to an open engine; clones share it. The last handle dropped closes it.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: DataDir,
+    shared: Arc<Shared>,
+    tx: Mutex<Option<Sender<Request>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    maintenance: Mutex<Option<Maintenance>>,
+    /// The log's next seq when it was opened: a snapshot taken before any new commit must not
+    /// let seqs below it be reissued (after a restore it is above `state.seq + 1`).
+    floor_seq: AtomicU64,
+    recovery: RecoveryReport,
+    options: EngineOptions,
+    _lock: DirLock,
+}
+
+impl Engine {
+    /// Opens (creating if needed) the data directory at `root`, takes its lock and recovers.
+    /// `purpose` is recorded in the LOCK file for other processes' errors.
+    ///
+    /// # Errors
+    /// The directory is locked, corrupt, or unreadable.
+    pub fn open(root: &Path, options: EngineOptions, purpose: &str) -> Result<Engine> {
+        let dir = DataDir::new(root);
+        dir.create()?;
+        Engine::open_dir(dir, options, purpose)
+    }
+
+    /// Opens an existing data directory (offline commands never create one).
+    ///
+    /// # Errors
+    /// As [`Engine::open`], and [`StoreError::NoDataDir`].
+    pub fn open_existing(root: &Path, options: EngineOptions, purpose: &str) -> Result<Engine> {
+        let dir = DataDir::new(root);
+        dir.require_exists()?;
+        dir.create()?;
+        Engine::open_dir(dir, options, purpose)
+    }
+
+    fn open_dir(dir: DataDir, options: EngineOptions, purpose: &str) -> Result<Engine> {
+        let started = Instant::now();
+        let lock = dir.lock(purpose)?;
+        crate::store::offline::restore::finish_pending(&dir)?;
+        let policy = HistoryPolicy::new(options.history_versions, options.history_age);
+        let rec = recovery::recover(&dir, Base::Newest, Target::Latest, &policy, &mut |_| {})?;
+        let floor = rec.snapshot.as_ref().map_or(1, |m| m.next_seq);
+        let next_seq = rec.next_seq.unwrap_or(floor).max(rec.state.seq + 1);
+        let mut truncated_tail = None;
+        if let Some(last) = rec.last_segment.as_ref().filter(|l| l.torn.is_some()) {
+            recovery::truncate_torn_tail(last)?;
+            truncated_tail = Some((last.path.display().to_string(), last.end));
+        }
+        let segment = match &rec.last_segment {
+            // Append to the last segment only if the log continues there without a jump.
+            Some(last) if rec.next_seq == Some(next_seq) => ActiveSegment::reopen(
+                &dir.wal(),
+                &last.path,
+                last.end,
+                options.segment_size,
+                options.fault.clone(),
+            )?,
+            _ => ActiveSegment::create(
+                &dir.wal(),
+                next_seq,
+                options.clock.now_ms(),
+                options.segment_size,
+                options.fault.clone(),
+            )?,
+        };
+        if options.durability == Durability::Never {
+            warn!(
+                "durability mode `never`: commits are not synced to disk (tests and benchmarks only)"
+            );
+        }
+        let state = rec.state;
+        let report = RecoveryReport {
+            snapshot_id: rec.snapshot.as_ref().map(|m| m.id.clone()),
+            replayed: rec.replayed,
+            replayed_bytes: rec.replayed_bytes,
+            commit_seq: state.seq,
+            next_seq,
+            took_ms: started.elapsed().as_millis() as u64,
+            truncated_tail,
+        };
+        info!(
+            commit_seq = state.seq,
+            replayed = rec.replayed,
+            took_ms = report.took_ms,
+            "recovered"
+        );
+        let hub = Arc::new(WatchHub::new(
+            dir.wal(),
+            state.seq,
+            options.watch_ring_events,
+            options.watch_buffer_events,
+            options.watch_buffer_bytes,
+        ));
+        let last_ts = state.ts;
+        let shared = Arc::new(Shared {
+            state: RwLock::new(Arc::new(state)),
+            poisoned: Mutex::new(None),
+            hub,
+            stats: Default::default(),
+        });
+        let writer = Writer {
+            shared: shared.clone(),
+            segment,
+            next_seq,
+            last_ts,
+            durability: options.durability,
+            sync_interval: options.sync_interval,
+            policy,
+            clock: options.clock.clone(),
+        };
+        let (tx, rx) = mpsc::channel();
+        let handle = std::thread::Builder::new()
+            .name("stmgr-commit".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| StoreError::io("spawn commit thread", dir.root(), e))?;
+        let maintenance = Maintenance::start(tx.clone(), shared.clone(), &options)
+            .map_err(|e| StoreError::io("spawn maintenance thread", dir.root(), e))?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                dir,
+                shared,
+                tx: Mutex::new(Some(tx)),
+                writer: Mutex::new(Some(handle)),
+                maintenance: Mutex::new(Some(maintenance)),
+                floor_seq: AtomicU64::new(next_seq),
+                recovery: report,
+                options,
+                _lock: lock,
+            }),
+        })
+    }
+
+    fn send(&self, req: Request) -> Result<()> {
+        let tx = self.inner.tx.lock().unwrap_or_else(|p| p.into_inner());
+        match tx.as_ref() {
+            Some(tx) => tx.send(req).map_err(|_| StoreError::Closed),
+            None => Err(StoreError::Closed),
+        }
+    }
+
+    /// Commits a transaction: `txn` runs on the commit thread against the latest state and
+    /// returns the ops to log (or a rejection). Returns once the commit is durable (per the
+    /// durability mode), applied and published.
+    ///
+    /// # Errors
+    /// The rejection, [`StoreError::Poisoned`], [`StoreError::Closed`].
+    pub async fn commit(
+        &self,
+        txn: impl FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send + 'static,
+    ) -> Result<CommitInfo> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Commit(Box::new(txn), reply))?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Engine::commit`] for threads outside an async runtime.
+    ///
+    /// # Errors
+    /// As [`Engine::commit`].
+    pub fn commit_blocking(
+        &self,
+        txn: impl FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send + 'static,
+    ) -> Result<CommitInfo> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Commit(Box::new(txn), reply))?;
+        rx.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Commits fixed ops.
+    ///
+    /// # Errors
+    /// As [`Engine::commit`].
+    pub async fn commit_ops(&self, ops: Vec<Op>) -> Result<CommitInfo> {
+        self.commit(move |_| Ok(ops)).await
+    }
+
+    /// A consistent view of the latest published state (O(1)).
+    pub fn view(&self) -> Arc<State> {
+        writer::read(&self.inner.shared.state).clone()
+    }
+
+    /// Follows every commit after `from` (exclusive) that passes `filter`.
+    pub fn subscribe(&self, from: u64, filter: Option<Filter>) -> Subscription {
+        self.inner.shared.hub.subscribe(from, filter)
+    }
+
+    /// Number of live watch subscribers.
+    pub fn watchers(&self) -> usize {
+        self.inner.shared.hub.live_subscribers()
+    }
+
+    /// Writes a snapshot of the current state (blocking; writers go on meanwhile).
+    ///
+    /// # Errors
+    /// I/O errors naming the file.
+    pub fn snapshot(&self) -> Result<SnapshotMeta> {
+        let view = self.view();
+        let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
+        snapshot::write_snapshot(&self.inner.dir.snapshots(), &view, next_seq)
+    }
+
+    /// Why writes are refused, if they are.
+    pub fn poisoned(&self) -> Option<String> {
+        self.inner
+            .shared
+            .poisoned
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// What recovery found.
+    pub fn recovery(&self) -> &RecoveryReport {
+        &self.inner.recovery
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &DataDir {
+        &self.inner.dir
+    }
+
+    /// The options the engine was opened with.
+    pub fn options(&self) -> &EngineOptions {
+        &self.inner.options
+    }
+
+    /// Engine counters.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.inner.shared.stats.snapshot()
+    }
+
+    /// Syncs the log, stops the threads and ends every watch. Idempotent; later commits fail
+    /// with [`StoreError::Closed`].
+    ///
+    /// # Errors
+    /// The final sync failed.
+    pub fn close(&self) -> Result<()> {
+        self.inner.close()
+    }
+}
+
+impl Inner {
+    fn close(&self) -> Result<()> {
+        if let Some(m) = self
+            .maintenance
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            m.stop();
+        }
+        let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let mut result = Ok(());
+        if let Some(tx) = tx {
+            let (reply, rx) = mpsc::channel();
+            if tx.send(Request::Shutdown(reply)).is_ok() {
+                result = rx.recv().unwrap_or(Ok(()));
+            }
+        }
+        if let Some(h) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = h.join();
+        }
+        self.shared.hub.close();
+        result
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}

@@ -1,0 +1,120 @@
+//! The engine's error type: every failure names what the caller cannot rebuild (file, offset,
+//! commit_seq) so the CLI and the API can report it as is.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Errors of the storage engine.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An I/O operation on a file or directory failed.
+    #[error("{op} {path}")]
+    Io {
+        /// What was being done (`open`, `write`, `fsync`, ...).
+        op: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// Another process holds the data directory.
+    #[error("data directory {dir} is locked by another process ({holder})")]
+    Locked {
+        /// The data directory.
+        dir: PathBuf,
+        /// What the LOCK file says about its holder.
+        holder: String,
+    },
+    /// The data directory does not exist (offline commands never create one).
+    #[error("data directory {0} does not exist")]
+    NoDataDir(PathBuf),
+    /// A checksum or structural check failed before the tail of the log or in a snapshot.
+    #[error(
+        "corruption in {path} at offset {offset}: {reason} (run `stmgr admin verify` for a report; `stmgr admin verify --repair` cuts it away, keeping a copy)"
+    )]
+    Corrupt {
+        /// The damaged file.
+        path: PathBuf,
+        /// Byte offset of the first bad frame or field.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The commit_seq sequence is broken (a gap or a duplicate).
+    #[error("commit_seq gap in {path} at offset {offset}: expected {expected}, found {found}")]
+    SeqGap {
+        /// The file where the gap shows.
+        path: PathBuf,
+        /// Byte offset of the frame.
+        offset: u64,
+        /// The seq that should come next.
+        expected: u64,
+        /// The seq found.
+        found: u64,
+    },
+    /// An earlier write or fsync failed: the log's durable state is unknown, writes are refused
+    /// until the process restarts (and recovers from disk). Reads go on.
+    #[error("engine is poisoned after a failed write or sync ({0}); restart to recover")]
+    Poisoned(String),
+    /// The engine is shutting down or shut down.
+    #[error("engine is closed")]
+    Closed,
+    /// No snapshot with that id.
+    #[error("no snapshot {0}")]
+    UnknownSnapshot(String),
+    /// A point in history that the data directory can no longer reproduce.
+    #[error("{0}")]
+    OutOfRange(String),
+    /// A commit was refused by its own precondition (conflict, not found, ...).
+    #[error("{0}")]
+    Rejected(#[from] Rejection),
+    /// A record or snapshot item could not be encoded or decoded.
+    #[error("encoding: {0}")]
+    Encoding(String),
+}
+
+/// Why a transaction refused to commit; no seq is consumed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The object's current commit_seq is not the expected one.
+    #[error("precondition failed: {ns}/{id} is at commit_seq {actual}, expected {expected}")]
+    SeqMismatch {
+        /// Namespace.
+        ns: String,
+        /// Object id.
+        id: String,
+        /// The expected seq (0 = must not exist).
+        expected: u64,
+        /// The actual seq (0 = does not exist).
+        actual: u64,
+    },
+    /// The object does not exist.
+    #[error("not found: {ns}/{id}")]
+    NotFound {
+        /// Namespace.
+        ns: String,
+        /// Object id.
+        id: String,
+    },
+    /// The request conflicts with the current state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The request is invalid.
+    #[error("invalid: {0}")]
+    Invalid(String),
+}
+
+impl StoreError {
+    /// Wraps an `io::Error` with the operation and the path.
+    pub fn io(op: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        StoreError::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Shorthand for results of the engine.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,26 @@
+//! The engine: typed commands -> WAL (group commit, fdatasync) -> in-memory state machine ->
+//! watch hub; snapshots, recovery, and the offline operations on a data directory.
+//!
+//! Nothing here knows about HTTP or the command line. Every mutation of every domain is an
+//! [`Op`] inside a commit that gets the next global `commit_seq`.
+
+pub mod command;
+pub mod dir;
+pub mod engine;
+pub mod error;
+mod maintenance;
+pub mod offline;
+pub mod options;
+pub mod recovery;
+pub mod snapshot;
+pub mod state;
+pub mod stats;
+pub mod wal;
+pub mod watch;
+pub mod writer;
+
+pub use command::{Body, DeleteReason, ObjectData, ObjectOp, Op, Record, Tags};
+pub use engine::{Engine, RecoveryReport};
+pub use error::{Rejection, StoreError};
+pub use options::{Durability, EngineOptions};
+pub use writer::CommitInfo;

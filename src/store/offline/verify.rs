@@ -1,0 +1,254 @@
+//! `admin verify`: checks every WAL frame and every snapshot, reports the first bad file and
+//! offset; `--repair` cuts the damage away after copying what it cuts into `aside/`.
+
+use std::fs;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::store::command::Record;
+use crate::store::dir::DataDir;
+use crate::store::error::{Result, StoreError};
+use crate::store::snapshot;
+use crate::store::wal::frame::{self, ScanEnd};
+use crate::store::wal::segment::{self, HEADER_LEN, SegmentHeader, fsync_dir};
+
+/// The verdict on one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Status {
+    /// Everything verifies.
+    Ok,
+    /// The last segment ends in an incomplete frame (a crash mid-write; recovery cuts it).
+    TornTail {
+        /// Where the torn frame starts.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Damage that recovery refuses to pass.
+    Corrupt {
+        /// Where the damage starts.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// One checked file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileCheck {
+    /// `wal` or `snapshot`.
+    pub kind: &'static str,
+    /// The file.
+    pub path: PathBuf,
+    /// Records (WAL) or items (snapshot) that verified.
+    pub records: u64,
+    /// First and last seq of the verified records (WAL), or the snapshot's commit_seq.
+    pub first_seq: Option<u64>,
+    /// Last verified seq.
+    pub last_seq: Option<u64>,
+    /// The verdict.
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Every file, WAL segments first.
+    pub files: Vec<FileCheck>,
+}
+
+impl VerifyReport {
+    /// The first corrupt file, if any.
+    pub fn first_corruption(&self) -> Option<&FileCheck> {
+        self.files
+            .iter()
+            .find(|f| matches!(f.status, Status::Corrupt { .. }))
+    }
+}
+
+/// Checks every file of `dir` (read-only).
+///
+/// # Errors
+/// The directory is missing or unreadable.
+pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
+    dir.require_exists()?;
+    let mut files = Vec::new();
+    let segs = segment::list_segments(&dir.wal())?;
+    let mut expected: Option<u64> = None;
+    for (i, seg) in segs.iter().enumerate() {
+        let is_last = i + 1 == segs.len();
+        let mut check = FileCheck {
+            kind: "wal",
+            path: seg.path.clone(),
+            records: 0,
+            first_seq: None,
+            last_seq: None,
+            status: Status::Ok,
+        };
+        let buf = fs::read(&seg.path).map_err(|e| StoreError::io("read", &seg.path, e))?;
+        match SegmentHeader::decode(&buf, &seg.path) {
+            Err(e) => check.status = corrupt(0, e.to_string()),
+            Ok(h) if h.first_seq != seg.first_seq => {
+                check.status = corrupt(16, "header first seq does not match the file name".into())
+            }
+            Ok(_) => {
+                if let Some(exp) = expected
+                    && seg.first_seq != exp
+                {
+                    // A jump between segments is legal only when a snapshot bridges it.
+                    let bridged = snapshot::list_snapshots(&dir.snapshots())?
+                        .iter()
+                        .filter_map(|s| s.meta.as_ref().ok())
+                        .any(|m| m.commit_seq + 1 >= exp && m.next_seq == seg.first_seq);
+                    if !bridged {
+                        check.status = corrupt(
+                            16,
+                            format!(
+                                "segment starts at {} but the previous one ends at {}",
+                                seg.first_seq,
+                                exp - 1
+                            ),
+                        );
+                    }
+                }
+                let mut next = seg.first_seq;
+                let scan =
+                    frame::scan(
+                        &buf,
+                        HEADER_LEN,
+                        next,
+                        |offset, payload| match Record::decode(payload) {
+                            Ok(r) if r.seq == next => {
+                                check.records += 1;
+                                check.first_seq.get_or_insert(r.seq);
+                                check.last_seq = Some(r.seq);
+                                next += 1;
+                                Ok(())
+                            }
+                            Ok(r) => Err((
+                                offset,
+                                format!("commit_seq {} where {next} was expected", r.seq),
+                            )),
+                            Err(reason) => Err((offset, reason)),
+                        },
+                    );
+                let status = match scan {
+                    Err((offset, reason)) => corrupt(offset, reason),
+                    Ok(ScanEnd::Clean { .. }) => Status::Ok,
+                    Ok(ScanEnd::Torn { offset, reason }) if is_last => {
+                        Status::TornTail { offset, reason }
+                    }
+                    Ok(ScanEnd::Torn { offset, reason } | ScanEnd::Corrupt { offset, reason }) => {
+                        corrupt(offset, reason)
+                    }
+                };
+                if check.status == Status::Ok {
+                    check.status = status;
+                }
+                expected = Some(next);
+            }
+        }
+        files.push(check);
+    }
+    for info in snapshot::list_snapshots(&dir.snapshots())? {
+        let (status, records, seq) = match snapshot::verify_snapshot(&info.path) {
+            Ok(m) => (Status::Ok, m.entries, Some(m.commit_seq)),
+            Err(StoreError::Corrupt { offset, reason, .. }) => (corrupt(offset, reason), 0, None),
+            Err(e) => (corrupt(0, e.to_string()), 0, None),
+        };
+        files.push(FileCheck {
+            kind: "snapshot",
+            path: info.path,
+            records,
+            first_seq: seq,
+            last_seq: seq,
+            status,
+        });
+    }
+    Ok(VerifyReport { files })
+}
+
+fn corrupt(offset: u64, reason: String) -> Status {
+    Status::Corrupt { offset, reason }
+}
+
+/// What `--repair` did to one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepairAction {
+    /// The damaged file.
+    pub path: PathBuf,
+    /// What was done.
+    pub action: String,
+    /// Where the cut bytes or the file were copied.
+    pub kept_in: PathBuf,
+}
+
+/// Cuts every problem the report shows: the first damaged segment is truncated at its damage
+/// (the cut bytes copied aside) and later segments moved aside whole; damaged snapshots are
+/// moved aside. The caller holds the lock.
+///
+/// # Errors
+/// I/O errors naming the file.
+pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let aside = dir.aside().join(format!("repair-{stamp}"));
+    let mut actions = Vec::new();
+    let mut cut_rest = false;
+    for f in &report.files {
+        let name = f.path.file_name().map(PathBuf::from).unwrap_or_default();
+        let damage = match &f.status {
+            Status::Ok => None,
+            Status::TornTail { offset, .. } | Status::Corrupt { offset, .. } => Some(*offset),
+        };
+        if f.kind == "wal" && cut_rest {
+            fs::create_dir_all(&aside)
+                .map_err(|e| StoreError::io("create directory", &aside, e))?;
+            let to = aside.join(&name);
+            fs::rename(&f.path, &to).map_err(|e| StoreError::io("rename", &f.path, e))?;
+            actions.push(RepairAction {
+                path: f.path.clone(),
+                action: "moved aside (follows the cut)".into(),
+                kept_in: to,
+            });
+            continue;
+        }
+        let Some(offset) = damage else { continue };
+        fs::create_dir_all(&aside).map_err(|e| StoreError::io("create directory", &aside, e))?;
+        if f.kind == "snapshot" || (f.kind == "wal" && offset < HEADER_LEN as u64) {
+            let to = aside.join(&name);
+            fs::rename(&f.path, &to).map_err(|e| StoreError::io("rename", &f.path, e))?;
+            actions.push(RepairAction {
+                path: f.path.clone(),
+                action: "moved aside (damaged)".into(),
+                kept_in: to,
+            });
+            cut_rest |= f.kind == "wal";
+            continue;
+        }
+        let bytes = fs::read(&f.path).map_err(|e| StoreError::io("read", &f.path, e))?;
+        let to = aside.join(format!("{}.from-{offset}", name.display()));
+        fs::write(&to, &bytes[offset as usize..]).map_err(|e| StoreError::io("write", &to, e))?;
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(&f.path)
+            .map_err(|e| StoreError::io("open", &f.path, e))?;
+        file.set_len(offset)
+            .and_then(|_| file.sync_all())
+            .map_err(|e| StoreError::io("truncate", &f.path, e))?;
+        actions.push(RepairAction {
+            path: f.path.clone(),
+            action: format!("truncated at offset {offset}"),
+            kept_in: to,
+        });
+        cut_rest = true;
+    }
+    if !actions.is_empty() {
+        fsync_dir(&aside)?;
+        fsync_dir(&dir.wal())?;
+        fsync_dir(&dir.snapshots())?;
+    }
+    Ok(actions)
+}

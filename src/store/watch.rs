@@ -1,0 +1,358 @@
+//! The watch hub: subscribers follow the log from any `commit_seq`.
+//!
+//! A subscription first *catches up* (from the in-memory ring of recent commits, or from the WAL
+//! for older ones) without buffering live events, then switches to *live* under the hub lock, so
+//! no commit is missed or delivered twice. Live subscribers get a bounded queue (events and
+//! bytes); a subscriber that falls behind it is ended with [`WatchError::Overflow`], never
+//! skipped silently. A resume point below the trimmed log is [`WatchError::Compacted`].
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::Notify;
+
+use crate::store::command::Record;
+use crate::store::error::StoreError;
+use crate::store::wal::reader;
+
+/// A committed record as watchers see it.
+pub type Event = Arc<Record>;
+
+/// Decides which records a subscriber receives (positions still advance past the others).
+pub type Filter = Arc<dyn Fn(&Record) -> bool + Send + Sync>;
+
+/// Why a subscription ended.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// The resume point is older than the log keeps; re-list and watch from the current seq.
+    #[error(
+        "commits after {from} are no longer in the log; the oldest available is {oldest_available}"
+    )]
+    Compacted {
+        /// The requested resume point.
+        from: u64,
+        /// The oldest commit_seq still readable.
+        oldest_available: u64,
+    },
+    /// The resume point is ahead of the log (the data was restored to an earlier point).
+    #[error(
+        "resume point {from} is ahead of the log (now at {head}); the data was restored: re-list"
+    )]
+    Reset {
+        /// The requested resume point.
+        from: u64,
+        /// The newest commit_seq.
+        head: u64,
+    },
+    /// The subscriber did not keep up with its bounded queue.
+    #[error("watcher fell too far behind; last delivered commit_seq {last_delivered}")]
+    Overflow {
+        /// Resume after this seq.
+        last_delivered: u64,
+    },
+    /// The engine is shutting down.
+    #[error("the engine is shutting down")]
+    Closed,
+    /// Reading the log failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Default)]
+struct Queue {
+    events: VecDeque<(Event, usize)>,
+    bytes: usize,
+    overflow: bool,
+    closed: bool,
+}
+
+struct Subscriber {
+    queue: Mutex<Queue>,
+    notify: Notify,
+    filter: Option<Filter>,
+}
+
+struct HubState {
+    /// Recent commits, `(event, frame bytes)`, oldest first.
+    ring: VecDeque<(Event, usize)>,
+    /// The newest published seq.
+    head: u64,
+    live: Vec<Arc<Subscriber>>,
+    closed: bool,
+}
+
+/// Shared between the engine's writer and its subscribers.
+pub struct WatchHub {
+    state: Mutex<HubState>,
+    wal_dir: PathBuf,
+    ring_cap: usize,
+    max_events: usize,
+    max_bytes: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+const CATCH_UP_BATCH: usize = 4096;
+
+impl WatchHub {
+    /// A hub whose log starts after `head`.
+    pub fn new(
+        wal_dir: PathBuf,
+        head: u64,
+        ring_cap: usize,
+        max_events: usize,
+        max_bytes: usize,
+    ) -> Self {
+        WatchHub {
+            state: Mutex::new(HubState {
+                ring: VecDeque::new(),
+                head,
+                live: Vec::new(),
+                closed: false,
+            }),
+            wal_dir,
+            ring_cap: ring_cap.max(1),
+            max_events: max_events.max(1),
+            max_bytes: max_bytes.max(1),
+        }
+    }
+
+    /// Publishes committed records (already durable and applied), in seq order.
+    pub fn publish(&self, events: Vec<(Event, usize)>) {
+        let mut st = lock(&self.state);
+        for (event, size) in events {
+            st.head = event.seq;
+            st.live.retain(|sub| {
+                if sub.filter.as_ref().is_some_and(|f| !f(&event)) {
+                    return true;
+                }
+                let mut q = lock(&sub.queue);
+                if q.events.len() >= self.max_events || q.bytes + size > self.max_bytes {
+                    q.overflow = true;
+                    drop(q);
+                    sub.notify.notify_one();
+                    return false;
+                }
+                q.events.push_back((event.clone(), size));
+                q.bytes += size;
+                drop(q);
+                sub.notify.notify_one();
+                true
+            });
+            if st.ring.len() >= self.ring_cap {
+                st.ring.pop_front();
+            }
+            st.ring.push_back((event, size));
+        }
+    }
+
+    /// Ends every subscription with [`WatchError::Closed`].
+    pub fn close(&self) {
+        let mut st = lock(&self.state);
+        st.closed = true;
+        for sub in st.live.drain(..) {
+            lock(&sub.queue).closed = true;
+            sub.notify.notify_one();
+        }
+    }
+
+    /// The newest published seq.
+    pub fn head(&self) -> u64 {
+        lock(&self.state).head
+    }
+
+    /// Number of live subscribers.
+    pub fn live_subscribers(&self) -> usize {
+        lock(&self.state).live.len()
+    }
+
+    /// Subscribes to every commit after `from` (exclusive) that passes `filter`.
+    pub fn subscribe(self: &Arc<Self>, from: u64, filter: Option<Filter>) -> Subscription {
+        Subscription {
+            hub: self.clone(),
+            sub: Arc::new(Subscriber {
+                queue: Mutex::new(Queue::default()),
+                notify: Notify::new(),
+                filter,
+            }),
+            next: from + 1,
+            from,
+            live: false,
+            pending: VecDeque::new(),
+            last_delivered: from,
+        }
+    }
+}
+
+/// One watcher's position in the log.
+pub struct Subscription {
+    hub: Arc<WatchHub>,
+    sub: Arc<Subscriber>,
+    /// The next seq to look at while catching up.
+    next: u64,
+    from: u64,
+    live: bool,
+    pending: VecDeque<Event>,
+    last_delivered: u64,
+}
+
+impl Subscription {
+    /// The seq of the last event handed out (or the starting point).
+    pub fn last_delivered(&self) -> u64 {
+        self.last_delivered
+    }
+
+    /// Waits for the next event.
+    ///
+    /// # Errors
+    /// [`WatchError`]: the subscription is over and must not be polled again.
+    pub async fn next(&mut self) -> Result<Event, WatchError> {
+        loop {
+            if let Some(ev) = self.try_next()? {
+                return Ok(ev);
+            }
+            let sub = self.sub.clone();
+            let notified = sub.notify.notified();
+            if let Some(ev) = self.try_next()? {
+                return Ok(ev);
+            }
+            notified.await;
+        }
+    }
+
+    /// Returns the next event if one is ready, without waiting.
+    ///
+    /// # Errors
+    /// As [`Subscription::next`].
+    pub fn try_next(&mut self) -> Result<Option<Event>, WatchError> {
+        loop {
+            if let Some(ev) = self.pending.pop_front() {
+                self.last_delivered = ev.seq;
+                return Ok(Some(ev));
+            }
+            if self.live {
+                let mut q = lock(&self.sub.queue);
+                if let Some((ev, size)) = q.events.pop_front() {
+                    q.bytes = q.bytes.saturating_sub(size);
+                    drop(q);
+                    self.last_delivered = ev.seq;
+                    return Ok(Some(ev));
+                }
+                if q.overflow {
+                    return Err(WatchError::Overflow {
+                        last_delivered: self.last_delivered,
+                    });
+                }
+                if q.closed {
+                    return Err(WatchError::Closed);
+                }
+                return Ok(None);
+            }
+            self.catch_up()?;
+        }
+    }
+
+    /// One step of catching up: from the ring, from the WAL, or the switch to live.
+    fn catch_up(&mut self) -> Result<(), WatchError> {
+        {
+            let mut st = lock(&self.hub.state);
+            if st.closed {
+                return Err(WatchError::Closed);
+            }
+            if self.from > st.head && self.next == self.from + 1 {
+                return Err(WatchError::Reset {
+                    from: self.from,
+                    head: st.head,
+                });
+            }
+            if self.next > st.head {
+                self.live = true;
+                st.live.push(self.sub.clone());
+                return Ok(());
+            }
+            if let Some((front, _)) = st.ring.front()
+                && front.seq <= self.next
+            {
+                let skip = (self.next - front.seq) as usize;
+                for (ev, _) in st.ring.iter().skip(skip).take(CATCH_UP_BATCH) {
+                    if self.sub.filter.as_ref().is_none_or(|f| f(ev)) {
+                        self.pending.push_back(ev.clone());
+                    }
+                    self.next = ev.seq + 1;
+                }
+                if self.next > st.head {
+                    self.live = true;
+                    st.live.push(self.sub.clone());
+                }
+                return Ok(());
+            }
+        }
+        self.read_wal()
+    }
+
+    fn read_wal(&mut self) -> Result<(), WatchError> {
+        let want = self.next;
+        let mut first: Option<u64> = None;
+        let mut count = 0usize;
+        let filter = self.sub.filter.clone();
+        let pending = &mut self.pending;
+        let mut next = self.next;
+        let res = reader::read_log(&self.hub.wal_dir, want, |rec, _| {
+            first.get_or_insert(rec.seq);
+            if rec.seq != next {
+                // A jump (restore boundary) or a missing range: stop here.
+                return Ok(false);
+            }
+            next = rec.seq + 1;
+            if filter.as_ref().is_none_or(|f| f(&rec)) {
+                pending.push_back(Arc::new(rec));
+            }
+            count += 1;
+            Ok(count < CATCH_UP_BATCH)
+        });
+        match res {
+            Ok(_) => {}
+            Err(StoreError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+                // A segment was trimmed while we read it.
+                return Err(self.compacted());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if first != Some(want) || count == 0 {
+            return Err(self.compacted());
+        }
+        self.next = next;
+        Ok(())
+    }
+
+    fn compacted(&self) -> WatchError {
+        let oldest = oldest_in_log(&self.hub.wal_dir).unwrap_or_else(|| self.hub.head() + 1);
+        WatchError::Compacted {
+            from: self.from,
+            oldest_available: oldest,
+        }
+    }
+}
+
+/// The first seq present in the log, if any record is.
+fn oldest_in_log(wal_dir: &std::path::Path) -> Option<u64> {
+    let mut first = None;
+    let _ = reader::read_log(wal_dir, 0, |rec, _| {
+        first = Some(rec.seq);
+        Ok(false)
+    });
+    first
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if self.live {
+            let mut st = lock(&self.hub.state);
+            st.live.retain(|s| !Arc::ptr_eq(s, &self.sub));
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The commit thread: the only code that appends to the WAL and changes state.
+//!
+//! It takes whatever requests are waiting (group commit), runs each transaction against the
+//! working state, encodes the resulting records into one buffer, makes one write and one
+//! `fdatasync`, and only then swaps the new state in, publishes to watchers and answers the
+//! callers. A failed write or sync poisons the engine: those commits fail, later ones are refused,
+//! the visible state never includes them.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+use tracing::error;
+
+use crate::store::command::{Op, Record};
+use crate::store::error::{Rejection, Result, StoreError};
+use crate::store::options::{Clock, Durability};
+use crate::store::state::{HistoryPolicy, State};
+use crate::store::stats::EngineStats;
+use crate::store::wal::active::ActiveSegment;
+use crate::store::wal::frame;
+use crate::store::watch::WatchHub;
+
+/// A transaction: computes the ops of one commit from the latest state, or refuses.
+pub type Txn = Box<dyn FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send>;
+
+/// What a successful commit returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// The commit's seq.
+    pub seq: u64,
+    /// Its timestamp (ms since the epoch).
+    pub ts: i64,
+}
+
+/// Work for the commit thread.
+pub enum Request {
+    /// Commit a transaction.
+    Commit(Txn, oneshot::Sender<Result<CommitInfo>>),
+    /// Prune history at the current time (not logged).
+    Prune,
+    /// Sync, answer, and stop.
+    Shutdown(std::sync::mpsc::Sender<Result<()>>),
+}
+
+/// State shared by the commit thread and readers.
+pub struct Shared {
+    /// The latest published state.
+    pub state: RwLock<Arc<State>>,
+    /// Set once a write or sync failed.
+    pub poisoned: Mutex<Option<String>>,
+    /// Watchers.
+    pub hub: Arc<WatchHub>,
+    /// Counters for metrics.
+    pub stats: EngineStats,
+}
+
+/// Everything the commit thread owns.
+pub struct Writer {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) segment: ActiveSegment,
+    pub(crate) next_seq: u64,
+    pub(crate) last_ts: i64,
+    pub(crate) durability: Durability,
+    pub(crate) sync_interval: Duration,
+    pub(crate) policy: HistoryPolicy,
+    pub(crate) clock: Clock,
+}
+
+const MAX_BATCH: usize = 4096;
+const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+
+impl Writer {
+    /// Runs until a shutdown request or until every sender is gone.
+    pub fn run(mut self, rx: Receiver<Request>) {
+        let mut dirty_since: Option<Instant> = None;
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        loop {
+            let wait = match (self.durability, dirty_since) {
+                (Durability::Interval, Some(t)) => self.sync_interval.saturating_sub(t.elapsed()),
+                _ => Duration::from_secs(3600),
+            };
+            let first = match rx.recv_timeout(wait) {
+                Ok(r) => r,
+                Err(RecvTimeoutError::Timeout) => {
+                    if dirty_since.take().is_some() {
+                        let _ = self.sync_or_poison();
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let _ = self.final_sync();
+                    return;
+                }
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(r) => batch.push(r),
+                    Err(_) => break,
+                }
+            }
+            let mut shutdown = None;
+            self.process(batch, &mut buf, &mut dirty_since, &mut shutdown);
+            if let Some(reply) = shutdown {
+                let _ = reply.send(self.final_sync());
+                return;
+            }
+        }
+    }
+
+    fn process(
+        &mut self,
+        batch: Vec<Request>,
+        buf: &mut Vec<u8>,
+        dirty_since: &mut Option<Instant>,
+        shutdown: &mut Option<std::sync::mpsc::Sender<Result<()>>>,
+    ) {
+        let poisoned = self.poison_message();
+        let mut working: State = (**read(&self.shared.state)).clone();
+        let mut changed = false;
+        let mut done: Vec<(Arc<Record>, usize, oneshot::Sender<Result<CommitInfo>>)> = Vec::new();
+        buf.clear();
+        let mut rest = batch.into_iter();
+        for req in rest.by_ref() {
+            match req {
+                Request::Commit(txn, reply) => {
+                    if let Some(msg) = &poisoned {
+                        let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
+                        continue;
+                    }
+                    let ops = match txn(&working) {
+                        Ok(ops) if ops.is_empty() => {
+                            let _ =
+                                reply.send(Err(Rejection::Invalid("empty commit".into()).into()));
+                            continue;
+                        }
+                        Ok(ops) => ops,
+                        Err(rej) => {
+                            let _ = reply.send(Err(rej.into()));
+                            continue;
+                        }
+                    };
+                    let seq = self.next_seq;
+                    let ts = self.clock.now_ms().max(self.last_ts);
+                    let start = frame::begin_frame(buf);
+                    if let Err(e) = Record::encode_into(seq, ts, &ops, buf) {
+                        buf.truncate(start);
+                        let _ = reply.send(Err(StoreError::Encoding(e)));
+                        continue;
+                    }
+                    frame::finish_frame(buf, start);
+                    let size = buf.len() - start;
+                    let record = Record { seq, ts, ops };
+                    working.apply(&record, &self.policy);
+                    self.next_seq += 1;
+                    self.last_ts = ts;
+                    done.push((Arc::new(record), size, reply));
+                    if buf.len() >= MAX_BATCH_BYTES {
+                        break;
+                    }
+                }
+                Request::Prune => {
+                    working.prune_history(self.clock.now_ms(), &self.policy);
+                    changed = true;
+                }
+                Request::Shutdown(reply) => {
+                    *shutdown = Some(reply);
+                    break;
+                }
+            }
+        }
+        if !done.is_empty() {
+            if let Err(e) = self.write_batch(buf, dirty_since) {
+                let msg = error_chain(&e);
+                for (_, _, reply) in done {
+                    let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
+                }
+                // Nothing of this batch becomes visible; the rest of the queue is refused.
+                for req in rest {
+                    refuse(req, || StoreError::Poisoned(msg.clone()), shutdown);
+                }
+                return;
+            }
+        }
+        if !done.is_empty() || changed {
+            *write(&self.shared.state) = Arc::new(working);
+        }
+        if !done.is_empty() {
+            let events: Vec<_> = done.iter().map(|(r, size, _)| (r.clone(), *size)).collect();
+            self.shared.hub.publish(events);
+            for (rec, _, reply) in done {
+                let _ = reply.send(Ok(CommitInfo {
+                    seq: rec.seq,
+                    ts: rec.ts,
+                }));
+            }
+        }
+        // Requests left after an early break (batch size limit or shutdown) go next round.
+        let leftover: Vec<Request> = rest.collect();
+        if !leftover.is_empty() {
+            if shutdown.is_some() {
+                for req in leftover {
+                    refuse(req, || StoreError::Closed, &mut None);
+                }
+            } else {
+                self.process(leftover, buf, dirty_since, shutdown);
+            }
+        }
+    }
+
+    fn write_batch(&mut self, buf: &[u8], dirty_since: &mut Option<Instant>) -> Result<()> {
+        if self.segment.is_full() {
+            // The first record of this batch starts the new segment.
+            let first = Record::peek(&buf[frame::FRAME_HEADER_LEN..])
+                .map(|(seq, _)| seq)
+                .map_err(StoreError::Encoding)?;
+            self.segment.roll(first, self.clock.now_ms())?;
+            self.shared.stats.segment_rolled();
+        }
+        let res = self
+            .segment
+            .append(buf)
+            .and_then(|()| match self.durability {
+                Durability::Always => self.timed_sync(),
+                Durability::Interval => {
+                    let since = *dirty_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= self.sync_interval {
+                        *dirty_since = None;
+                        self.timed_sync()
+                    } else {
+                        Ok(())
+                    }
+                }
+                Durability::Never => Ok(()),
+            });
+        match res {
+            Ok(()) => {
+                self.shared.stats.appended(buf.len() as u64);
+                Ok(())
+            }
+            Err(e) => {
+                self.poison(&e);
+                Err(e)
+            }
+        }
+    }
+
+    fn timed_sync(&mut self) -> Result<()> {
+        let t = Instant::now();
+        self.segment.sync()?;
+        self.shared.stats.synced(t.elapsed());
+        Ok(())
+    }
+
+    fn sync_or_poison(&mut self) -> Result<()> {
+        let res = self.timed_sync();
+        if let Err(e) = &res {
+            self.poison(e);
+        }
+        res
+    }
+
+    fn final_sync(&mut self) -> Result<()> {
+        if self.poison_message().is_some() {
+            return Ok(());
+        }
+        self.sync_or_poison()
+    }
+
+    fn poison(&self, e: &StoreError) {
+        error!(error = %e, "WAL write or sync failed: the engine refuses writes until restarted");
+        let mut p = self
+            .shared
+            .poisoned
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        p.get_or_insert_with(|| error_chain(e));
+    }
+
+    fn poison_message(&self) -> Option<String> {
+        self.shared
+            .poisoned
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+fn refuse(
+    req: Request,
+    err: impl Fn() -> StoreError,
+    shutdown: &mut Option<std::sync::mpsc::Sender<Result<()>>>,
+) {
+    match req {
+        Request::Commit(_, reply) => {
+            let _ = reply.send(Err(err()));
+        }
+        Request::Prune => {}
+        Request::Shutdown(reply) => *shutdown = Some(reply),
+    }
+}
+
+/// An error and its sources on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// Read access to the published state, tolerating a poisoned lock (the state is immutable).
+pub fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,121 @@
+//! Basics of the command line: help, version, usage errors and configuration errors, with
+//! their exit codes (0 ok, 1 failed, 2 usage or configuration error).
+
+use predicates::prelude::*;
+
+use crate::util::{TestDir, lines_starting_with, stmgr};
+
+/// Arguments of a command that resolves the configuration before doing anything else. The
+/// configuration errors below are detected before the command itself runs.
+const READS_CONFIG: &[&str] = &["snapshot"];
+
+#[test]
+fn help_lists_commands_and_exit_statuses() {
+    stmgr()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage: stmgr"))
+        .stdout(predicate::str::contains("snapshot"))
+        .stdout(predicate::str::contains("trim-wal"))
+        .stdout(predicate::str::contains("Exit status:"))
+        .stdout(predicate::str::contains("generate").not());
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    stmgr()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("stmgr {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn no_command_prints_help_and_exits_2() {
+    stmgr()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Usage: stmgr"));
+}
+
+#[test]
+fn unknown_flag_exits_2() {
+    stmgr()
+        .arg("--no-such-flag")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with("error:"));
+}
+
+#[test]
+fn bogus_output_format_exits_2_from_flag_and_environment() {
+    let dir = TestDir::new();
+    dir.stmgr()
+        .args(["--output", "bogus"])
+        .args(READS_CONFIG)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error:"));
+    dir.stmgr()
+        .env("STMGR_OUTPUT", "bogus")
+        .args(READS_CONFIG)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bogus"));
+}
+
+/// Runs a config-reading command and checks: exit 2, exactly one `error:` line, naming `path`.
+fn assert_config_error(cmd: &mut assert_cmd::Command, needle: &str) {
+    let output = cmd.args(READS_CONFIG).output().expect("run stmgr");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    let errors = lines_starting_with(&output.stderr, "error:");
+    assert_eq!(errors.len(), 1, "expected one error line, got: {stderr}");
+    assert!(
+        errors[0].contains(needle),
+        "error should name {needle}: {stderr}"
+    );
+}
+
+#[test]
+fn unknown_config_key_exits_2_naming_the_file() {
+    let dir = TestDir::new();
+    let file = dir.write(
+        "stmgr.toml",
+        "server = \"http://127.0.0.1:1\"\ndat_dir = \"x\"\n",
+    );
+    let path = file.to_str().expect("UTF-8 path");
+    assert_config_error(dir.stmgr().arg("--config").arg(&file), path);
+    assert_config_error(dir.stmgr().env("STMGR_CONFIG", &file), path);
+    assert_config_error(dir.stmgr().arg("--config").arg(&file), "dat_dir");
+}
+
+#[test]
+fn default_config_file_is_read_from_the_platform_config_dir() {
+    let dir = TestDir::new();
+    let file = dir.default_config_file();
+    dir.write(&file, "[engine]\nhistory_age = \"whenever\"\n");
+    assert_config_error(&mut dir.stmgr(), file.to_str().expect("UTF-8 path"));
+}
+
+#[test]
+fn missing_named_config_file_exits_2() {
+    let dir = TestDir::new();
+    let file = dir.path().join("absent.toml");
+    assert_config_error(
+        dir.stmgr().arg("--config").arg(&file),
+        file.to_str().expect("UTF-8 path"),
+    );
+}
+
+#[test]
+fn invalid_environment_value_exits_2_naming_the_variable() {
+    let dir = TestDir::new();
+    assert_config_error(
+        dir.stmgr().env("STMGR_WAL_SEGMENT_SIZE", "lots"),
+        "STMGR_WAL_SEGMENT_SIZE",
+    );
+    assert_config_error(dir.stmgr().env("LOG_LEVEL", "loud"), "LOG_LEVEL");
+}

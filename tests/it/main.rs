@@ -1,0 +1,8 @@
+//! The one integration test binary: every module drives the real `stmgr` binary in an
+//! isolated environment (see `util`). Add a module per area below.
+
+mod util;
+
+mod cli_basics;
+mod engine;
+mod generated;
