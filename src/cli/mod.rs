@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod context;
+mod datadir;
 mod exit;
 pub mod generate;
 pub mod logging;

@@ -48,15 +48,7 @@ impl Printer {
     /// # Errors
     /// Writing to stdout failed (a broken pipe included).
     pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> io::Result<()> {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(headers.iter().copied());
-        for row in rows {
-            table.add_row(row);
-        }
-        self.line(&table.to_string())
+        self.line(&render_table(headers, rows))
     }
 
     /// Prints `value` as one pretty-printed JSON document on stdout.
@@ -137,8 +129,63 @@ impl Printer {
     }
 }
 
+/// The text of a table: UTF-8 borders, wrapped to the terminal width when stdout is one.
+pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(headers.iter().copied());
+    for row in rows {
+        table.add_row(row);
+    }
+    table.to_string()
+}
+
 fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(bytes)?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_has_headers_and_cells() {
+        let text = render_table(
+            &["ID", "COMMIT_SEQ"],
+            vec![vec!["snap-1".to_owned(), "42".to_owned()]],
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("ID") && l.contains("COMMIT_SEQ")),
+            "{text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("snap-1") && l.contains("42")),
+            "{text}"
+        );
+        assert!(
+            !text.ends_with('\n'),
+            "the printer adds the newline: {text:?}"
+        );
+    }
+
+    #[test]
+    fn format_or_prefers_the_requested_format() {
+        assert_eq!(
+            Printer::new(None, false).format_or(OutputFormat::Table),
+            OutputFormat::Table
+        );
+        assert_eq!(
+            Printer::new(Some(OutputFormat::Jsonl), true).format_or(OutputFormat::Table),
+            OutputFormat::Jsonl
+        );
+    }
 }

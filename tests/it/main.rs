@@ -6,3 +6,4 @@ mod util;
 mod cli_basics;
 mod engine;
 mod generated;
+mod offline_cli;

@@ -1,15 +1,36 @@
-//! (being written by the engine author)
+//! `stmgr admin ...`: operator commands on a data directory (`dump`, `verify`).
+
+mod dump;
+mod verify;
+
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use crate::cli::context::Context;
 
-/// (being written)
+/// Operator commands on a data directory: dump its objects, verify its files
 #[derive(Debug, Args)]
-pub struct AdminArgs {}
+pub struct AdminArgs {
+    #[command(subcommand)]
+    command: AdminCommand,
+}
 
-/// Runs the command.
-pub fn run(_args: &AdminArgs, _ctx: &Context) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("in progress")
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Print the live objects (read-only; works while a server holds the directory)
+    Dump(dump::DumpArgs),
+    /// Check every WAL frame and snapshot; exit 1 on corruption
+    Verify(verify::VerifyArgs),
+}
+
+/// Runs `stmgr admin ...`.
+///
+/// # Errors
+/// As the subcommand.
+pub fn run(args: &AdminArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        AdminCommand::Dump(a) => dump::run(a, ctx),
+        AdminCommand::Verify(a) => verify::run(a, ctx),
+    }
 }

@@ -3,5 +3,6 @@
 
 pub mod dump;
 pub mod restore;
+pub mod snapshot;
 pub mod trim;
 pub mod verify;

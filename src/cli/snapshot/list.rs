@@ -1,0 +1,89 @@
+//! `stmgr snapshot list`: the snapshots of a data directory, oldest first (read-only).
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::cli::context::Context;
+use crate::cli::datadir;
+use crate::config::OutputFormat;
+use crate::store::snapshot;
+
+/// Arguments of `stmgr snapshot list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {}
+
+#[derive(Serialize)]
+struct Row {
+    snapshot_id: String,
+    commit_seq: Option<u64>,
+    created_at: Option<String>,
+    size: Option<u64>,
+    objects: Option<u64>,
+    error: Option<String>,
+}
+
+/// Lists the snapshots.
+///
+/// # Errors
+/// Missing data directory, I/O errors.
+pub fn run(_args: &ListArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let dir = datadir::existing(ctx)?;
+    let rows: Vec<Row> = snapshot::list_snapshots(&dir.snapshots())?
+        .into_iter()
+        .map(|info| match info.meta {
+            Ok(m) => Row {
+                snapshot_id: info.id,
+                commit_seq: Some(m.commit_seq),
+                created_at: Some(datadir::time(m.created_ms)),
+                size: Some(m.size),
+                objects: Some(m.objects),
+                error: None,
+            },
+            Err(e) => Row {
+                snapshot_id: info.id,
+                commit_seq: None,
+                created_at: None,
+                size: None,
+                objects: None,
+                error: Some(e.to_string()),
+            },
+        })
+        .collect();
+    let p = &ctx.printer;
+    match p.format_or(OutputFormat::Table) {
+        OutputFormat::Table => {
+            let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+            p.table(
+                &[
+                    "snapshot_id",
+                    "commit_seq",
+                    "created_at",
+                    "size",
+                    "objects",
+                    "status",
+                ],
+                rows.into_iter()
+                    .map(|r| {
+                        vec![
+                            r.snapshot_id,
+                            opt(r.commit_seq.map(|s| s.to_string())),
+                            opt(r.created_at),
+                            opt(r.size.map(datadir::bytes)),
+                            opt(r.objects.map(|o| o.to_string())),
+                            r.error.unwrap_or_else(|| "ok".into()),
+                        ]
+                    })
+                    .collect(),
+            )?
+        }
+        OutputFormat::Json => p.json(&rows)?,
+        OutputFormat::Jsonl => {
+            for r in &rows {
+                p.jsonl(r)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,24 @@
+//! Offline `snapshot`: recover the latest state read-only and write it as a snapshot (no WAL
+//! write, no TTL expiry: the directory changes only by the new file).
+
+use crate::store::dir::DataDir;
+use crate::store::error::Result;
+use crate::store::recovery::{self, Base, Target};
+use crate::store::snapshot::{self, SnapshotMeta};
+use crate::store::state::HistoryPolicy;
+
+/// Writes a snapshot of the latest state of `dir`. The caller holds the lock.
+///
+/// # Errors
+/// Corruption, I/O errors.
+pub fn take(dir: &DataDir, policy: &HistoryPolicy) -> Result<SnapshotMeta> {
+    dir.require_exists()?;
+    let rec = recovery::recover(dir, Base::Newest, Target::Latest, policy, &mut |_| {})?;
+    let floor = rec.snapshot.as_ref().map_or(1, |m| m.next_seq);
+    let next_seq = rec
+        .next_seq
+        .unwrap_or(floor)
+        .max(floor)
+        .max(rec.state.seq + 1);
+    snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq)
+}
