@@ -7,3 +7,4 @@ mod cli_basics;
 mod engine;
 mod generated;
 mod offline_cli;
+mod crash;
