@@ -34,49 +34,222 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -s q -l quiet -d 'Print only r
 complete -c stmgr -n "__fish_stmgr_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s V -l version -d 'Print version'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "server" -d 'Run the state server'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "put" -d 'Create or replace an object'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "get" -d 'Read an object'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "rm" -d 'Delete objects'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "ls" -d 'List the objects of a namespace'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "query" -d 'Find objects by tags and body values'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "watch" -d 'Follow the changes of a namespace'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "status" -d 'Show the server\'s health and storage'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "admin" -d 'Inspect and repair the data directory'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -f -a "start" -d 'Start the server on the data directory (embedded engine; no other service needed)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l listen -d 'Address to listen on [default: 127.0.0.1:8080; HOST and PORT are read too]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l max-body-bytes -d 'Largest request body in bytes (413 above it)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l drain-timeout -d 'How long in-flight requests may take to finish on shutdown' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l heartbeat -d 'Interval of heartbeat comments on watch streams' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start the server on the data directory (embedded engine; no other service needed)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s t -l type -d 'Type name' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s b -l body -d 'JSON body: inline, @FILE, or - for stdin' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l tag -d 'A tag (repeatable)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l ttl -d 'Time to live (e.g. 90s, 1h)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l parent -d 'Parent id (repeatable)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l if-match -d 'Write only if the object is at this commit_seq (0: only if it does not exist)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l at-seq -d 'The version current at this commit_seq' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l at -d 'The version current at this time (RFC 3339)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l prefix -d 'Only ids starting with this' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l limit -d 'At most this many (all pages when absent)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l after -d 'Start after this id' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l tag -d 'Tag that must match (repeatable; all must match)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l where -d 'Body field that must equal a JSON value, e.g. `$.status="done"` (repeatable)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l limit -d 'Page size' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l cursor -d 'Cursor from a previous page' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l from -d 'Start after this commit_seq [default: only changes from now on]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l prefix -d 'Only ids starting with this' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l count -d 'Stop after this many changes' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the snapshots of the data directory (works while a server runs)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the snapshots of the data directory (works while a server runs)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l snapshot-id -d 'The snapshot whose coverage decides what goes (see `stmgr snapshot list`)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l dry-run -d 'Show what would be removed without removing anything'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l snapshot-id -d 'The snapshot to start from (see `stmgr snapshot list`)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l to-seq -d 'Replay the WAL up to and including this commit_seq [default: the end of the log]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l to-time -d 'Replay every commit made at or before this time (RFC 3339, e.g. 2026-11-23T10:00:00Z)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from snapshot trim-wal restore admin help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from snapshot trim-wal restore admin help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from snapshot trim-wal restore admin help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from snapshot trim-wal restore admin help" -f -a "admin" -d 'Inspect and repair the data directory'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from snapshot trim-wal restore admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -f -a "dump" -d 'Print the live objects (read-only; works while a server holds the directory)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l ns -d 'Only this namespace (e.g. agent://demo)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l at-seq -d 'The state at this commit_seq instead of the latest' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l repair -d 'Cut damaged data away (server stopped): a damaged segment is truncated at the first bad frame and the segments after it moved aside; damaged snapshots are moved aside. Every cut byte is kept under aside/repair-<time>/'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "dump" -d 'Print the live objects (read-only; works while a server holds the directory)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "server" -d 'Run the state server'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "put" -d 'Create or replace an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "get" -d 'Read an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "rm" -d 'Delete objects'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "ls" -d 'List the objects of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "query" -d 'Find objects by tags and body values'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "watch" -d 'Follow the changes of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "status" -d 'Show the server\'s health and storage'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "admin" -d 'Inspect and repair the data directory'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status snapshot trim-wal restore admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start" -d 'Start the server on the data directory (embedded engine; no other service needed)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from snapshot" -f -a "list" -d 'List the snapshots of the data directory (works while a server runs)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "dump" -d 'Print the live objects (read-only; works while a server holds the directory)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'

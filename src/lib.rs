@@ -7,6 +7,10 @@
 //! - [`config`]: settings resolution (flags > environment > config file > defaults).
 //! - [`store`]: the engine.
 
+pub mod api;
 pub mod cli;
+pub mod client;
 pub mod config;
+pub mod objects;
+pub mod server;
 pub mod store;

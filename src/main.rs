@@ -34,7 +34,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     .enable_all()
     .build()?;
-    // Commands are synchronous for now; one that needs async makes `cli::run` async and it
-    // is awaited here.
-    runtime.block_on(async move { cli::run(cli) })
+    // Commands run outside the runtime and enter it with `Context::block_on` when they need it.
+    cli::run(cli, std::sync::Arc::new(runtime))
 }

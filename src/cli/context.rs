@@ -1,5 +1,9 @@
 //! [`Context`]: what every command receives besides its own arguments.
 
+use std::sync::Arc;
+
+use tokio::runtime::Runtime;
+
 use crate::cli::output::Printer;
 use crate::config::Settings;
 
@@ -10,12 +14,23 @@ pub struct Context {
     pub settings: Settings,
     /// The one owner of stdout and stderr.
     pub printer: Printer,
+    /// The runtime (multi-threaded for servers, current-thread otherwise).
+    pub runtime: Arc<Runtime>,
 }
 
 impl Context {
     /// A context whose printer follows the settings' output format and `-q`.
-    pub fn new(settings: Settings) -> Self {
+    pub fn new(settings: Settings, runtime: Arc<Runtime>) -> Self {
         let printer = Printer::new(settings.output, settings.quiet);
-        Context { settings, printer }
+        Context {
+            settings,
+            printer,
+            runtime,
+        }
+    }
+
+    /// Runs a future to completion on the command's runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
     }
 }

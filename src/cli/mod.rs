@@ -10,11 +10,20 @@ pub mod context;
 mod datadir;
 mod exit;
 pub mod generate;
+pub mod get;
 pub mod logging;
+pub mod ls;
+mod online;
 pub mod output;
+pub mod put;
+pub mod query;
 pub mod restore;
+pub mod rm;
+pub mod server;
 pub mod snapshot;
+pub mod status;
 pub mod trim_wal;
+pub mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -119,6 +128,22 @@ impl GlobalArgs {
 /// Every stmgr command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the state server
+    Server(server::ServerArgs),
+    /// Create or replace an object
+    Put(put::PutArgs),
+    /// Read an object
+    Get(get::GetArgs),
+    /// Delete objects
+    Rm(rm::RmArgs),
+    /// List the objects of a namespace
+    Ls(ls::LsArgs),
+    /// Find objects by tags and body values
+    Query(query::QueryArgs),
+    /// Follow the changes of a namespace
+    Watch(watch::WatchArgs),
+    /// Show the server's health and storage
+    Status(status::StatusArgs),
     /// Take a snapshot of the data directory, or list snapshots
     Snapshot(snapshot::SnapshotArgs),
     /// Delete WAL segments already covered by a verified snapshot
@@ -143,7 +168,15 @@ impl Command {
             | Command::TrimWal(_)
             | Command::Restore(_)
             | Command::Admin(_)
-            | Command::Generate(_) => false,
+            | Command::Generate(_)
+            | Command::Put(_)
+            | Command::Get(_)
+            | Command::Rm(_)
+            | Command::Ls(_)
+            | Command::Query(_)
+            | Command::Watch(_)
+            | Command::Status(_) => false,
+            Command::Server(_) => true,
         }
     }
 
@@ -162,7 +195,7 @@ pub fn command() -> clap::Command {
 ///
 /// # Errors
 /// A configuration error (exit 2, see [`exit_code_for`]) or whatever the command returns.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow::Result<ExitCode> {
     // Generating files must not depend on the user's configuration.
     if let Command::Generate(args) = &cli.command {
         let printer = output::Printer::new(cli.global.output, cli.global.quiet);
@@ -170,12 +203,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let settings = Settings::from_process(&cli.global.overrides())?;
     tracing::debug!(?settings, "settings resolved");
-    let ctx = Context::new(settings);
+    let ctx = Context::new(settings, runtime);
     match &cli.command {
         Command::Snapshot(args) => snapshot::run(args, &ctx),
         Command::TrimWal(args) => trim_wal::run(args, &ctx),
         Command::Restore(args) => restore::run(args, &ctx),
         Command::Admin(args) => admin::run(args, &ctx),
+        Command::Server(args) => server::run(args, &ctx),
+        Command::Put(args) => put::run(args, &ctx),
+        Command::Get(args) => get::run(args, &ctx),
+        Command::Rm(args) => rm::run(args, &ctx),
+        Command::Ls(args) => ls::run(args, &ctx),
+        Command::Query(args) => query::run(args, &ctx),
+        Command::Watch(args) => watch::run(args, &ctx),
+        Command::Status(args) => status::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
     }
 }

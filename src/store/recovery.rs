@@ -5,7 +5,8 @@
 //! (read-only, any seq) and by `restore` (a chosen snapshot, up to a seq or a time).
 
 use std::fs::OpenOptions;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use tracing::warn;
 
@@ -83,7 +84,7 @@ pub fn recover(
     let mut first_seen: Option<u64> = None;
     let mut expected = from;
     let wal = dir.wal();
-    let end = reader::read_log(&wal, after + 1, |rec, len| {
+    let end = replay_pipelined(&wal, after + 1, |rec, len| {
         if first_seen.is_none() {
             first_seen = Some(rec.seq);
         }
@@ -199,6 +200,55 @@ fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Optio
             Ok((State::default(), None))
         }
     }
+}
+
+/// Records per batch handed from the reading thread to the applying one.
+const REPLAY_BATCH: usize = 1024;
+
+/// Reads and decodes the log on a second thread while `apply` runs on this one (replay is
+/// bound by decoding and by applying in about equal parts). `apply` returns `Ok(false)` to stop.
+fn replay_pipelined(
+    wal: &Path,
+    from: u64,
+    mut apply: impl FnMut(Record, usize) -> Result<bool>,
+) -> Result<reader::LogEnd> {
+    let (tx, rx) = mpsc::sync_channel::<Vec<(Record, usize)>>(8);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(REPLAY_BATCH);
+            let end = reader::read_log(wal, from, |rec, len| {
+                batch.push((rec, len));
+                if batch.len() >= REPLAY_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(REPLAY_BATCH));
+                    return Ok(tx.send(full).is_ok());
+                }
+                Ok(true)
+            });
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            end
+        });
+        let mut outcome = Ok(());
+        'batches: for batch in rx.iter() {
+            for (rec, len) in batch {
+                match apply(rec, len) {
+                    Ok(true) => {}
+                    Ok(false) => break 'batches,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break 'batches;
+                    }
+                }
+            }
+        }
+        drop(rx);
+        let end = reading
+            .join()
+            .map_err(|_| StoreError::Encoding("the WAL reading thread panicked".into()))?;
+        outcome?;
+        end
+    })
 }
 
 /// Cuts a torn tail off the last segment (the only damage recovery repairs by itself).

@@ -296,12 +296,18 @@ impl Subscription {
 
     fn read_wal(&mut self) -> Result<(), WatchError> {
         let want = self.next;
+        // Records past the published head may be in the file before they are published; they
+        // come through the live queue, so stop there.
+        let head = self.hub.head();
         let mut first: Option<u64> = None;
         let mut count = 0usize;
         let filter = self.sub.filter.clone();
         let pending = &mut self.pending;
         let mut next = self.next;
         let res = reader::read_log(&self.hub.wal_dir, want, |rec, _| {
+            if rec.seq > head {
+                return Ok(false);
+            }
             first.get_or_insert(rec.seq);
             if rec.seq != next {
                 // A jump (restore boundary) or a missing range: stop here.

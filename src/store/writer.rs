@@ -171,18 +171,18 @@ impl Writer {
                 }
             }
         }
-        if !done.is_empty() {
-            if let Err(e) = self.write_batch(buf, dirty_since) {
-                let msg = error_chain(&e);
-                for (_, _, reply) in done {
-                    let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
-                }
-                // Nothing of this batch becomes visible; the rest of the queue is refused.
-                for req in rest {
-                    refuse(req, || StoreError::Poisoned(msg.clone()), shutdown);
-                }
-                return;
+        if !done.is_empty()
+            && let Err(e) = self.write_batch(buf, dirty_since)
+        {
+            let msg = error_chain(&e);
+            for (_, _, reply) in done {
+                let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
             }
+            // Nothing of this batch becomes visible; the rest of the queue is refused.
+            for req in rest {
+                refuse(req, || StoreError::Poisoned(msg.clone()), shutdown);
+            }
+            return;
         }
         if !done.is_empty() || changed {
             *write(&self.shared.state) = Arc::new(working);

@@ -119,3 +119,26 @@ fn invalid_environment_value_exits_2_naming_the_variable() {
     );
     assert_config_error(dir.stmgr().env("LOG_LEVEL", "loud"), "LOG_LEVEL");
 }
+
+#[test]
+fn closed_stdout_exits_0_without_a_message() {
+    let dir = TestDir::new();
+    let data = dir.path().join("state");
+    std::fs::create_dir(&data).expect("create data dir");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = dir
+        .std_command()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["snapshot", "list", "--output", "json"])
+        .stdout(writer)
+        .output()
+        .expect("run stmgr");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    assert!(
+        stderr.is_empty(),
+        "nothing printed on a broken pipe: {stderr}"
+    );
+}

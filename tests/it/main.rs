@@ -4,7 +4,8 @@
 mod util;
 
 mod cli_basics;
+mod crash;
 mod engine;
 mod generated;
 mod offline_cli;
-mod crash;
+mod server;

@@ -24,19 +24,29 @@ pub fn stmgr_path() -> &'static Path {
 /// under cargo's target tmpdir. For tests that never read or write user files (`--help`,
 /// parse errors); anything else uses [`TestDir::stmgr`].
 pub fn stmgr() -> Command {
+    Command::from_std(std_stmgr())
+}
+
+/// [`stmgr`] as a `std::process::Command` (for custom stdio, spawning, killing).
+pub fn std_stmgr() -> std::process::Command {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("stmgr-it-no-home");
-    let mut cmd = Command::new(stmgr_path());
+    let mut cmd = std::process::Command::new(stmgr_path());
     cmd.env_clear().current_dir(env!("CARGO_TARGET_TMPDIR"));
     if let Some(path) = std::env::var_os("PATH") {
         cmd.env("PATH", path);
     }
     // Point the user directories somewhere that is never created, not at the real home.
-    cmd.env("HOME", &scratch)
-        .env("XDG_CONFIG_HOME", scratch.join("config"))
-        .env("XDG_DATA_HOME", scratch.join("data"))
-        .env("XDG_CACHE_HOME", scratch.join("cache"))
-        .env("XDG_STATE_HOME", scratch.join("state"));
+    isolate(&mut cmd, &scratch);
     cmd
+}
+
+/// Points `HOME` and the XDG directories inside `root`.
+fn isolate(cmd: &mut std::process::Command, root: &Path) {
+    cmd.env("HOME", root.join("home"))
+        .env("XDG_CONFIG_HOME", root.join("config"))
+        .env("XDG_DATA_HOME", root.join("data"))
+        .env("XDG_CACHE_HOME", root.join("cache"))
+        .env("XDG_STATE_HOME", root.join("state"));
 }
 
 /// A temporary directory owned by one test, holding its home, config and data directories.
@@ -85,13 +95,14 @@ impl TestDir {
 
     /// The binary with the isolated environment rooted in this directory.
     pub fn stmgr(&self) -> Command {
-        let mut cmd = stmgr();
-        cmd.current_dir(self.path())
-            .env("HOME", self.path().join("home"))
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
-            .env("XDG_STATE_HOME", self.path().join("state"));
+        Command::from_std(self.std_command())
+    }
+
+    /// [`TestDir::stmgr`] as a `std::process::Command` (for custom stdio, spawning, killing).
+    pub fn std_command(&self) -> std::process::Command {
+        let mut cmd = std_stmgr();
+        cmd.current_dir(self.path());
+        isolate(&mut cmd, self.path());
         cmd
     }
 }

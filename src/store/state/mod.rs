@@ -8,7 +8,9 @@ mod objects;
 
 use std::time::Duration;
 
-pub use objects::{Entry, Namespace, NamespaceStats, ObjectRef, ObjectState, Version};
+pub use objects::{
+    Entry, History, Namespace, NamespaceStats, ObjectRef, ObjectState, OutOfWindow, Version,
+};
 
 use crate::store::command::{Op, Record};
 

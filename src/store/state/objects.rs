@@ -1,6 +1,7 @@
 //! The objects domain: namespaced JSON documents with a bounded per-object history, a TTL index
 //! and per-namespace counters.
 
+use std::ops::Bound;
 use std::sync::Arc;
 
 use imbl::{OrdMap, OrdSet};
@@ -20,38 +21,75 @@ pub struct Version {
     pub data: Option<Arc<ObjectData>>,
 }
 
-/// An object's current version and its recent history.
+/// A read before the history window of an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("that point is older than the history kept for this object")]
+pub struct OutOfWindow;
+
+/// An object's current version and its recent history (32 bytes: one per object in memory).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// The newest version (a tombstone when the object is deleted).
     pub current: Version,
-    /// Earlier versions, oldest first (bounded by the history policy).
-    pub history: Option<Arc<Vec<Version>>>,
-    /// Whether versions older than `history` were dropped (reads before them are refused).
+    /// Earlier versions, if any were kept or dropped.
+    pub history: Option<Arc<History>>,
+}
+
+/// Earlier versions of an object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// Oldest first, bounded by the history policy.
+    pub versions: Vec<Version>,
+    /// Whether older versions were dropped (reads before `versions` are refused).
     pub pruned: bool,
 }
 
 impl Entry {
-    /// The version that was current at `seq`: `Ok(None)` if the object did not exist then,
-    /// `Err(())` if that point is older than the kept history.
-    pub fn at_seq(&self, seq: u64) -> Result<Option<&Version>, ()> {
+    /// The version that was current at `seq`: `Ok(None)` if the object did not exist then.
+    ///
+    /// # Errors
+    /// [`OutOfWindow`] if that point is older than the kept history.
+    pub fn at_seq(&self, seq: u64) -> Result<Option<&Version>, OutOfWindow> {
         self.find(|v| v.seq <= seq)
     }
 
     /// The version that was current at time `ts` (ms since the epoch).
-    pub fn at_time(&self, ts: i64) -> Result<Option<&Version>, ()> {
+    ///
+    /// # Errors
+    /// [`OutOfWindow`] if that point is older than the kept history.
+    pub fn at_time(&self, ts: i64) -> Result<Option<&Version>, OutOfWindow> {
         self.find(|v| v.ts <= ts)
     }
 
-    fn find(&self, is_at_or_before: impl Fn(&Version) -> bool) -> Result<Option<&Version>, ()> {
+    fn find(
+        &self,
+        is_at_or_before: impl Fn(&Version) -> bool,
+    ) -> Result<Option<&Version>, OutOfWindow> {
         if is_at_or_before(&self.current) {
             return Ok(Some(&self.current));
         }
-        let history = self.history.as_deref().map(Vec::as_slice).unwrap_or(&[]);
-        if let Some(v) = history.iter().rev().find(|v| is_at_or_before(v)) {
+        let Some(history) = self.history.as_deref() else {
+            return Ok(None);
+        };
+        if let Some(v) = history.versions.iter().rev().find(|v| is_at_or_before(v)) {
             return Ok(Some(v));
         }
-        if self.pruned { Err(()) } else { Ok(None) }
+        if history.pruned {
+            Err(OutOfWindow)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn versions(&self) -> Vec<Version> {
+        self.history
+            .as_ref()
+            .map(|h| h.versions.clone())
+            .unwrap_or_default()
+    }
+
+    fn pruned(&self) -> bool {
+        self.history.as_ref().is_some_and(|h| h.pruned)
     }
 }
 
@@ -143,18 +181,21 @@ impl ObjectState {
             None => Some(Entry {
                 current: new,
                 history: None,
-                pruned: false,
             }),
             Some(old) => {
-                let mut history: Vec<Version> = old.history.as_deref().cloned().unwrap_or_default();
+                let mut history = old.versions();
+                let pruned = old.pruned();
                 history.push(old.current);
                 let mut entry = Entry {
                     current: new,
                     history: None,
-                    pruned: old.pruned,
                 };
-                set_history(&mut entry, history, ts, policy);
-                (entry.current.data.is_some() || entry.history.is_some()).then_some(entry)
+                set_history(&mut entry, history, pruned, ts, policy);
+                let has_history = entry
+                    .history
+                    .as_ref()
+                    .is_some_and(|h| !h.versions.is_empty());
+                (entry.current.data.is_some() || has_history).then_some(entry)
             }
         };
         match entry {
@@ -176,7 +217,7 @@ impl ObjectState {
         let mut changes: Vec<(Arc<str>, Arc<str>, Option<Entry>)> = Vec::new();
         for (ns, space) in &self.namespaces {
             for (id, e) in &space.entries {
-                let oldest_needed = e.history.as_deref().map(|h| {
+                let oldest_needed = e.history.as_deref().map(|h| &h.versions).map(|h| {
                     // A version is still needed while its successor is newer than the cutoff.
                     let succ_ts = |i: usize| h.get(i + 1).map_or(e.current.ts, |v| v.ts);
                     (0..h.len())
@@ -189,14 +230,13 @@ impl ObjectState {
                     None if !tomb_expired => {}
                     _ => {
                         let mut entry = e.clone();
-                        set_history(
-                            &mut entry,
-                            e.history.as_deref().cloned().unwrap_or_default(),
-                            now,
-                            policy,
-                        );
+                        set_history(&mut entry, e.versions(), e.pruned(), now, policy);
                         let keep = entry.current.data.is_some()
-                            || (entry.history.is_some() && !tomb_expired);
+                            || (entry
+                                .history
+                                .as_ref()
+                                .is_some_and(|h| !h.versions.is_empty())
+                                && !tomb_expired);
                         changes.push((ns.clone(), id.clone(), keep.then_some(entry)));
                     }
                 }
@@ -239,18 +279,33 @@ impl ObjectState {
         ns: &str,
         after: Option<&str>,
     ) -> impl Iterator<Item = ObjectRef<'a>> + 'a {
-        let space = self.namespaces.get_key_value(ns);
-        let after: Option<Arc<str>> = after.map(Arc::from);
-        space.into_iter().flat_map(move |(ns_key, space)| {
-            let range: Box<dyn Iterator<Item = (&'a Arc<str>, &'a Entry)> + 'a> = match &after {
-                Some(a) => Box::new(space.entries.range((
-                    std::ops::Bound::Excluded(a.clone()),
-                    std::ops::Bound::Unbounded,
-                ))),
-                None => Box::new(space.entries.iter()),
-            };
-            range.filter_map(move |(id, e)| live_ref(ns_key, id, &e.current))
-        })
+        let start = match after {
+            Some(a) => Bound::Excluded(a),
+            None => Bound::Unbounded,
+        };
+        self.range(ns, start)
+    }
+
+    /// Live objects of `ns` in id order from `start`.
+    pub fn range<'a>(
+        &'a self,
+        ns: &str,
+        start: Bound<&str>,
+    ) -> impl Iterator<Item = ObjectRef<'a>> + 'a {
+        let start: Bound<Arc<str>> = match start {
+            Bound::Included(s) => Bound::Included(Arc::from(s)),
+            Bound::Excluded(s) => Bound::Excluded(Arc::from(s)),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        self.namespaces
+            .get_key_value(ns)
+            .into_iter()
+            .flat_map(move |(ns_key, space)| {
+                space
+                    .entries
+                    .range((start.clone(), Bound::Unbounded))
+                    .filter_map(move |(id, e)| live_ref(ns_key, id, &e.current))
+            })
     }
 
     /// Every live object, by namespace then id.
@@ -326,7 +381,13 @@ fn live_ref<'a>(ns: &'a Arc<str>, id: &'a Arc<str>, v: &'a Version) -> Option<Ob
 }
 
 /// Stores `history` (oldest first) in `entry`, bounded by count and by age at time `now`.
-fn set_history(entry: &mut Entry, mut history: Vec<Version>, now: i64, policy: &HistoryPolicy) {
+fn set_history(
+    entry: &mut Entry,
+    mut history: Vec<Version>,
+    mut pruned: bool,
+    now: i64,
+    policy: &HistoryPolicy,
+) {
     let cutoff = now.saturating_sub(policy.age_ms);
     let mut drop = history.len().saturating_sub(policy.versions);
     // A version is needed while its successor was written after the cutoff.
@@ -339,9 +400,14 @@ fn set_history(entry: &mut Entry, mut history: Vec<Version>, now: i64, policy: &
     }
     if drop > 0 {
         history.drain(..drop);
-        entry.pruned = true;
+        pruned = true;
     }
-    entry.history = (!history.is_empty()).then(|| Arc::new(history));
+    entry.history = (!history.is_empty() || pruned).then(|| {
+        Arc::new(History {
+            versions: history,
+            pruned,
+        })
+    });
 }
 
 #[cfg(test)]

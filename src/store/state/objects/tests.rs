@@ -25,8 +25,8 @@ fn del(ns: &str, id: &str) -> ObjectOp {
     }
 }
 
-fn body_at(s: &ObjectState, id: &str, seq: u64) -> Result<Option<String>, ()> {
-    let (_, _, e) = s.entry("ns", id).ok_or(())?;
+fn body_at(s: &ObjectState, id: &str, seq: u64) -> Result<Option<String>, OutOfWindow> {
+    let (_, _, e) = s.entry("ns", id).ok_or(OutOfWindow)?;
     e.at_seq(seq)
         .map(|v| v.and_then(|v| v.data.as_ref().map(|d| d.body.get().to_string())))
 }

@@ -1,0 +1,76 @@
+//! HTTP APIs over the engine: `v1` objects, query and watch (wire-compatible with AgentState),
+//! admin routes and health. `router()` builds the whole app, so tests drive it in-process.
+
+pub mod admin;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod v1;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tokio::sync::watch;
+
+use crate::store::Engine;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    started: Instant,
+    /// Flips to true when the server starts shutting down (watch streams end on it).
+    shutdown: watch::Receiver<bool>,
+    heartbeat: Duration,
+}
+
+impl AppState {
+    /// State over an open engine; `shutdown` turns true when the server is stopping.
+    pub fn new(engine: Engine, shutdown: watch::Receiver<bool>, heartbeat: Duration) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                engine,
+                started: Instant::now(),
+                shutdown,
+                heartbeat,
+            }),
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// Time since the server started.
+    pub fn uptime(&self) -> Duration {
+        self.inner.started.elapsed()
+    }
+
+    /// A receiver that turns true when the server stops.
+    pub fn shutdown(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.clone()
+    }
+
+    /// Interval of SSE heartbeat comments.
+    pub fn heartbeat(&self) -> Duration {
+        self.inner.heartbeat
+    }
+}
+
+/// The whole HTTP app. `max_body` bounds request bodies (413 above it).
+pub fn router(state: AppState, max_body: usize) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .merge(v1::routes())
+        .merge(admin::routes())
+        .fallback(|| async { error::ApiError::not_found("no such route") })
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}

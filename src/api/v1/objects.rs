@@ -1,0 +1,196 @@
+//! Object routes: upsert (with conditional writes on `If-Match: <commit_seq>`), get (now, at a
+//! seq or at a time within the history window), delete, list and query.
+
+use std::ops::Bound;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::objects::query::{self, QueryInput};
+use crate::objects::{ObjectInput, ObjectOut, validate_id, validate_ns};
+use crate::store::{DeleteReason, ObjectOp, Op, Rejection};
+
+/// Reads `If-Match: <commit_seq>` (`0`: the object must not exist).
+fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
+    let Some(v) = headers.get("if-match") else {
+        return Ok(None);
+    };
+    let s = v.to_str().unwrap_or_default().trim().trim_matches('"');
+    s.parse::<u64>()
+        .map(Some)
+        .map_err(|_| ApiError::bad_request(format!("If-Match must be a commit_seq, got {s:?}")))
+}
+
+pub(super) async fn upsert(
+    State(app): State<AppState>,
+    ApiPath(ns): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<ObjectInput>,
+) -> ApiResult<Json<ObjectOut>> {
+    let expected = if_match(&headers)?;
+    let (id, op) = input.into_op(&ns)?;
+    let Op::Object(ObjectOp::Put { data, .. }) = &op else {
+        return Err(ApiError::internal(&"into_op returned a non-put op"));
+    };
+    let data = data.clone();
+    let (ns2, id2) = (ns.clone(), id.clone());
+    let info = app
+        .engine()
+        .commit(move |state| {
+            if let Some(expected) = expected {
+                let actual = state.objects.get(&ns2, &id2).map_or(0, |o| o.seq);
+                if actual != expected {
+                    return Err(Rejection::SeqMismatch {
+                        ns: ns2.clone(),
+                        id: id2.to_string(),
+                        expected,
+                        actual,
+                    });
+                }
+            }
+            Ok(vec![op])
+        })
+        .await?;
+    Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct GetQuery {
+    at: Option<String>,
+    at_seq: Option<u64>,
+}
+
+pub(super) async fn get_one(
+    State(app): State<AppState>,
+    ApiPath((ns, id)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<GetQuery>,
+) -> ApiResult<Json<ObjectOut>> {
+    validate_ns(&ns)?;
+    validate_id(&id)?;
+    let view = app.engine().view();
+    let not_found = || ApiError::not_found("object not found");
+    let (ns_key, id_key, entry) = view.objects.entry(&ns, &id).ok_or_else(not_found)?;
+    let version = match (q.at_seq, &q.at) {
+        (Some(_), Some(_)) => return Err(ApiError::bad_request("give at or at_seq, not both")),
+        (Some(seq), None) => entry.at_seq(seq),
+        (None, Some(at)) => {
+            let t = chrono::DateTime::parse_from_rfc3339(at).map_err(|e| {
+                ApiError::bad_request(format!("at={at:?} is not an RFC 3339 time: {e}"))
+            })?;
+            entry.at_time(t.timestamp_millis())
+        }
+        (None, None) => Ok(Some(&entry.current)),
+    }
+    .map_err(|e| ApiError::new(StatusCode::GONE, "history_unavailable", e.to_string()))?;
+    let v = version.ok_or_else(not_found)?;
+    let data = v.data.as_ref().ok_or_else(not_found)?;
+    Ok(Json(ObjectOut::new(ns_key, id_key, v.seq, v.ts, data)))
+}
+
+pub(super) async fn delete(
+    State(app): State<AppState>,
+    ApiPath((ns, id)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    validate_ns(&ns)?;
+    validate_id(&id)?;
+    let expected = if_match(&headers)?;
+    app.engine()
+        .commit(move |state| {
+            let actual = state.objects.get(&ns, &id).map(|o| o.seq);
+            let Some(actual) = actual else {
+                return Err(Rejection::NotFound { ns, id });
+            };
+            if let Some(expected) = expected.filter(|e| *e != actual) {
+                return Err(Rejection::SeqMismatch {
+                    ns,
+                    id,
+                    expected,
+                    actual,
+                });
+            }
+            Ok(vec![Op::Object(ObjectOp::Delete {
+                ns: ns.into(),
+                id: id.into(),
+                reason: DeleteReason::Deleted,
+            })])
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    prefix: Option<String>,
+    limit: Option<usize>,
+    after: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ListOut {
+    objects: Vec<ObjectOut>,
+    next_cursor: Option<String>,
+}
+
+pub(super) async fn list(
+    State(app): State<AppState>,
+    ApiPath(ns): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListOut>> {
+    validate_ns(&ns)?;
+    let limit = q.limit.unwrap_or(query::DEFAULT_LIMIT);
+    if limit == 0 || limit > query::MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {}",
+            query::MAX_LIMIT
+        )));
+    }
+    let view = app.engine().view();
+    let prefix = q.prefix.unwrap_or_default();
+    // Start at the prefix, or after the cursor when that is later.
+    let start = match &q.after {
+        Some(a) if a.as_str() >= prefix.as_str() => Bound::Excluded(a.as_str()),
+        _ => Bound::Included(prefix.as_str()),
+    };
+    let mut objects = Vec::new();
+    let mut next_cursor = None;
+    for o in view.objects.range(&ns, start) {
+        if !o.id.starts_with(prefix.as_str()) {
+            break;
+        }
+        if objects.len() == limit {
+            next_cursor = objects.last().map(|x: &ObjectOut| x.id.clone());
+            break;
+        }
+        objects.push(ObjectOut::from(o));
+    }
+    Ok(Json(ListOut {
+        objects,
+        next_cursor,
+    }))
+}
+
+pub(super) async fn query(
+    State(app): State<AppState>,
+    ApiPath(ns): ApiPath<String>,
+    ApiJson(q): ApiJson<QueryInput>,
+) -> ApiResult<Response> {
+    validate_ns(&ns)?;
+    let page = query::run(&app.engine().view(), &ns, &q)?;
+    let mut resp = Json(page.items).into_response();
+    if let Some(c) = page
+        .next_cursor
+        .and_then(|c| HeaderValue::from_str(&c).ok())
+    {
+        resp.headers_mut().insert("x-next-cursor", c);
+    }
+    Ok(resp)
+}

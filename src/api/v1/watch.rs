@@ -1,0 +1,180 @@
+//! `GET /v1/{ns}/watch`: Server-Sent Events, one event per change, `id:` = commit_seq.
+//!
+//! Resume with `Last-Event-ID` (what browsers and SSE clients send on reconnect) or
+//! `?from_commit=N`, both exclusive, across restarts. Filters: `prefix` (id prefix) and
+//! `tags=k=v,k2=v2`. The stream ends with one explicit event when it cannot go on: `overflow`
+//! (the watcher fell behind; resume from `last_commit`), `compacted` (the resume point was
+//! trimmed; re-list), `reset` (the resume point is ahead of the log after a restore; re-list),
+//! `shutdown` (the server is stopping; resume from `last_commit`).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::watch;
+
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiPath, ApiQuery};
+use crate::objects::{ObjectOut, validate_ns};
+use crate::store::watch::{Filter, Subscription, WatchError};
+use crate::store::{DeleteReason, ObjectOp, Op, Record};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct WatchQuery {
+    from_commit: Option<u64>,
+    prefix: Option<String>,
+    tags: Option<String>,
+}
+
+/// What one watcher wants to see.
+#[derive(Clone)]
+struct Selector {
+    ns: String,
+    prefix: String,
+    tags: BTreeMap<String, String>,
+}
+
+impl Selector {
+    fn op_matches(&self, op: &Op) -> bool {
+        match op {
+            Op::Object(ObjectOp::Put { ns, id, data }) => {
+                **ns == *self.ns
+                    && id.starts_with(self.prefix.as_str())
+                    && self.tags.iter().all(|(k, v)| data.tags.get(k) == Some(v))
+            }
+            // A delete carries no tags: watchers filtering by tags see every delete of the prefix.
+            Op::Object(ObjectOp::Delete { ns, id, .. }) => {
+                **ns == *self.ns && id.starts_with(self.prefix.as_str())
+            }
+        }
+    }
+
+    fn events(&self, rec: &Record) -> Vec<Event> {
+        let ops: Vec<&Op> = rec.ops.iter().filter(|op| self.op_matches(op)).collect();
+        let n = ops.len();
+        ops.into_iter()
+            .enumerate()
+            .map(|(i, op)| {
+                let data = match op {
+                    Op::Object(ObjectOp::Put { ns, id, data }) => json!({
+                        "type": "put",
+                        "obj": ObjectOut::new(ns, id, rec.seq, rec.ts, data),
+                        "commit_seq": rec.seq,
+                    }),
+                    Op::Object(ObjectOp::Delete { ns, id, reason }) => json!({
+                        "type": "delete",
+                        "ns": ns.as_ref(),
+                        "id": id.as_ref(),
+                        "commit_seq": rec.seq,
+                        "reason": match reason { DeleteReason::Deleted => "deleted", DeleteReason::Expired => "expired" },
+                    }),
+                };
+                let ev = Event::default().data(data.to_string());
+                // Only the last event of a commit carries its id, so a resume never splits one.
+                if i + 1 == n { ev.id(rec.seq.to_string()) } else { ev }
+            })
+            .collect()
+    }
+}
+
+fn end_event(kind: &str, data: serde_json::Value) -> Event {
+    Event::default().event(kind).data(data.to_string())
+}
+
+struct Stream_ {
+    sub: Subscription,
+    shutdown: watch::Receiver<bool>,
+    selector: Selector,
+    queue: VecDeque<Event>,
+    done: bool,
+}
+
+pub(super) async fn watch(
+    State(app): State<AppState>,
+    ApiPath(ns): ApiPath<String>,
+    ApiQuery(q): ApiQuery<WatchQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    validate_ns(&ns)?;
+    let last_event_id = match headers.get("last-event-id") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be a commit_seq"))?,
+        ),
+        None => None,
+    };
+    let mut tags = BTreeMap::new();
+    for pair in q
+        .tags
+        .iter()
+        .flat_map(|t| t.split(','))
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = pair.split_once('=').ok_or_else(|| {
+            ApiError::bad_request(format!("tag filter {pair:?} is not key=value"))
+        })?;
+        tags.insert(k.to_string(), v.to_string());
+    }
+    let selector = Selector {
+        ns,
+        prefix: q.prefix.unwrap_or_default(),
+        tags,
+    };
+    let engine = app.engine();
+    let from = last_event_id
+        .or(q.from_commit)
+        .unwrap_or_else(|| engine.view().seq);
+    let sel = selector.clone();
+    let filter: Filter = Arc::new(move |rec: &Record| rec.ops.iter().any(|op| sel.op_matches(op)));
+    let state = Stream_ {
+        sub: engine.subscribe(from, Some(filter)),
+        shutdown: app.shutdown(),
+        selector,
+        queue: VecDeque::new(),
+        done: false,
+    };
+    let stream = futures_util::stream::unfold(state, |mut st| async move {
+        loop {
+            if let Some(ev) = st.queue.pop_front() {
+                return Some((Ok(ev), st));
+            }
+            if st.done {
+                return None;
+            }
+            let last = st.sub.last_delivered();
+            tokio::select! {
+                r = st.sub.next() => match r {
+                    Ok(rec) => st.queue.extend(st.selector.events(&rec)),
+                    Err(e) => {
+                        st.done = true;
+                        st.queue.push_back(match e {
+                            WatchError::Overflow { last_delivered } => end_event("overflow", json!({"error": "overflow", "last_commit": last_delivered})),
+                            WatchError::Compacted { from, oldest_available } => end_event("compacted", json!({"error": "compacted", "from_commit": from, "oldest_available": oldest_available})),
+                            WatchError::Reset { from, head } => end_event("reset", json!({"error": "reset", "from_commit": from, "commit_seq": head})),
+                            WatchError::Closed => end_event("shutdown", json!({"error": "shutdown", "last_commit": last})),
+                            WatchError::Store(e) => {
+                                tracing::error!(error = %e, "watch stream failed");
+                                end_event("error", json!({"error": "internal", "last_commit": last}))
+                            }
+                        });
+                    }
+                },
+                _ = st.shutdown.wait_for(|stop| *stop) => {
+                    st.done = true;
+                    st.queue.push_back(end_event("shutdown", json!({"error": "shutdown", "last_commit": last})));
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(app.heartbeat())))
+}

@@ -1,0 +1,40 @@
+//! `stmgr get NS ID [--at-seq N | --at RFC3339]`.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cli::context::Context;
+use crate::cli::online;
+use crate::config::OutputFormat;
+
+/// Read an object (now, or at an earlier commit_seq or time within the history window)
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Namespace
+    pub ns: String,
+    /// Object id
+    pub id: String,
+    /// The version current at this commit_seq
+    #[arg(long, value_name = "SEQ", conflicts_with = "at")]
+    pub at_seq: Option<u64>,
+    /// The version current at this time (RFC 3339)
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+}
+
+/// Runs `stmgr get`.
+///
+/// # Errors
+/// Not found and other server errors (exit 1).
+pub fn run(args: &GetArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let client = online::client(ctx)?;
+    let obj = ctx.block_on(client.get(&args.ns, &args.id, args.at_seq, args.at.as_deref()))?;
+    let p = &ctx.printer;
+    match p.format_or(OutputFormat::Json) {
+        OutputFormat::Table => p.table(&online::OBJECT_HEADERS, vec![online::object_row(&obj)])?,
+        OutputFormat::Json => p.json(&obj)?,
+        OutputFormat::Jsonl => p.jsonl(&obj)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

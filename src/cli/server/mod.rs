@@ -1,0 +1,32 @@
+//! `stmgr server ...`: run the state server.
+
+mod start;
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::cli::context::Context;
+
+/// Run the state server
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    #[command(subcommand)]
+    command: ServerCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ServerCommand {
+    /// Start the server on the data directory (embedded engine; no other service needed)
+    Start(start::StartArgs),
+}
+
+/// Runs `stmgr server ...`.
+///
+/// # Errors
+/// As the subcommand.
+pub fn run(args: &ServerArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        ServerCommand::Start(a) => start::run(a, ctx),
+    }
+}

@@ -1,0 +1,89 @@
+//! `stmgr status`: the server's health and manifest.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::cli::context::Context;
+use crate::cli::datadir;
+use crate::cli::online;
+use crate::config::OutputFormat;
+
+/// Show the server's health, commit_seq, WAL segments and snapshots
+#[derive(Debug, Args)]
+pub struct StatusArgs {}
+
+/// Runs `stmgr status`.
+///
+/// # Errors
+/// The server cannot be reached (exit 1).
+pub fn run(_args: &StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let client = online::client(ctx)?;
+    let (health, manifest) =
+        ctx.block_on(async { tokio::try_join!(client.health(), client.manifest()) })?;
+    let p = &ctx.printer;
+    match p.format_or(OutputFormat::Table) {
+        OutputFormat::Table => {
+            let s = |k: &str| {
+                health
+                    .get(k)
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .unwrap_or_default()
+            };
+            p.table(
+                &[
+                    "server",
+                    "status",
+                    "version",
+                    "commit_seq",
+                    "objects",
+                    "uptime_s",
+                    "durability",
+                    "data_dir",
+                ],
+                vec![vec![
+                    ctx.settings.server.clone(),
+                    s("status"),
+                    s("version"),
+                    manifest.commit_seq.to_string(),
+                    manifest.objects.to_string(),
+                    s("uptime_s"),
+                    manifest.durability.clone(),
+                    manifest.data_dir.clone(),
+                ]],
+            )?;
+            let wal_bytes: u64 = manifest.wal.iter().map(|w| w.size).sum();
+            p.table(
+                &[
+                    "wal_segments",
+                    "wal_size",
+                    "first_seq",
+                    "snapshots",
+                    "latest_snapshot",
+                    "snapshot_seq",
+                ],
+                vec![vec![
+                    manifest.wal.len().to_string(),
+                    datadir::bytes(wal_bytes),
+                    manifest
+                        .wal
+                        .first()
+                        .map_or("-".into(), |w| w.first_seq.to_string()),
+                    manifest.snapshots.len().to_string(),
+                    manifest
+                        .snapshots
+                        .last()
+                        .map_or("-".into(), |s| s.snapshot_id.clone()),
+                    manifest
+                        .snapshots
+                        .last()
+                        .map_or("-".into(), |s| s.commit_seq.to_string()),
+                ]],
+            )?;
+        }
+        OutputFormat::Json => p.json(&json!({"health": health, "manifest": manifest}))?,
+        OutputFormat::Jsonl => p.jsonl(&json!({"health": health, "manifest": manifest}))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

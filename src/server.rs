@@ -1,0 +1,92 @@
+//! The HTTP server's lifecycle: serve the app on a listener until a shutdown future resolves,
+//! then stop accepting, end every watch stream with a final event, drain in-flight requests
+//! (bounded by a timeout), sync the engine and release the data directory.
+//!
+//! The shutdown is an injected future, so tests run the server in-process on port 0.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::api::{self, AppState};
+use crate::store::Engine;
+
+/// Server tuning.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Largest request body accepted (413 above).
+    pub max_body: usize,
+    /// How long in-flight requests may take to finish after a shutdown signal.
+    pub drain_timeout: Duration,
+    /// Interval of SSE heartbeat comments.
+    pub heartbeat: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_body: 2 * 1024 * 1024,
+            drain_timeout: Duration::from_secs(10),
+            heartbeat: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves, then shuts down gracefully and closes the engine.
+///
+/// # Errors
+/// The listener fails, or the engine's final sync fails.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Engine,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let app = api::router(
+        AppState::new(engine.clone(), stop_rx.clone(), options.heartbeat),
+        options.max_body,
+    );
+    let mut draining = stop_rx.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        info!("shutting down: no new connections, ending watch streams, draining requests");
+        let _ = stop_tx.send(true);
+    });
+    let drain = options.drain_timeout;
+    tokio::select! {
+        r = server => r?,
+        _ = async move {
+            let _ = draining.wait_for(|s| *s).await;
+            tokio::time::sleep(drain).await;
+        } => warn!(timeout = ?drain, "requests still running after the drain timeout; closing anyway"),
+    }
+    tokio::task::spawn_blocking(move || engine.close()).await??;
+    info!("engine synced and closed; data directory released");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,520 @@
+//! The v1 API and admin routes against an in-process server on port 0.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use stmgr::client::{Client, ClientError};
+use stmgr::server::{self, ServeOptions};
+use stmgr::store::{Engine, EngineOptions};
+use tokio::sync::oneshot;
+
+use crate::engine::options;
+
+/// A server running in this process until dropped (or `stop`ped).
+pub struct TestServer {
+    pub url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start(dir: &std::path::Path, opts: EngineOptions) -> TestServer {
+        let engine = tokio::task::spawn_blocking({
+            let dir = dir.to_path_buf();
+            move || Engine::open(&dir, opts, "test server")
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel();
+        let serve_opts = ServeOptions {
+            heartbeat: Duration::from_millis(200),
+            drain_timeout: Duration::from_secs(5),
+            ..ServeOptions::default()
+        };
+        let task = tokio::spawn(server::serve(listener, engine, serve_opts, async move {
+            let _ = rx.await;
+        }));
+        TestServer {
+            url,
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.url).unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+}
+
+async fn raw(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    content_type: Option<&str>,
+) -> (u16, Value) {
+    let c = reqwest::Client::new();
+    let mut req = c.request(method.parse().unwrap(), url);
+    if let Some(b) = body {
+        req = req.body(b.to_string());
+    }
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn status_of(e: ClientError) -> (u16, String) {
+    match e {
+        ClientError::Api { status, code, .. } => (status, code),
+        other => panic!("expected an API error, got {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_crud_query_and_conditional_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let c = srv.client();
+    let o = c
+        .put(
+            "agent://demo",
+            &json!({"type": "note", "body": {"n": 1}, "tags": {"team": "a"}, "id": "k1"}),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (o.id.as_str(), o.commit_seq, o.ns.as_str()),
+        ("k1", 1, "agent://demo")
+    );
+    let generated = c
+        .put(
+            "agent://demo",
+            &json!({"type": "note", "body": [1, 2]}),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(generated.id.len(), 26, "ULID id when none is given");
+    c.put(
+        "agent://demo",
+        &json!({"type": "note", "body": {"n": 2}, "tags": {"team": "b"}, "id": "k2"}),
+        None,
+    )
+    .await
+    .unwrap();
+    let got = c.get("agent://demo", "k1", None, None).await.unwrap();
+    assert_eq!(got, o);
+    // Conditional write: the right seq passes, a stale one is 412.
+    let o2 = c
+        .put(
+            "agent://demo",
+            &json!({"type": "note", "body": {"n": 10}, "id": "k1", "tags": {"team": "a"}}),
+            Some(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(o2.commit_seq, 4);
+    let e = c
+        .put(
+            "agent://demo",
+            &json!({"type": "note", "body": {}, "id": "k1"}),
+            Some(1),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(e), (412, "precondition_failed".into()));
+    // History: k1 at seq 3 is the first version.
+    assert_eq!(
+        c.get("agent://demo", "k1", Some(3), None)
+            .await
+            .unwrap()
+            .body
+            .get(),
+        r#"{"n":1}"#
+    );
+    // Query by tag_filter (server name) and tags (SDK name), and by body value.
+    let (items, _) = c
+        .query("agent://demo", &json!({"tag_filter": {"team": "a"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        items.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+        ["k1"]
+    );
+    let (items, _) = c
+        .query("agent://demo", &json!({"tags": {"team": "b"}}))
+        .await
+        .unwrap();
+    assert_eq!(
+        items.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+        ["k2"]
+    );
+    let (items, _) = c
+        .query(
+            "agent://demo",
+            &json!({"jsonpath": {"equals": {"$.n": 10}}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 1);
+    // Pagination is stable and complete.
+    let (page1, cursor) = c.query("agent://demo", &json!({"limit": 2})).await.unwrap();
+    let (page2, end) = c
+        .query(
+            "agent://demo",
+            &json!({"limit": 2, "cursor": cursor.clone().unwrap()}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page1.len() + page2.len(), 3);
+    assert!(end.is_none());
+    let page = c.list("agent://demo", Some("k"), None, None).await.unwrap();
+    assert_eq!(
+        page.objects
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>(),
+        ["k1", "k2"]
+    );
+    // Delete: 204, then 404.
+    c.delete("agent://demo", "k2").await.unwrap();
+    assert_eq!(
+        status_of(c.delete("agent://demo", "k2").await.unwrap_err()).0,
+        404
+    );
+    assert_eq!(
+        status_of(c.get("agent://demo", "k2", None, None).await.unwrap_err()).0,
+        404
+    );
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_4xx_json_never_5xx() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let u = &srv.url;
+    let long = "x".repeat(300);
+    let json_ct = Some("application/json");
+    let cases: Vec<(&str, String, Option<&str>, Option<&str>, u16)> = vec![
+        (
+            "POST",
+            format!("{u}/v1/ns/objects"),
+            Some("{not json"),
+            json_ct,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/ns/objects"),
+            Some(r#"{"type":"t","body":1}"#),
+            None,
+            415,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/ns/objects"),
+            Some(r#"{"type":5,"body":1}"#),
+            json_ct,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/ns/objects"),
+            Some(r#"{"body":1}"#),
+            json_ct,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/ns/objects"),
+            Some(r#"{"type":"t","body":1,"extra":true}"#),
+            json_ct,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/ns/objects"),
+            Some(&*Box::leak(
+                format!(r#"{{"type":"t","body":1,"id":"{long}"}}"#).into_boxed_str(),
+            )),
+            json_ct,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/ns/objects"),
+            Some(r#"{"type":"t","body":1,"tags":{"k":1}}"#),
+            json_ct,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/bad%20ns/objects"),
+            Some(r#"{"type":"t","body":1}"#),
+            json_ct,
+            400,
+        ),
+        ("GET", format!("{u}/v1/ns/objects/{long}"), None, None, 400),
+        (
+            "GET",
+            format!("{u}/v1/ns/objects/x?at_seq=abc"),
+            None,
+            None,
+            400,
+        ),
+        (
+            "GET",
+            format!("{u}/v1/ns/objects/x?at=yesterday"),
+            None,
+            None,
+            404,
+        ),
+        ("GET", format!("{u}/v1/ns/objects?limit=0"), None, None, 400),
+        (
+            "POST",
+            format!("{u}/v1/ns/query"),
+            Some(r#"{"jsonpath":{"equals":{"$..a":1}}}"#),
+            json_ct,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/v1/ns/query"),
+            Some(r#"{"limit":-1}"#),
+            json_ct,
+            400,
+        ),
+        (
+            "GET",
+            format!("{u}/v1/ns/watch?from_commit=x"),
+            None,
+            None,
+            400,
+        ),
+        (
+            "POST",
+            format!("{u}/admin/trim-wal?snapshot_id=snap-nope"),
+            None,
+            None,
+            404,
+        ),
+        ("POST", format!("{u}/admin/trim-wal"), None, None, 400),
+        ("GET", format!("{u}/no/such/route"), None, None, 404),
+    ];
+    for (method, url, body, ct, want) in cases {
+        let (status, v) = raw(method, &url, body, ct).await;
+        assert_eq!(status, want, "{method} {url} {body:?}: {v}");
+        assert!(
+            v["error"].is_string() && v["message"].is_string(),
+            "{method} {url}: not a JSON error: {v}"
+        );
+    }
+    // A body over the limit is refused with a JSON 413.
+    let big = format!(r#"{{"type":"t","body":"{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    let (status, v) = raw("POST", &format!("{u}/v1/ns/objects"), Some(&big), json_ct).await;
+    assert_eq!((status, v["error"].as_str()), (413, Some("too_large")));
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_serves_plain_ok_and_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let (status, body) = raw("GET", &format!("{}/health", srv.url), None, None).await;
+    assert_eq!((status, body), (200, Value::String("ok".into())));
+    let h = srv.client().health().await.unwrap();
+    assert_eq!(h["status"], "healthy");
+    assert_eq!(h["message"], "OK");
+    assert_eq!(h["commit_seq"], 0);
+    assert!(h["version"].is_string() && h["uptime_s"].is_u64() && h["components"].is_object());
+    srv.stop().await;
+}
+
+async fn collect_puts(c: &Client, from: Option<u64>, n: usize) -> Vec<u64> {
+    let stream = c.watch("w", from, None).await.unwrap();
+    let mut stream = std::pin::pin!(stream);
+    let mut seqs = Vec::new();
+    while seqs.len() < n {
+        let ev = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("event in time")
+            .unwrap()
+            .unwrap();
+        assert_eq!(ev.kind, "message", "{ev:?}");
+        seqs.push(ev.data["commit_seq"].as_u64().unwrap());
+        assert_eq!(ev.id, Some(*seqs.last().unwrap()));
+    }
+    seqs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_resumes_across_a_restart_without_gap_or_duplicate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let c = srv.client();
+    for i in 0..10 {
+        c.put(
+            "w",
+            &json!({"type": "t", "body": i, "id": format!("k{i}")}),
+            None,
+        )
+        .await
+        .unwrap();
+        c.put("other", &json!({"type": "t", "body": i}), None)
+            .await
+            .unwrap();
+    }
+    // Only this namespace's commits (odd seqs), resumed after seq 5.
+    assert_eq!(
+        collect_puts(&c, Some(5), 7).await,
+        vec![7, 9, 11, 13, 15, 17, 19]
+    );
+    srv.stop().await;
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let c = srv.client();
+    let watcher = tokio::spawn({
+        let c = c.clone();
+        async move { collect_puts(&c, Some(15), 4).await }
+    });
+    for i in 10..12 {
+        c.put("w", &json!({"type": "t", "body": i}), None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(watcher.await.unwrap(), vec![17, 19, 21, 22]);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_ends_with_explicit_events() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = EngineOptions {
+        watch_buffer_events: 4,
+        watch_ring_events: 8,
+        ..options()
+    };
+    let srv = TestServer::start(tmp.path(), opts).await;
+    let c = srv.client();
+    // Overflow: a connected watcher that does not read while more than the socket buffers
+    // can hold is committed.
+    let stream = c.watch("w", None, None).await.unwrap();
+    let chunk = "y".repeat(64 * 1024);
+    for i in 0..400 {
+        c.put("w", &json!({"type": "t", "body": [i, chunk]}), None)
+            .await
+            .unwrap();
+    }
+    let events: Vec<_> = tokio::time::timeout(Duration::from_secs(10), stream.collect::<Vec<_>>())
+        .await
+        .unwrap();
+    let last = events.last().unwrap().as_ref().unwrap();
+    assert_eq!(last.kind, "overflow", "{events:?}");
+    let delivered = events
+        .iter()
+        .filter(|e| e.as_ref().unwrap().kind == "message")
+        .count() as u64;
+    assert_eq!(last.data["last_commit"].as_u64(), Some(delivered));
+    // Compacted: snapshot, trim, then resume from before the horizon.
+    let http = reqwest::Client::new();
+    let many = "x".repeat(4000);
+    for _ in 0..40 {
+        c.put("w", &json!({"type": "t", "body": many}), None)
+            .await
+            .unwrap();
+    }
+    let snap: Value = http
+        .post(format!("{}/admin/snapshot", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let trim: Value = http
+        .post(format!(
+            "{}/admin/trim-wal?snapshot_id={}",
+            srv.url,
+            snap["snapshot_id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!trim["deleted"].as_array().unwrap().is_empty(), "{trim}");
+    let events: Vec<_> = c.watch("w", Some(1), None).await.unwrap().collect().await;
+    let end = events.last().unwrap().as_ref().unwrap();
+    assert_eq!(end.kind, "compacted");
+    assert!(end.data["oldest_available"].as_u64().unwrap() > 1);
+    // Shutdown ends a live stream with a final event.
+    let stream = c.watch("w", None, None).await.unwrap();
+    let collector = tokio::spawn(stream.collect::<Vec<_>>());
+    // Wait until the server counts the watcher, then stop it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while c.health().await.unwrap()["components"]["watch"]["clients"] != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "watcher never registered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    srv.stop().await;
+    let events = collector.await.unwrap();
+    assert_eq!(events.last().unwrap().as_ref().unwrap().kind, "shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_manifest_and_dump() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let c = srv.client();
+    for i in 0..5 {
+        c.put(
+            "a",
+            &json!({"type": "t", "body": i, "id": format!("k{i}")}),
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    c.delete("a", "k0").await.unwrap();
+    let m = c.manifest().await.unwrap();
+    assert_eq!((m.commit_seq, m.objects, m.wal.len()), (6, 4, 1));
+    let text = reqwest::get(format!("{}/admin/dump", srv.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ids: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["k1", "k2", "k3", "k4"]);
+    // Dump has no side effects: no snapshot appeared.
+    assert!(c.manifest().await.unwrap().snapshots.is_empty());
+    srv.stop().await;
+}
