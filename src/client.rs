@@ -46,6 +46,12 @@ pub enum ClientError {
     BadUrl(String),
 }
 
+/// Makes rustls (with ring) the process's TLS provider; reqwest needs one before a client is
+/// built. Idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Shorthand.
 pub type Result<T> = std::result::Result<T, ClientError>;
 
@@ -86,8 +92,7 @@ impl Client {
         if base.cannot_be_a_base() {
             return Err(ClientError::BadUrl(base.to_string()));
         }
-        // TLS uses rustls with ring; installing the provider twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .build()

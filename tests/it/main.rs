@@ -9,3 +9,4 @@ mod engine;
 mod generated;
 mod offline_cli;
 mod server;
+mod server_cli;

@@ -1,0 +1,271 @@
+//! The real `stmgr server start` binary with the client commands, SIGTERM and SIGKILL.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+use crate::util::{TestDir, stmgr_path};
+
+/// A server process on a free port.
+struct ServerProc {
+    child: Child,
+    url: String,
+}
+
+impl ServerProc {
+    fn start(t: &TestDir, data: &Path) -> ServerProc {
+        let mut child = Command::new(stmgr_path())
+            .args(["server", "start", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .env_clear()
+            .env("HOME", t.path().join("home"))
+            .env("XDG_CONFIG_HOME", t.path().join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(url.trim().to_string());
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server printed its address");
+        ServerProc { child, url }
+    }
+
+    fn signal(&mut self, sig: rustix::process::Signal) {
+        rustix::process::kill_process(rustix::process::Pid::from_child(&self.child), sig).unwrap();
+    }
+}
+
+impl Drop for ServerProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn client_commands_against_the_real_server_and_sigterm() {
+    let t = TestDir::new();
+    let data = t.path().join("state");
+    let mut srv = ServerProc::start(&t, &data);
+    let cli = || {
+        let mut c = t.stmgr();
+        c.args(["--server", &srv.url]);
+        c
+    };
+    cli()
+        .args([
+            "put",
+            "agent://demo",
+            "k1",
+            "--type",
+            "note",
+            "--body",
+            r#"{"text":"hi"}"#,
+            "--tag",
+            "team=a",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("k1"));
+    t.write("body.json", r#"{"n": 2}"#);
+    cli()
+        .args([
+            "put",
+            "agent://demo",
+            "k2",
+            "--type",
+            "note",
+            "--body",
+            "@body.json",
+            "--ttl",
+            "1h",
+        ])
+        .assert()
+        .success();
+    cli()
+        .args(["put", "agent://demo", "--type", "note", "--body", "-"])
+        .write_stdin("[1,2,3]")
+        .assert()
+        .success();
+    let out = cli().args(["get", "agent://demo", "k1"]).assert().success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        (v["body"]["text"].as_str(), v["commit_seq"].as_u64()),
+        (Some("hi"), Some(1))
+    );
+    let out = cli()
+        .args(["ls", "agent://demo", "--output", "json"])
+        .assert()
+        .success();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.get_output().stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    cli()
+        .args([
+            "query",
+            "agent://demo",
+            "--tag",
+            "team=a",
+            "--output",
+            "jsonl",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"k1\"").and(predicate::str::contains("\"k2\"").not()));
+    cli()
+        .args([
+            "query",
+            "agent://demo",
+            "--where",
+            "$.n=2",
+            "--output",
+            "jsonl",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"k2\""));
+    cli()
+        .args([
+            "watch",
+            "agent://demo",
+            "--from",
+            "0",
+            "--count",
+            "3",
+            "--output",
+            "jsonl",
+        ])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success()
+        .stdout(predicate::function(|s: &str| s.lines().count() == 3));
+    cli()
+        .args(["status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("healthy"));
+    cli().args(["rm", "agent://demo", "k1"]).assert().success();
+    cli()
+        .args(["get", "agent://demo", "k1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("404"));
+    cli()
+        .args(["put", "agent://demo", "x", "--type", "t", "--body", "{oops"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not JSON"));
+    cli()
+        .args([
+            "put",
+            "agent://demo",
+            "k2",
+            "--type",
+            "t",
+            "--body",
+            "1",
+            "--if-match",
+            "1",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("412"));
+    // SIGTERM: a clean exit, and the directory is free for offline commands.
+    srv.signal(rustix::process::Signal::TERM);
+    let status = srv.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    t.stmgr()
+        .args(["snapshot", "--data-dir"])
+        .arg(&data)
+        .assert()
+        .success();
+    // A server that is not there: a clear error, exit 1.
+    t.stmgr()
+        .args(["--server", "http://127.0.0.1:9", "get", "ns", "x"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot reach"));
+}
+
+#[test]
+fn sigkill_under_concurrent_puts_loses_no_acknowledged_write() {
+    let t = TestDir::new();
+    let data = t.path().join("state");
+    let mut srv = ServerProc::start(&t, &data);
+    let url = srv.url.clone();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (acked, _) = rt.block_on(async {
+        let client = stmgr::client::Client::new(&url).unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        for w in 0..16 {
+            let c = client.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                for i in 0.. {
+                    let id = format!("w{w}-{i}");
+                    match c
+                        .put(
+                            "load",
+                            &json!({"type": "t", "body": {"i": i}, "id": id}),
+                            None,
+                        )
+                        .await
+                    {
+                        Ok(o) => {
+                            if tx.send((id, o.commit_seq)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(_) => return, // the server died
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut acked = Vec::new();
+        while acked.len() < 500 {
+            acked.push(rx.recv().await.unwrap());
+        }
+        srv.signal(rustix::process::Signal::KILL);
+        // Answers already on their way still count as acknowledged.
+        while let Some(a) = rx.recv().await {
+            acked.push(a);
+        }
+        (acked, ())
+    });
+    let _ = srv.child.wait();
+    let srv = ServerProc::start(&t, &data);
+    let client = stmgr::client::Client::new(&srv.url).unwrap();
+    rt.block_on(async {
+        for (id, seq) in &acked {
+            let o = client
+                .get("load", id, None, None)
+                .await
+                .unwrap_or_else(|e| panic!("acknowledged {id} lost: {e}"));
+            assert_eq!(o.commit_seq, *seq);
+        }
+    });
+}
