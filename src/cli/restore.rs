@@ -50,7 +50,19 @@ pub fn run(args: &RestoreArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         (None, None) => Target::Latest,
     };
     let (dir, _lock) = datadir::locked(ctx, "stmgr restore")?;
-    snapshot::find_snapshot(&dir.snapshots(), &args.snapshot_id)?;
+    let meta = snapshot::read_meta(&snapshot::find_snapshot(
+        &dir.snapshots(),
+        &args.snapshot_id,
+    )?)?;
+    if let Target::Seq(s) = target
+        && s < meta.commit_seq
+    {
+        anyhow::bail!(
+            "snapshot {} is at commit_seq {}, after the target {s}; restore from an older snapshot (see `stmgr snapshot list`)",
+            meta.id,
+            meta.commit_seq
+        );
+    }
     let p = &ctx.printer;
     if !args.yes {
         let what = match target {
