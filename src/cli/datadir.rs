@@ -24,7 +24,11 @@ pub fn existing(ctx: &Context) -> anyhow::Result<DataDir> {
 pub fn locked(ctx: &Context, purpose: &str) -> anyhow::Result<(DataDir, DirLock)> {
     let dir = existing(ctx)?;
     match dir.lock(purpose) {
-        Ok(lock) => Ok((dir, lock)),
+        Ok(lock) => {
+            // Finish a restore a crash interrupted before anything else touches the directory.
+            crate::store::offline::restore::finish_pending(&dir)?;
+            Ok((dir, lock))
+        }
         Err(e @ StoreError::Locked { .. }) => Err(anyhow::Error::new(e)).context(format!(
             "`{purpose}` works on a stopped server's data directory; stop the server first"
         )),

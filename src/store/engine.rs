@@ -102,7 +102,7 @@ impl Engine {
         }
         let segment = match &rec.last_segment {
             // Append to the last segment only if the log continues there without a jump.
-            Some(last) if rec.next_seq == Some(next_seq) => ActiveSegment::reopen(
+            Some(last) if rec.log_next == Some(next_seq) => ActiveSegment::reopen(
                 &dir.wal(),
                 &last.path,
                 last.end,
@@ -141,11 +141,15 @@ impl Engine {
         let hub = Arc::new(WatchHub::new(
             dir.wal(),
             state.seq,
+            next_seq,
             options.watch_ring_events,
             options.watch_buffer_events,
             options.watch_buffer_bytes,
         ));
         let last_ts = state.ts;
+        if let Some(m) = &rec.snapshot {
+            hub.add_jump(m.commit_seq, m.next_seq);
+        }
         let shared = Arc::new(Shared {
             state: RwLock::new(Arc::new(state)),
             poisoned: Mutex::new(None),

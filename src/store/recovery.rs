@@ -60,6 +60,10 @@ pub struct Recovered {
     pub replayed_bytes: u64,
     /// The first seq the log may use next (only known when the whole log was read).
     pub next_seq: Option<u64>,
+    /// The seq the last segment expects next, as the log alone says (`None`: no segment).
+    /// Differs from `next_seq` when a snapshot is ahead of the log (after a restore or a
+    /// repair): new commits must then start a new segment.
+    pub log_next: Option<u64>,
     /// The segment to append to (only when the whole log was read).
     pub last_segment: Option<LastSegment>,
 }
@@ -146,6 +150,7 @@ pub fn recover(
         replayed,
         replayed_bytes,
         next_seq,
+        log_next,
         last_segment: end.last_segment,
     })
 }
@@ -230,11 +235,15 @@ fn replay_pipelined(
             end
         });
         let mut outcome = Ok(());
+        let mut stopped = false;
         'batches: for batch in rx.iter() {
             for (rec, len) in batch {
                 match apply(rec, len) {
                     Ok(true) => {}
-                    Ok(false) => break 'batches,
+                    Ok(false) => {
+                        stopped = true;
+                        break 'batches;
+                    }
                     Err(e) => {
                         outcome = Err(e);
                         break 'batches;
@@ -247,6 +256,15 @@ fn replay_pipelined(
             .join()
             .map_err(|_| StoreError::Encoding("the WAL reading thread panicked".into()))?;
         outcome?;
+        if stopped {
+            // What the reader found past the stopping point (it may have read ahead) does not
+            // matter, and the end of the log is not known.
+            return Ok(reader::LogEnd {
+                next_seq: None,
+                last_segment: None,
+                first_seq: None,
+            });
+        }
         end
     })
 }

@@ -81,6 +81,9 @@ struct HubState {
     head: u64,
     live: Vec<Arc<Subscriber>>,
     closed: bool,
+    /// `(r, n)`: after seq `r` the log continues at `n > r + 1` (a restore boundary). Resume
+    /// points strictly between them were rolled back.
+    jumps: Vec<(u64, u64)>,
 }
 
 /// Shared between the engine's writer and its subscribers.
@@ -99,20 +102,27 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 const CATCH_UP_BATCH: usize = 4096;
 
 impl WatchHub {
-    /// A hub whose log starts after `head`.
+    /// A hub whose log is at `head`; the next commit gets `next_seq` (above `head + 1` right
+    /// after a restore).
     pub fn new(
         wal_dir: PathBuf,
         head: u64,
+        next_seq: u64,
         ring_cap: usize,
         max_events: usize,
         max_bytes: usize,
     ) -> Self {
+        let mut jumps = Vec::new();
+        if next_seq > head + 1 {
+            jumps.push((head, next_seq));
+        }
         WatchHub {
             state: Mutex::new(HubState {
                 ring: VecDeque::new(),
                 head,
                 live: Vec::new(),
                 closed: false,
+                jumps,
             }),
             wal_dir,
             ring_cap: ring_cap.max(1),
@@ -121,10 +131,18 @@ impl WatchHub {
         }
     }
 
-    /// Publishes committed records (already durable and applied), in seq order.
-    pub fn publish(&self, events: Vec<(Event, usize)>) {
+    /// Publishes committed records (already durable), in seq order. `make_visible` swaps in
+    /// the state that includes them; it runs under the hub lock, so a reader that saw that
+    /// state never finds the hub behind it.
+    pub fn publish(&self, events: Vec<(Event, usize)>, make_visible: impl FnOnce()) {
         let mut st = lock(&self.state);
+        make_visible();
         for (event, size) in events {
+            if event.seq != st.head + 1 {
+                // A restore boundary: the seqs in between were never issued in this history.
+                let jump = (st.head, event.seq);
+                st.jumps.push(jump);
+            }
             st.head = event.seq;
             st.live.retain(|sub| {
                 if sub.filter.as_ref().is_some_and(|f| !f(&event)) {
@@ -147,6 +165,13 @@ impl WatchHub {
                 st.ring.pop_front();
             }
             st.ring.push_back((event, size));
+        }
+    }
+
+    /// Records a restore boundary found on disk: after `r` the log continues at `n`.
+    pub fn add_jump(&self, r: u64, n: u64) {
+        if n > r + 1 {
+            lock(&self.state).jumps.push((r, n));
         }
     }
 
@@ -179,7 +204,7 @@ impl WatchHub {
                 notify: Notify::new(),
                 filter,
             }),
-            next: from + 1,
+            next: from.saturating_add(1),
             from,
             live: false,
             pending: VecDeque::new(),
@@ -263,11 +288,21 @@ impl Subscription {
             if st.closed {
                 return Err(WatchError::Closed);
             }
-            if self.from > st.head && self.next == self.from + 1 {
-                return Err(WatchError::Reset {
-                    from: self.from,
-                    head: st.head,
-                });
+            if self.next == self.from.saturating_add(1) {
+                let rolled_back = st
+                    .jumps
+                    .iter()
+                    .any(|&(r, n)| r < self.from && self.from < n);
+                if self.from > st.head || rolled_back {
+                    return Err(WatchError::Reset {
+                        from: self.from,
+                        head: st.head,
+                    });
+                }
+            }
+            // After a restore boundary the log continues at the jump's far side.
+            if let Some(&(_, n)) = st.jumps.iter().find(|&&(r, _)| r + 1 == self.next) {
+                self.next = n;
             }
             if self.next > st.head {
                 self.live = true;
@@ -277,7 +312,8 @@ impl Subscription {
             if let Some((front, _)) = st.ring.front()
                 && front.seq <= self.next
             {
-                let skip = (self.next - front.seq) as usize;
+                // The ring is in seq order (with jumps at restore boundaries).
+                let skip = st.ring.partition_point(|(ev, _)| ev.seq < self.next);
                 for (ev, _) in st.ring.iter().skip(skip).take(CATCH_UP_BATCH) {
                     if self.sub.filter.as_ref().is_none_or(|f| f(ev)) {
                         self.pending.push_back(ev.clone());

@@ -130,7 +130,17 @@ impl Writer {
                         let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
                         continue;
                     }
-                    let ops = match txn(&working) {
+                    let run =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| txn(&working)));
+                    let Ok(result) = run else {
+                        error!("a transaction panicked; it was refused");
+                        let _ = reply
+                            .send(Err(
+                                Rejection::Invalid("the transaction panicked".into()).into()
+                            ));
+                        continue;
+                    };
+                    let ops = match result {
                         Ok(ops) if ops.is_empty() => {
                             let _ =
                                 reply.send(Err(Rejection::Invalid("empty commit".into()).into()));
@@ -150,8 +160,17 @@ impl Writer {
                         let _ = reply.send(Err(StoreError::Encoding(e)));
                         continue;
                     }
-                    frame::finish_frame(buf, start);
                     let size = buf.len() - start;
+                    if size - frame::FRAME_HEADER_LEN > frame::MAX_FRAME_LEN {
+                        buf.truncate(start);
+                        let _ = reply.send(Err(Rejection::Invalid(format!(
+                            "a commit of {size} bytes exceeds the limit of {} bytes",
+                            frame::MAX_FRAME_LEN
+                        ))
+                        .into()));
+                        continue;
+                    }
+                    frame::finish_frame(buf, start);
                     let record = Record { seq, ts, ops };
                     working.apply(&record, &self.policy);
                     self.next_seq += 1;
@@ -184,12 +203,14 @@ impl Writer {
             }
             return;
         }
-        if !done.is_empty() || changed {
+        if done.is_empty() && changed {
             *write(&self.shared.state) = Arc::new(working);
-        }
-        if !done.is_empty() {
+        } else if !done.is_empty() {
             let events: Vec<_> = done.iter().map(|(r, size, _)| (r.clone(), *size)).collect();
-            self.shared.hub.publish(events);
+            let state = &self.shared.state;
+            self.shared
+                .hub
+                .publish(events, || *write(state) = Arc::new(working));
             for (rec, _, reply) in done {
                 let _ = reply.send(Ok(CommitInfo {
                     seq: rec.seq,

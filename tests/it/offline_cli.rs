@@ -354,7 +354,18 @@ fn verify_reports_corruption_with_file_and_offset_and_repair_cuts_it() {
     );
     let e = Engine::open(&dir, options(), "test").unwrap();
     assert!(e.recovery().commit_seq >= 5 && e.recovery().commit_seq < 100);
+    // The cut commits' seqs are never issued again.
+    let next = e
+        .commit_blocking(|_| Ok(vec![put("agent://a", "after-repair", "1")]))
+        .unwrap()
+        .seq;
+    assert!(next > 100, "seq {next} reuses a seq that was cut");
     drop(e);
+    t.stmgr()
+        .args(["admin", "verify", "--data-dir"])
+        .arg(&dir)
+        .assert()
+        .success();
     assert_eq!(dump(&t, &dir, &["--at-seq", "5"]), before_at_5);
 }
 

@@ -104,13 +104,17 @@ pub fn restore(
         None,
     )?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    let aside = dir.aside().join(format!("restore-{stamp}"));
+    let aside_name = format!("restore-{stamp}");
+    let aside = dir.aside().join(&aside_name);
+    // The marker appears atomically, complete and synced, or not at all; it names only the
+    // leaf of the aside directory, which is resolved under `aside/` (a relative data
+    // directory stays correct from any working directory).
     let marker = staging.join(MARKER);
-    fs::write(&marker, aside.display().to_string())
-        .map_err(|e| StoreError::io("write", &marker, e))?;
-    fs::File::open(&marker)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| StoreError::io("fsync", &marker, e))?;
+    let tmp = staging.join(".marker.tmp");
+    fs::write(&tmp, &aside_name)
+        .and_then(|()| fs::File::open(&tmp)?.sync_all())
+        .map_err(|e| StoreError::io("write", &tmp, e))?;
+    fs::rename(&tmp, &marker).map_err(|e| StoreError::io("rename", &tmp, e))?;
     fsync_dir(&staging)?;
     fsync_dir(dir.root())?;
     finish_pending(dir)?;
@@ -135,9 +139,15 @@ pub fn finish_pending(dir: &DataDir) -> Result<()> {
         return Ok(());
     }
     let marker = staging.join(MARKER);
-    let aside = match fs::read_to_string(&marker) {
-        Ok(text) => PathBuf::from(text.trim()),
-        Err(_) => {
+    // Only a plain `restore-...` leaf name is trusted; anything else means staging never
+    // completed.
+    let leaf = fs::read_to_string(&marker)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| t.starts_with("restore-") && !t.contains('/') && !t.contains(".."));
+    let aside = match leaf {
+        Some(leaf) => dir.aside().join(leaf),
+        None => {
             // Staging never completed: the data directory was not touched.
             return fs::remove_dir_all(&staging).map_err(|e| StoreError::io("remove", &staging, e));
         }

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::store::command::Record;
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
+use crate::store::recovery::{self, Base, Target};
 use crate::store::snapshot;
+use crate::store::state::HistoryPolicy;
 use crate::store::wal::frame::{self, ScanEnd};
 use crate::store::wal::segment::{self, HEADER_LEN, SegmentHeader, fsync_dir};
 
@@ -187,8 +189,10 @@ pub struct RepairAction {
 }
 
 /// Cuts every problem the report shows: the first damaged segment is truncated at its damage
-/// (the cut bytes copied aside) and later segments moved aside whole; damaged snapshots are
-/// moved aside. The caller holds the lock.
+/// (the cut bytes copied aside and synced first) and later segments moved aside whole; damaged
+/// snapshots are moved aside. When WAL data was cut, a snapshot of what remains is written
+/// whose `next_seq` is above every seq found anywhere in the log, so no seq is issued twice.
+/// The caller holds the lock.
 ///
 /// # Errors
 /// I/O errors naming the file.
@@ -197,6 +201,20 @@ pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>>
     let aside = dir.aside().join(format!("repair-{stamp}"));
     let mut actions = Vec::new();
     let mut cut_rest = false;
+    let mut highest = 0u64;
+    let mut wal_cut = false;
+    for f in report.files.iter().filter(|f| f.kind == "wal") {
+        let bytes = fs::read(&f.path).map_err(|e| StoreError::io("read", &f.path, e))?;
+        highest = highest.max(frame::max_seq_anywhere(&bytes).unwrap_or(0));
+        if let Some(first) = f
+            .path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.parse::<u64>().ok())
+        {
+            highest = highest.max(first.saturating_sub(1));
+        }
+    }
     for f in &report.files {
         let name = f.path.file_name().map(PathBuf::from).unwrap_or_default();
         let damage = match &f.status {
@@ -213,6 +231,7 @@ pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>>
                 action: "moved aside (follows the cut)".into(),
                 kept_in: to,
             });
+            wal_cut = true;
             continue;
         }
         let Some(offset) = damage else { continue };
@@ -226,11 +245,15 @@ pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>>
                 kept_in: to,
             });
             cut_rest |= f.kind == "wal";
+            wal_cut |= f.kind == "wal";
             continue;
         }
         let bytes = fs::read(&f.path).map_err(|e| StoreError::io("read", &f.path, e))?;
         let to = aside.join(format!("{}.from-{offset}", name.display()));
-        fs::write(&to, &bytes[offset as usize..]).map_err(|e| StoreError::io("write", &to, e))?;
+        fs::write(&to, &bytes[offset as usize..])
+            .and_then(|()| fs::File::open(&to)?.sync_all())
+            .map_err(|e| StoreError::io("write", &to, e))?;
+        fsync_dir(&aside)?;
         let file = fs::OpenOptions::new()
             .write(true)
             .open(&f.path)
@@ -244,11 +267,33 @@ pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>>
             kept_in: to,
         });
         cut_rest = true;
+        wal_cut = true;
     }
     if !actions.is_empty() {
         fsync_dir(&aside)?;
         fsync_dir(&dir.wal())?;
         fsync_dir(&dir.snapshots())?;
+    }
+    if wal_cut {
+        // Seal the repaired history with a snapshot whose next_seq is above every seq seen, so
+        // the commits that were cut are never issued again with other contents.
+        let policy = HistoryPolicy {
+            versions: 0,
+            age_ms: 0,
+        };
+        let rec = recovery::recover(dir, Base::Newest, Target::Latest, &policy, &mut |_| {})?;
+        let next_seq = (highest + 1)
+            .max(rec.next_seq.unwrap_or(1))
+            .max(rec.state.seq + 1);
+        let meta = snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq)?;
+        actions.push(RepairAction {
+            path: dir.snapshots().join(format!("{}.snap", meta.id)),
+            action: format!(
+                "wrote a snapshot at commit_seq {}; new commits start at {next_seq}",
+                meta.commit_seq
+            ),
+            kept_in: aside.clone(),
+        });
     }
     Ok(actions)
 }

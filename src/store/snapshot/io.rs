@@ -183,6 +183,8 @@ fn write_to(
     let mut items = 0u64;
     {
         let mut z = zstd::Encoder::new(&mut out, ZSTD_LEVEL).map_err(io_err("compress", tmp))?;
+        // Compression runs on a zstd worker thread while this one encodes items.
+        z.multithread(1).map_err(io_err("compress", tmp))?;
         let mut scratch = Vec::with_capacity(4096);
         for (ns, id, entry) in state.objects.entries() {
             let item = Item::Object {
@@ -264,7 +266,9 @@ pub fn read_snapshot(path: &Path, mut visit: impl FnMut(Item)) -> Result<Snapsho
         .and_then(|_| f.read_exact(&mut trailer))
         .map_err(|e| StoreError::io("read", path, e))?;
     let body_len = u64::from_le_bytes(trailer[8..16].try_into().unwrap_or_default());
-    if &trailer[0..8] != TRAILER_MAGIC || HEADER_LEN as u64 + body_len != trailer_at {
+    if &trailer[0..8] != TRAILER_MAGIC
+        || (HEADER_LEN as u64).checked_add(body_len) != Some(trailer_at)
+    {
         return Err(corrupt(
             trailer_at,
             "snapshot trailer is missing or damaged (truncated file?)".into(),

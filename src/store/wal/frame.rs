@@ -148,6 +148,30 @@ pub fn scan<E>(
     }
 }
 
+/// The highest seq of any verifying frame anywhere in `buf` (header, garbage and damaged frames
+/// skipped): what a repair must stay above so that no seq is ever issued twice.
+pub fn max_seq_anywhere(buf: &[u8]) -> Option<u64> {
+    let mut best = None;
+    let mut p = 0;
+    while p + FRAME_HEADER_LEN + 17 <= buf.len() {
+        let rest = &buf[p..];
+        let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        if len >= 17
+            && len <= rest.len() - FRAME_HEADER_LEN
+            && rest[8] == RECORD_FORMAT
+            && let FrameAt::Ok { payload, next } = frame_at(buf, p)
+        {
+            if let Ok((seq, _)) = Record::peek(payload) {
+                best = best.max(Some(seq));
+            }
+            p = next;
+            continue;
+        }
+        p += 1;
+    }
+    best
+}
+
 /// Decides whether the bad bytes at `pos` are a torn tail or corruption: corruption if any
 /// later offset holds a verifying frame whose seq is at or after `expected_seq`.
 fn classify(buf: &[u8], pos: usize, expected_seq: u64, reason: &str) -> ScanEnd {

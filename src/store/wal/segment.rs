@@ -145,16 +145,28 @@ pub fn read_segment(seg: &SegmentFile) -> Result<(SegmentHeader, Vec<u8>)> {
 pub fn create_segment(wal_dir: &Path, header: SegmentHeader) -> Result<(File, PathBuf)> {
     use std::io::Write;
     let path = wal_dir.join(segment_name(header.first_seq));
+    if path.exists() {
+        return Err(StoreError::io(
+            "create",
+            &path,
+            io::Error::from(io::ErrorKind::AlreadyExists),
+        ));
+    }
+    // Header written and synced under a temporary name, then renamed: a crash never leaves a
+    // segment with a partial header.
+    let tmp = wal_dir.join(format!(".{}.tmp", segment_name(header.first_seq)));
     let mut file = fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| StoreError::io("create", &path, e))?;
+        .create(true)
+        .truncate(true)
+        .open(&tmp)
+        .map_err(|e| StoreError::io("create", &tmp, e))?;
     file.write_all(&header.encode())
-        .map_err(|e| StoreError::io("write", &path, e))?;
+        .map_err(|e| StoreError::io("write", &tmp, e))?;
     file.sync_all()
-        .map_err(|e| StoreError::io("fsync", &path, e))?;
+        .map_err(|e| StoreError::io("fsync", &tmp, e))?;
+    fs::rename(&tmp, &path).map_err(|e| StoreError::io("rename", &tmp, e))?;
     fsync_dir(wal_dir)?;
     Ok((file, path))
 }
