@@ -99,7 +99,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Events taken from the ring per catch-up step.
 const CATCH_UP_BATCH: usize = 4096;
+/// Records read from the WAL per catch-up step (each step reads from the start of a segment,
+/// so steps are large: about a quarter of a default segment of small records).
+const WAL_CATCH_UP_BATCH: usize = 32_768;
 
 impl WatchHub {
     /// A hub whose log is at `head`; the next commit gets `next_seq` (above `head + 1` right
@@ -277,7 +281,15 @@ impl Subscription {
                 }
                 return Ok(None);
             }
-            self.catch_up()?;
+            // Catching up may read WAL segments: on a multi-threaded runtime, tell tokio this
+            // worker blocks so other tasks move elsewhere meanwhile.
+            let multi_thread = tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+            if multi_thread {
+                tokio::task::block_in_place(|| self.catch_up())?;
+            } else {
+                self.catch_up()?;
+            }
         }
     }
 
@@ -354,7 +366,7 @@ impl Subscription {
                 pending.push_back(Arc::new(rec));
             }
             count += 1;
-            Ok(count < CATCH_UP_BATCH)
+            Ok(count < WAL_CATCH_UP_BATCH)
         });
         match res {
             Ok(_) => {}
