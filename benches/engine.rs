@@ -144,6 +144,10 @@ fn commit_bench(
 }
 
 fn main() {
+    if let Some(dir) = std::env::var_os(REPLAY_DIR_ENV) {
+        replay_phase(std::path::Path::new(&dir));
+        return;
+    }
     let secs: u64 = env("STMGR_BENCH_SECS", 3);
     let objects: usize = env("STMGR_BENCH_OBJECTS", 1_000_000);
     let writers: Vec<usize> = std::env::var("STMGR_BENCH_WRITERS")
@@ -211,7 +215,33 @@ fn main() {
         });
         engine.close().expect("close");
     }
-    let d = stmgr::store::dir::DataDir::new(dir.path());
+    // Replay, memory, snapshot and load run in a fresh process: its heap holds nothing but the
+    // recovered state, so resident memory is measured cleanly.
+    let status = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .env(REPLAY_DIR_ENV, dir.path())
+        .status()
+        .expect("replay child");
+    assert!(status.success(), "replay child failed");
+}
+
+const REPLAY_DIR_ENV: &str = "STMGR_BENCH_REPLAY_DIR";
+
+fn replay_phase(dir: &std::path::Path) {
+    // Decoding alone (read, checksum, decode every record), for comparison with full replay.
+    let t = Instant::now();
+    let mut n = 0u64;
+    stmgr::store::wal::reader::read_log(&dir.join("wal"), 1, |_, _| {
+        n += 1;
+        Ok(true)
+    })
+    .expect("read log");
+    let took = t.elapsed();
+    println!(
+        "decode only: {n} records in {:.2} s ({:.0} records/s)",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64()
+    );
+    let d = stmgr::store::dir::DataDir::new(dir);
     let policy = HistoryPolicy::new(16, Duration::from_secs(3600));
     let rss_before = rss_bytes();
     let t = Instant::now();
