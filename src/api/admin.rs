@@ -38,7 +38,12 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     let engine = app.engine().clone();
+    let started = std::time::Instant::now();
     let meta = blocking(move || engine.snapshot()).await??;
+    let m = app.metrics();
+    m.snapshot_duration.observe(started.elapsed().as_secs_f64());
+    m.snapshot_bytes
+        .set(i64::try_from(meta.size).unwrap_or(i64::MAX));
     Ok(Json(json!({
         "snapshot_id": meta.id,
         "commit_seq": meta.commit_seq,

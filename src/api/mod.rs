@@ -5,6 +5,7 @@ pub mod admin;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod v1;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub struct AppState {
 
 struct Inner {
     engine: Engine,
+    metrics: Arc<metrics::Metrics>,
     started: Instant,
     /// Flips to true when the server starts shutting down (watch streams end on it).
     shutdown: watch::Receiver<bool>,
@@ -35,6 +37,7 @@ impl AppState {
     pub fn new(engine: Engine, shutdown: watch::Receiver<bool>, heartbeat: Duration) -> Self {
         AppState {
             inner: Arc::new(Inner {
+                metrics: Arc::new(metrics::Metrics::new(engine.clone())),
                 engine,
                 started: Instant::now(),
                 shutdown,
@@ -46,6 +49,16 @@ impl AppState {
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// The server's metrics, shared.
+    pub fn metrics_arc(&self) -> Arc<metrics::Metrics> {
+        self.inner.metrics.clone()
     }
 
     /// Time since the server started.
@@ -70,7 +83,12 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .merge(health::routes())
         .merge(v1::routes())
         .merge(admin::routes())
+        .route("/metrics", axum::routing::get(metrics::scrape))
         .fallback(|| async { error::ApiError::not_found("no such route") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

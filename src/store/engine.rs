@@ -242,6 +242,11 @@ impl Engine {
         self.inner.shared.hub.subscribe(from, filter)
     }
 
+    /// Events queued for live watch subscribers.
+    pub fn watch_backlog(&self) -> usize {
+        self.inner.shared.hub.backlog()
+    }
+
     /// Number of live watch subscribers.
     pub fn watchers(&self) -> usize {
         self.inner.shared.hub.live_subscribers()
@@ -294,6 +299,15 @@ impl Engine {
     /// The final sync failed.
     pub fn close(&self) -> Result<()> {
         self.inner.close()
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("data_dir", &self.inner.dir.root())
+            .field("commit_seq", &self.view().seq)
+            .finish()
     }
 }
 

@@ -194,6 +194,12 @@ impl WatchHub {
         lock(&self.state).head
     }
 
+    /// Events queued for live subscribers, all together.
+    pub fn backlog(&self) -> usize {
+        let st = lock(&self.state);
+        st.live.iter().map(|s| lock(&s.queue).events.len()).sum()
+    }
+
     /// Number of live subscribers.
     pub fn live_subscribers(&self) -> usize {
         lock(&self.state).live.len()

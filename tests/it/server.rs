@@ -515,3 +515,68 @@ async fn admin_manifest_and_dump() {
     assert!(c.manifest().await.unwrap().snapshots.is_empty());
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_operations_watches_and_engine_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let c = srv.client();
+    for i in 0..3 {
+        c.put(
+            "m",
+            &json!({"type": "t", "body": i, "id": format!("k{i}")}),
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let _ = c.get("m", "missing", None, None).await.unwrap_err();
+    let events: Vec<_> = {
+        let stream = c.watch("m", Some(0), None).await.unwrap();
+        stream.take(3).collect().await
+    };
+    assert_eq!(events.len(), 3);
+    stmgr::client::install_crypto_provider();
+    let http = reqwest::Client::new();
+    http.post(format!("{}/admin/snapshot", srv.url))
+        .send()
+        .await
+        .unwrap();
+    let text = http
+        .get(format!("{}/metrics", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |prefix: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(value(r#"operations_total{op="put",result="ok"}"#), 3.0);
+    assert_eq!(
+        value(r#"operations_total{op="get",result="client_error"}"#),
+        1.0
+    );
+    assert!(value(r#"op_duration_seconds_count{op="put"}"#) >= 3.0);
+    assert_eq!(value("commit_seq "), 3.0);
+    assert!(value("wal_fsync_total") >= 1.0);
+    assert!(value("wal_appended_bytes_total") > 0.0);
+    assert_eq!(value("wal_segments "), 1.0);
+    assert!(value("watch_events_total") >= 3.0);
+    assert_eq!(value("snapshot_duration_seconds_count"), 1.0);
+    assert!(value("snapshot_size_bytes") > 0.0);
+    assert!(
+        text.contains("watch_clients")
+            && text.contains("watch_backlog_events")
+            && text.contains("watch_emit_lag_seconds")
+    );
+    srv.stop().await;
+}

@@ -89,7 +89,18 @@ fn end_event(kind: &str, data: serde_json::Value) -> Event {
     Event::default().event(kind).data(data.to_string())
 }
 
+/// Counts the stream as a watch client for as long as it lives.
+struct ClientGuard(AppState);
+
+impl Drop for ClientGuard {
+    fn drop(&mut self) {
+        self.0.metrics().watch_clients.dec();
+    }
+}
+
 struct Stream_ {
+    _client: ClientGuard,
+    app: AppState,
     sub: Subscription,
     shutdown: watch::Receiver<bool>,
     selector: Selector,
@@ -136,7 +147,10 @@ pub(super) async fn watch(
         .unwrap_or_else(|| engine.view().seq);
     let sel = selector.clone();
     let filter: Filter = Arc::new(move |rec: &Record| rec.ops.iter().any(|op| sel.op_matches(op)));
+    app.metrics().watch_clients.inc();
     let state = Stream_ {
+        _client: ClientGuard(app.clone()),
+        app: app.clone(),
         sub: engine.subscribe(from, Some(filter)),
         shutdown: app.shutdown(),
         selector,
@@ -146,6 +160,7 @@ pub(super) async fn watch(
     let stream = futures_util::stream::unfold(state, |mut st| async move {
         loop {
             if let Some(ev) = st.queue.pop_front() {
+                st.app.metrics().watch_events.inc();
                 return Some((Ok(ev), st));
             }
             if st.done {
@@ -154,9 +169,21 @@ pub(super) async fn watch(
             let last = st.sub.last_delivered();
             tokio::select! {
                 r = st.sub.next() => match r {
-                    Ok(rec) => st.queue.extend(st.selector.events(&rec)),
+                    Ok(rec) => {
+                        let lag_ms = chrono::Utc::now().timestamp_millis() - rec.ts;
+                        st.app.metrics().watch_emit_lag.observe(lag_ms.max(0) as f64 / 1000.0);
+                        st.queue.extend(st.selector.events(&rec));
+                    }
                     Err(e) => {
                         st.done = true;
+                        let reason = match &e {
+                            WatchError::Overflow { .. } => "overflow",
+                            WatchError::Compacted { .. } => "compacted",
+                            WatchError::Reset { .. } => "reset",
+                            WatchError::Closed => "shutdown",
+                            WatchError::Store(_) => "error",
+                        };
+                        st.app.metrics().watch_drop(reason);
                         st.queue.push_back(match e {
                             WatchError::Overflow { last_delivered } => end_event("overflow", json!({"error": "overflow", "last_commit": last_delivered})),
                             WatchError::Compacted { from, oldest_available } => end_event("compacted", json!({"error": "compacted", "from_commit": from, "oldest_available": oldest_available})),

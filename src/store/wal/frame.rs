@@ -321,6 +321,34 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any bytes either decode or yield a typed verdict: the scan never panics.
+        #[test]
+        fn scan_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096), start in 0usize..64) {
+            let _ = scan::<()>(&bytes, start.min(bytes.len()), 1, |_, p| {
+                let _ = Record::decode(p);
+                Ok(())
+            });
+            let _ = max_seq_anywhere(&bytes);
+        }
+
+        /// A valid log with one byte changed never yields a record that was not written.
+        #[test]
+        fn damage_never_invents_records(n in 1u64..20, at in 0usize..10_000, flip in 1u8..=255) {
+            let (mut buf, _) = log(n);
+            let at = at % buf.len();
+            buf[at] ^= flip;
+            let mut seen = Vec::new();
+            let _ = scan::<()>(&buf, 0, 1, |_, p| {
+                if let Ok(r) = Record::decode(p) {
+                    seen.push(r.seq);
+                }
+                Ok(())
+            });
+            proptest::prop_assert!(seen.iter().enumerate().all(|(i, s)| *s == i as u64 + 1));
+        }
+    }
+
     #[test]
     fn crc_mismatch_is_reported() {
         let (mut buf, _) = log(1);

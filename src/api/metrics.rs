@@ -1,0 +1,269 @@
+//! `GET /metrics` (Prometheus text format): request counts and latencies by operation and
+//! result, watch streams (clients, events, drops by reason, backlog, emit lag), snapshots, and
+//! engine figures read at scrape time (commit_seq, WAL bytes and segments, fsyncs).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::{Registry, Unit};
+
+use super::AppState;
+use crate::store::Engine;
+use crate::store::wal::segment;
+
+/// `op` and `result` labels.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OpResult {
+    op: &'static str,
+    result: &'static str,
+}
+
+/// `op` label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OpLabel {
+    op: &'static str,
+}
+
+/// `reason` label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Reason {
+    reason: &'static str,
+}
+
+/// The server's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    ops: Family<OpResult, Counter>,
+    op_duration: Family<OpLabel, Histogram>,
+    /// Open watch streams.
+    pub watch_clients: Gauge,
+    /// Events sent on watch streams.
+    pub watch_events: Counter,
+    /// Watch streams ended by the server, by reason.
+    pub watch_drops: Family<Reason, Counter>,
+    /// Time from commit to send, per event.
+    pub watch_emit_lag: Histogram,
+    /// Snapshot write time.
+    pub snapshot_duration: Histogram,
+    /// Size of the last snapshot.
+    pub snapshot_bytes: Gauge,
+}
+
+/// Engine figures read at scrape time.
+#[derive(Debug)]
+struct EngineCollector(Engine);
+
+impl Collector for EngineCollector {
+    fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let e = &self.0;
+        let stats = e.stats();
+        let segments = segment::list_segments(&e.dir().wal()).unwrap_or_default();
+        let wal_bytes: u64 = segments
+            .iter()
+            .filter_map(|s| std::fs::metadata(&s.path).ok())
+            .map(|m| m.len())
+            .sum();
+        let gauges: [(&str, &str, i64); 4] = [
+            ("commit_seq", "The latest commit_seq", e.view().seq as i64),
+            ("wal_segments", "WAL segment files", segments.len() as i64),
+            (
+                "wal_size_bytes",
+                "Bytes of WAL segment files on disk (preallocated space included)",
+                wal_bytes as i64,
+            ),
+            (
+                "watch_backlog_events",
+                "Events queued for live watchers, all watchers together",
+                e.watch_backlog() as i64,
+            ),
+        ];
+        for (name, help, v) in gauges {
+            let g = ConstGauge::new(v);
+            g.encode(enc.encode_descriptor(name, help, None, g.metric_type())?)?;
+        }
+        let counters: [(&str, &str, u64); 2] = [
+            (
+                "wal_appended_bytes",
+                "Frame bytes appended to the WAL since start",
+                stats.wal_bytes_appended,
+            ),
+            ("wal_fsync", "fdatasync calls since start", stats.fsyncs),
+        ];
+        for (name, help, v) in counters {
+            let c = ConstCounter::new(v);
+            c.encode(enc.encode_descriptor(name, help, None, c.metric_type())?)?;
+        }
+        let secs = ConstCounter::new(stats.fsync_nanos as f64 / 1e9);
+        secs.encode(enc.encode_descriptor(
+            "wal_fsync_seconds",
+            "Time spent in fdatasync since start",
+            None,
+            secs.metric_type(),
+        )?)?;
+        let max = ConstGauge::new(stats.fsync_max_nanos as f64 / 1e9);
+        max.encode(enc.encode_descriptor(
+            "wal_fsync_max_seconds",
+            "Longest fdatasync since start",
+            None,
+            max.metric_type(),
+        )?)?;
+        Ok(())
+    }
+}
+
+impl Metrics {
+    /// The registry with every metric, reading engine figures from `engine` at scrape time.
+    pub fn new(engine: Engine) -> Self {
+        let mut registry = Registry::default();
+        let ops = Family::<OpResult, Counter>::default();
+        registry.register(
+            "operations",
+            "HTTP operations by op and result",
+            ops.clone(),
+        );
+        let op_duration = Family::<OpLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0001, 2.0, 16))
+        });
+        registry.register_with_unit(
+            "op_duration",
+            "HTTP operation latency",
+            Unit::Seconds,
+            op_duration.clone(),
+        );
+        let watch_clients = Gauge::default();
+        registry.register("watch_clients", "Open watch streams", watch_clients.clone());
+        let watch_events = Counter::default();
+        registry.register(
+            "watch_events",
+            "Events sent on watch streams",
+            watch_events.clone(),
+        );
+        let watch_drops = Family::<Reason, Counter>::default();
+        registry.register(
+            "watch_drops",
+            "Watch streams ended by the server, by reason",
+            watch_drops.clone(),
+        );
+        let watch_emit_lag = Histogram::new(exponential_buckets(0.0005, 2.0, 16));
+        registry.register_with_unit(
+            "watch_emit_lag",
+            "Time from commit to send on a watch stream",
+            Unit::Seconds,
+            watch_emit_lag.clone(),
+        );
+        let snapshot_duration = Histogram::new(exponential_buckets(0.001, 2.0, 16));
+        registry.register_with_unit(
+            "snapshot_duration",
+            "Snapshot write time",
+            Unit::Seconds,
+            snapshot_duration.clone(),
+        );
+        let snapshot_bytes = Gauge::default();
+        registry.register_with_unit(
+            "snapshot_size",
+            "Size of the last snapshot written",
+            Unit::Bytes,
+            snapshot_bytes.clone(),
+        );
+        registry.register_collector(Box::new(EngineCollector(engine)));
+        Metrics {
+            registry,
+            ops,
+            op_duration,
+            watch_clients,
+            watch_events,
+            watch_drops,
+            watch_emit_lag,
+            snapshot_duration,
+            snapshot_bytes,
+        }
+    }
+
+    /// Counts a drop of a watch stream.
+    pub fn watch_drop(&self, reason: &'static str) {
+        self.watch_drops.get_or_create(&Reason { reason }).inc();
+    }
+}
+
+/// The operation a route performs, for labels.
+fn op_of(method: &Method, path: &str) -> &'static str {
+    match (method.as_str(), path) {
+        ("POST", "/v1/{ns}/objects") => "put",
+        ("GET", "/v1/{ns}/objects/{id}") => "get",
+        ("DELETE", "/v1/{ns}/objects/{id}") => "delete",
+        ("GET", "/v1/{ns}/objects") => "list",
+        ("POST", "/v1/{ns}/query") => "query",
+        ("GET", "/v1/{ns}/watch") => "watch",
+        (_, p) if p.starts_with("/admin/") => "admin",
+        ("GET", "/health") => "health",
+        ("GET", "/metrics") => "metrics",
+        _ => "other",
+    }
+}
+
+/// Middleware recording every request's operation, result and duration.
+pub async fn track(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let op = op_of(req.method(), &path);
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let result = if status.is_success() {
+        "ok"
+    } else if status.is_client_error() {
+        "client_error"
+    } else {
+        "server_error"
+    };
+    let m = app.metrics();
+    m.ops.get_or_create(&OpResult { op, result }).inc();
+    m.op_duration
+        .get_or_create(&OpLabel { op })
+        .observe(started.elapsed().as_secs_f64());
+    resp
+}
+
+/// `GET /metrics`.
+pub async fn scrape(State(app): State<AppState>) -> Response {
+    let metrics: Arc<Metrics> = app.metrics_arc();
+    let text = tokio::task::spawn_blocking(move || {
+        let mut out = String::new();
+        match prometheus_client::encoding::text::encode(&mut out, &metrics.registry) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                let mut msg = String::new();
+                let _ = write!(msg, "{e}");
+                Err(msg)
+            }
+        }
+    })
+    .await;
+    match text {
+        Ok(Ok(body)) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
+        Ok(Err(e)) => super::error::ApiError::internal(&e).into_response(),
+        Err(e) => super::error::ApiError::internal(&e).into_response(),
+    }
+}
