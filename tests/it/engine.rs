@@ -264,7 +264,7 @@ fn trim_never_removes_what_the_snapshot_does_not_cover() {
 fn second_open_is_refused_naming_the_holder() {
     let tmp = tempfile::tempdir().unwrap();
     let _e = Engine::open(tmp.path(), options(), "first holder").unwrap();
-    let err = Engine::open(tmp.path(), options(), "second").err().unwrap();
+    let err = Engine::open(tmp.path(), options(), "second").unwrap_err();
     assert!(matches!(err, StoreError::Locked { .. }), "{err}");
     assert!(err.to_string().contains("first holder"), "{err}");
 }

@@ -332,9 +332,7 @@ fn verify_reports_corruption_with_file_and_offset_and_repair_cuts_it() {
             "00000000000000000001.wal at offset",
         ));
     // The engine refuses to start on it, naming the file.
-    let err = Engine::open(&dir, options(), "test")
-        .err()
-        .expect("refused");
+    let err = Engine::open(&dir, options(), "test").expect_err("refused");
     assert!(
         err.to_string().contains("00000000000000000001.wal"),
         "{err}"
