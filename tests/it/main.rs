@@ -8,5 +8,6 @@ mod crash;
 mod engine;
 mod generated;
 mod offline_cli;
+mod sdk_agentstate;
 mod server;
 mod server_cli;

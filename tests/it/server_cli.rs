@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 use crate::util::{TestDir, stmgr_path};
 
 /// A server process on a free port.
-struct ServerProc {
-    child: Child,
-    url: String,
+pub struct ServerProc {
+    pub child: Child,
+    pub url: String,
 }
 
 impl ServerProc {
-    fn start(t: &TestDir, data: &Path) -> ServerProc {
+    pub fn start(t: &TestDir, data: &Path) -> ServerProc {
         let mut child = Command::new(stmgr_path())
             .args(["server", "start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
