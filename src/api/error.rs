@@ -78,6 +78,9 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "conflict", m)
             }
             StoreError::Rejected(Rejection::Invalid(m)) => ApiError::bad_request(m),
+            StoreError::Rejected(Rejection::Duplicate(m)) => {
+                ApiError::new(StatusCode::CONFLICT, "duplicate", m)
+            }
             StoreError::UnknownSnapshot(_) => ApiError::not_found(e.to_string()),
             StoreError::OutOfRange(m) => ApiError::new(StatusCode::GONE, "out_of_range", m),
             StoreError::Poisoned(_) | StoreError::Closed => ApiError::new(

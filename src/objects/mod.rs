@@ -94,6 +94,23 @@ pub struct ObjectInput {
 }
 
 impl ObjectInput {
+    /// SHA-256 of the request as it affects the result (namespace and every field), to tell a
+    /// retry of an idempotent request from a different request reusing its key.
+    pub fn fingerprint(&self, ns: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        let canonical = serde_json::json!([
+            ns,
+            self.type_,
+            self.body.get(),
+            self.tags,
+            self.ttl_seconds,
+            self.id,
+            self.parents,
+        ]);
+        h.update(canonical.to_string().as_bytes());
+        h.finalize().into()
+    }
+
     /// Validates the input and turns it into a put op; returns the id used.
     ///
     /// # Errors
@@ -207,6 +224,19 @@ impl From<ObjectRef<'_>> for ObjectOut {
     fn from(o: ObjectRef<'_>) -> Self {
         ObjectOut::new(o.ns, o.id, o.seq, o.ts, o.data)
     }
+}
+
+/// Checks an `Idempotency-Key`: 1 to 256 visible ASCII characters.
+///
+/// # Errors
+/// Empty, too long or with other characters.
+pub fn validate_idempotency_key(key: &str) -> Result<(), Invalid> {
+    if key.is_empty() || key.len() > MAX_NAME_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Invalid(format!(
+            "Idempotency-Key must be 1 to {MAX_NAME_LEN} visible ASCII characters"
+        )));
+    }
+    Ok(())
 }
 
 /// Parses `k=v` tag arguments.

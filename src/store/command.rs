@@ -50,6 +50,20 @@ pub enum ObjectOp {
         /// Why it went away.
         reason: DeleteReason,
     },
+    /// Remembers that the idempotent request `key` (with content hash `request`) was answered by
+    /// this commit's put of `id`, so a retry gets the same answer.
+    Remember {
+        /// Namespace.
+        ns: Arc<str>,
+        /// The client's `Idempotency-Key`.
+        key: Arc<str>,
+        /// SHA-256 of the request.
+        request: [u8; 32],
+        /// The object written.
+        id: Arc<str>,
+        /// Its content as written.
+        data: Arc<ObjectData>,
+    },
 }
 
 /// Why an object was removed.

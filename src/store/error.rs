@@ -103,6 +103,9 @@ pub enum Rejection {
     /// The request is invalid.
     #[error("invalid: {0}")]
     Invalid(String),
+    /// The same idempotent request was already committed: answer it again.
+    #[error("already done: {0}")]
+    Duplicate(String),
 }
 
 impl StoreError {

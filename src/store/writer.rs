@@ -121,6 +121,9 @@ impl Writer {
         let mut working: State = (**read(&self.shared.state)).clone();
         let mut changed = false;
         let mut done: Vec<(Arc<Record>, usize, oneshot::Sender<Result<CommitInfo>>)> = Vec::new();
+        // Rejections are answered after the batch is published: a caller refused because of an
+        // earlier commit of the same batch then finds that commit visible.
+        let mut refused: Vec<(oneshot::Sender<Result<CommitInfo>>, Rejection)> = Vec::new();
         buf.clear();
         let mut rest = batch.into_iter();
         for req in rest.by_ref() {
@@ -148,7 +151,7 @@ impl Writer {
                         }
                         Ok(ops) => ops,
                         Err(rej) => {
-                            let _ = reply.send(Err(rej.into()));
+                            refused.push((reply, rej));
                             continue;
                         }
                     };
@@ -197,6 +200,10 @@ impl Writer {
             for (_, _, reply) in done {
                 let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
             }
+            // Their basis included commits that were not persisted.
+            for (reply, _) in refused {
+                let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
+            }
             // Nothing of this batch becomes visible; the rest of the queue is refused.
             for req in rest {
                 refuse(req, || StoreError::Poisoned(msg.clone()), shutdown);
@@ -217,6 +224,9 @@ impl Writer {
                     ts: rec.ts,
                 }));
             }
+        }
+        for (reply, rej) in refused {
+            let _ = reply.send(Err(rej.into()));
         }
         // Requests left after an early break (batch size limit or shutdown) go next round.
         let leftover: Vec<Request> = rest.collect();

@@ -580,3 +580,62 @@ async fn metrics_count_operations_watches_and_engine_figures() {
     );
     srv.stop().await;
 }
+
+async fn put_idem(url: &str, key: &str, body: &Value) -> (u16, Value, bool) {
+    stmgr::client::install_crypto_provider();
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/v1/idem/objects"))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let replayed = resp.headers().contains_key("idempotent-replayed");
+    (status, resp.json().await.unwrap(), replayed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_key_replays_durably_and_refuses_another_body() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let a = json!({"type": "t", "body": {"n": 1}});
+    let (s1, first, replayed) = put_idem(&srv.url, "key-1", &a).await;
+    assert_eq!((s1, replayed), (200, false));
+    let (s2, again, replayed) = put_idem(&srv.url, "key-1", &a).await;
+    assert_eq!((s2, replayed), (200, true));
+    assert_eq!(again, first, "same body: the first response, no new commit");
+    let (s3, err, _) = put_idem(&srv.url, "key-1", &json!({"type": "t", "body": {"n": 2}})).await;
+    assert_eq!(
+        (s3, err["error"].as_str()),
+        (409, Some("idempotency_conflict"))
+    );
+    // Concurrent retries of one new request: one commit, one answer.
+    let b = json!({"type": "t", "body": {"n": 3}});
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| put_idem(&srv.url, "key-2", &b))).await;
+    let seqs: std::collections::BTreeSet<u64> = answers
+        .iter()
+        .map(|(s, v, _)| {
+            assert_eq!(*s, 200, "{v}");
+            v["commit_seq"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(seqs.len(), 1, "{answers:?}");
+    assert_eq!(srv.client().manifest().await.unwrap().commit_seq, 2);
+    let (s, _, _) = put_idem(&srv.url, "", &a).await;
+    assert_eq!(s, 400);
+    // Remembered across a snapshot and a restart.
+    stmgr::client::install_crypto_provider();
+    reqwest::Client::new()
+        .post(format!("{}/admin/snapshot", srv.url))
+        .send()
+        .await
+        .unwrap();
+    srv.stop().await;
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let (s4, after, replayed) = put_idem(&srv.url, "key-1", &a).await;
+    assert_eq!((s4, replayed), (200, true));
+    assert_eq!(after, first);
+    srv.stop().await;
+}

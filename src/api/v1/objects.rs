@@ -13,8 +13,9 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::objects::query::{self, QueryInput};
-use crate::objects::{ObjectInput, ObjectOut, validate_id, validate_ns};
-use crate::store::{DeleteReason, ObjectOp, Op, Rejection};
+use crate::objects::{ObjectInput, ObjectOut, validate_id, validate_idempotency_key, validate_ns};
+use crate::store::state::idempotency::Remembered;
+use crate::store::{DeleteReason, ObjectOp, Op, Rejection, StoreError};
 
 /// Reads `If-Match: <commit_seq>` (`0`: the object must not exist).
 fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
@@ -32,15 +33,29 @@ pub(super) async fn upsert(
     ApiPath(ns): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<ObjectInput>,
-) -> ApiResult<Json<ObjectOut>> {
+) -> ApiResult<Response> {
     let expected = if_match(&headers)?;
+    let idem = match headers.get("idempotency-key") {
+        Some(v) => {
+            let key = v.to_str().unwrap_or_default().to_string();
+            validate_idempotency_key(&key)?;
+            Some((key, input.fingerprint(&ns)))
+        }
+        None => None,
+    };
+    // A retry of a request already answered: the same answer, no new commit.
+    if let Some((key, fp)) = &idem
+        && let Some(r) = app.engine().view().idempotency.get(&ns, key)
+    {
+        return replay(&ns, r, fp);
+    }
     let (id, op) = input.into_op(&ns)?;
     let Op::Object(ObjectOp::Put { data, .. }) = &op else {
         return Err(ApiError::internal(&"into_op returned a non-put op"));
     };
     let data = data.clone();
-    let (ns2, id2) = (ns.clone(), id.clone());
-    let info = app
+    let (ns2, id2, data2, idem2) = (ns.clone(), id.clone(), data.clone(), idem.clone());
+    let result = app
         .engine()
         .commit(move |state| {
             if let Some(expected) = expected {
@@ -54,10 +69,55 @@ pub(super) async fn upsert(
                     });
                 }
             }
-            Ok(vec![op])
+            let mut ops = vec![op];
+            if let Some((key, fp)) = idem2 {
+                if state.idempotency.get(&ns2, &key).is_some() {
+                    return Err(Rejection::Duplicate(format!(
+                        "Idempotency-Key {key:?} was used already"
+                    )));
+                }
+                ops.push(Op::Object(ObjectOp::Remember {
+                    ns: ns2.as_str().into(),
+                    key: key.into(),
+                    request: fp,
+                    id: id2,
+                    data: data2,
+                }));
+            }
+            Ok(ops)
         })
-        .await?;
-    Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)))
+        .await;
+    match result {
+        Ok(info) => Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)).into_response()),
+        // A concurrent request with the same key committed first: answer as it was answered.
+        Err(StoreError::Rejected(Rejection::Duplicate(_))) => {
+            let (key, fp) = idem
+                .as_ref()
+                .ok_or_else(|| ApiError::internal(&"duplicate without a key"))?;
+            let view = app.engine().view();
+            let r = view
+                .idempotency
+                .get(&ns, key)
+                .ok_or_else(|| ApiError::internal(&"remembered answer vanished"))?;
+            replay(&ns, r, fp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The remembered answer of an idempotent request, or 409 if the key came with another request.
+fn replay(ns: &str, r: &Remembered, fingerprint: &[u8; 32]) -> ApiResult<Response> {
+    if &r.request != fingerprint {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_conflict",
+            "this Idempotency-Key was used with a different request",
+        ));
+    }
+    let mut resp = Json(ObjectOut::new(ns, &r.id, r.seq, r.ts, &r.data)).into_response();
+    resp.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

@@ -168,7 +168,7 @@ fn write_to(
         created_ms: chrono::Utc::now().timestamp_millis(),
         state_ts: state.ts,
         objects: state.objects.live_count(),
-        entries: state.objects.entries().count() as u64,
+        entries: (state.objects.entries().count() + state.idempotency.iter().count()) as u64,
         key_id: 0,
         size: 0,
     };
@@ -186,12 +186,20 @@ fn write_to(
         // Compression runs on a zstd worker thread while this one encodes items.
         z.multithread(1).map_err(io_err("compress", tmp))?;
         let mut scratch = Vec::with_capacity(4096);
-        for (ns, id, entry) in state.objects.entries() {
-            let item = Item::Object {
+        let objects = state.objects.entries().map(|(ns, id, entry)| Item::Object {
+            ns: ns.clone(),
+            id: id.clone(),
+            entry: entry.clone(),
+        });
+        let answers = state
+            .idempotency
+            .iter()
+            .map(|((ns, key), answer)| Item::Idempotency {
                 ns: ns.clone(),
-                id: id.clone(),
-                entry: entry.clone(),
-            };
+                key: key.clone(),
+                answer: answer.clone(),
+            });
+        for item in objects.chain(answers) {
             scratch.clear();
             scratch.extend_from_slice(&[0u8; 4]);
             postcard::to_io(&item, &mut scratch)
@@ -369,6 +377,7 @@ pub fn load_snapshot(path: &Path) -> Result<(State, SnapshotMeta)> {
     let mut state = State::default();
     let meta = read_snapshot(path, |item| match item {
         Item::Object { ns, id, entry } => state.objects.restore_entry(ns, id, entry),
+        Item::Idempotency { ns, key, answer } => state.idempotency.remember(ns, key, answer),
     })?;
     state.seq = meta.commit_seq;
     state.ts = meta.state_ts;

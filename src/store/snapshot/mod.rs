@@ -36,4 +36,13 @@ pub enum Item {
         /// Current version and history.
         entry: Entry,
     },
+    /// A remembered idempotent answer.
+    Idempotency {
+        /// Namespace.
+        ns: Arc<str>,
+        /// The key.
+        key: Arc<str>,
+        /// The answer.
+        answer: crate::store::state::idempotency::Remembered,
+    },
 }

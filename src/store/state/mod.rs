@@ -4,6 +4,7 @@
 //! consistent view that later commits never change: readers and snapshots hold such a view while
 //! the writer goes on. Each domain owns one field; a new domain adds a field and a match arm.
 
+pub mod idempotency;
 mod objects;
 
 use std::time::Duration;
@@ -12,7 +13,7 @@ pub use objects::{
     Entry, History, Namespace, NamespaceStats, ObjectRef, ObjectState, OutOfWindow, Version,
 };
 
-use crate::store::command::{Op, Record};
+use crate::store::command::{ObjectOp, Op, Record};
 
 /// How much history to keep per object.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +43,8 @@ pub struct State {
     pub ts: i64,
     /// The objects domain.
     pub objects: ObjectState,
+    /// Remembered answers of idempotent writes.
+    pub idempotency: idempotency::IdempotencyState,
 }
 
 impl State {
@@ -49,6 +52,25 @@ impl State {
     pub fn apply(&mut self, record: &Record, policy: &HistoryPolicy) {
         for op in &record.ops {
             match op {
+                Op::Object(ObjectOp::Remember {
+                    ns,
+                    key,
+                    request,
+                    id,
+                    data,
+                }) => {
+                    self.idempotency.remember(
+                        ns.clone(),
+                        key.clone(),
+                        idempotency::Remembered {
+                            request: *request,
+                            id: id.clone(),
+                            seq: record.seq,
+                            ts: record.ts,
+                            data: data.clone(),
+                        },
+                    );
+                }
                 Op::Object(op) => self.objects.apply(record.seq, record.ts, op, policy),
             }
         }
@@ -60,5 +82,6 @@ impl State {
     /// history is gone. Not logged: history is a read convenience, not state.
     pub fn prune_history(&mut self, now: i64, policy: &HistoryPolicy) {
         self.objects.prune_history(now, policy);
+        self.idempotency.prune(now);
     }
 }

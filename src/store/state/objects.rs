@@ -154,6 +154,7 @@ impl ObjectState {
         let (ns, id, data) = match op {
             ObjectOp::Put { ns, id, data } => (ns, id, Some(data.clone())),
             ObjectOp::Delete { ns, id, .. } => (ns, id, None),
+            ObjectOp::Remember { .. } => return, // state::idempotency's
         };
         let ns_key = match self.namespaces.get_key_value(ns) {
             Some((k, _)) => k.clone(),
