@@ -27,6 +27,41 @@ pub const RECORD_HEADER_LEN: usize = 1 + 8 + 8;
 pub enum Op {
     /// The objects domain (namespaced JSON documents).
     Object(ObjectOp),
+    /// Leases with fencing tokens.
+    Lease(LeaseOp),
+}
+
+/// Changes to leases. Expiry times are computed from the commit's timestamp, so replay is
+/// deterministic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LeaseOp {
+    /// `owner` takes `key`; the commit's seq becomes the lease's fencing token.
+    Acquire {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Lease name.
+        key: Arc<str>,
+        /// Who holds it.
+        owner: Arc<str>,
+        /// Time to live (ms) from the commit.
+        ttl_ms: u64,
+    },
+    /// The holder extends the lease (same token).
+    Renew {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Lease name.
+        key: Arc<str>,
+        /// Time to live (ms) from the commit.
+        ttl_ms: u64,
+    },
+    /// The holder gives the lease up.
+    Release {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Lease name.
+        key: Arc<str>,
+    },
 }
 
 /// Changes to namespaced JSON objects.

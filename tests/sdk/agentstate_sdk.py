@@ -81,4 +81,18 @@ except requests.HTTPError as e:
     assert e.response.status_code == 404
     assert e.response.json()["error"] == "not_found"
 
+# Leases (the SDK sends no auth header for these).
+lease = c.lease_acquire("job", "worker-1", 30)
+assert isinstance(lease["token"], int) and "expires_at" in lease, lease
+renewed = c.lease_renew("job", "worker-1", lease["token"], 30)
+assert renewed["token"] == lease["token"], renewed
+try:
+    c.lease_acquire("job", "worker-2", 30)
+    raise AssertionError("a held lease was granted twice")
+except requests.HTTPError as e:
+    assert e.response.status_code == 409
+assert c.lease_release("job", "worker-1", lease["token"]) is True
+again = c.lease_acquire("job", "worker-2", 30)
+assert again["token"] > lease["token"], (lease, again)
+
 print("OK")

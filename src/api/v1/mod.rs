@@ -1,5 +1,6 @@
 //! The v1 API (AgentState-compatible): objects, query and watch under `/v1/{ns}/...`.
 
+pub mod leases;
 mod objects;
 mod watch;
 
@@ -18,4 +19,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/v1/{ns}/query", post(objects::query))
         .route("/v1/{ns}/watch", get(watch::watch))
+        .route("/v1/{ns}/lease/acquire", post(leases::acquire))
+        .route("/v1/{ns}/lease/renew", post(leases::renew))
+        .route("/v1/{ns}/lease/release", post(leases::release))
 }

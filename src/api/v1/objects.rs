@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::v1::leases::Fence;
 use crate::objects::query::{self, QueryInput};
 use crate::objects::{ObjectInput, ObjectOut, validate_id, validate_idempotency_key, validate_ns};
 use crate::store::state::idempotency::Remembered;
@@ -35,6 +36,8 @@ pub(super) async fn upsert(
     ApiJson(input): ApiJson<ObjectInput>,
 ) -> ApiResult<Response> {
     let expected = if_match(&headers)?;
+    let fence = Fence::from_headers(&headers)?;
+    let now = chrono::Utc::now().timestamp_millis();
     let idem = match headers.get("idempotency-key") {
         Some(v) => {
             let key = v.to_str().unwrap_or_default().to_string();
@@ -58,6 +61,9 @@ pub(super) async fn upsert(
     let result = app
         .engine()
         .commit(move |state| {
+            if let Some(f) = &fence {
+                f.check(state, &ns2, now)?;
+            }
             if let Some(expected) = expected {
                 let actual = state.objects.get(&ns2, &id2).map_or(0, |o| o.seq);
                 if actual != expected {
@@ -162,8 +168,13 @@ pub(super) async fn delete(
     validate_ns(&ns)?;
     validate_id(&id)?;
     let expected = if_match(&headers)?;
+    let fence = Fence::from_headers(&headers)?;
+    let now = chrono::Utc::now().timestamp_millis();
     app.engine()
         .commit(move |state| {
+            if let Some(f) = &fence {
+                f.check(state, &ns, now)?;
+            }
             let actual = state.objects.get(&ns, &id).map(|o| o.seq);
             let Some(actual) = actual else {
                 return Err(Rejection::NotFound { ns, id });

@@ -168,7 +168,9 @@ fn write_to(
         created_ms: chrono::Utc::now().timestamp_millis(),
         state_ts: state.ts,
         objects: state.objects.live_count(),
-        entries: (state.objects.entries().count() + state.idempotency.iter().count()) as u64,
+        entries: (state.objects.entries().count()
+            + state.idempotency.iter().count()
+            + state.leases.iter().count()) as u64,
         key_id: 0,
         size: 0,
     };
@@ -199,7 +201,12 @@ fn write_to(
                 key: key.clone(),
                 answer: answer.clone(),
             });
-        for item in objects.chain(answers) {
+        let leases = state.leases.iter().map(|((ns, key), lease)| Item::Lease {
+            ns: ns.clone(),
+            key: key.clone(),
+            lease: lease.clone(),
+        });
+        for item in objects.chain(answers).chain(leases) {
             scratch.clear();
             scratch.extend_from_slice(&[0u8; 4]);
             postcard::to_io(&item, &mut scratch)
@@ -378,6 +385,7 @@ pub fn load_snapshot(path: &Path) -> Result<(State, SnapshotMeta)> {
     let meta = read_snapshot(path, |item| match item {
         Item::Object { ns, id, entry } => state.objects.restore_entry(ns, id, entry),
         Item::Idempotency { ns, key, answer } => state.idempotency.remember(ns, key, answer),
+        Item::Lease { ns, key, lease } => state.leases.restore(ns, key, lease),
     })?;
     state.seq = meta.commit_seq;
     state.ts = meta.state_ts;

@@ -45,4 +45,13 @@ pub enum Item {
         /// The answer.
         answer: crate::store::state::idempotency::Remembered,
     },
+    /// A lease.
+    Lease {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Lease name.
+        key: Arc<str>,
+        /// The lease.
+        lease: crate::store::state::leases::Lease,
+    },
 }

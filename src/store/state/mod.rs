@@ -5,6 +5,7 @@
 //! the writer goes on. Each domain owns one field; a new domain adds a field and a match arm.
 
 pub mod idempotency;
+pub mod leases;
 mod objects;
 
 use std::time::Duration;
@@ -45,6 +46,8 @@ pub struct State {
     pub objects: ObjectState,
     /// Remembered answers of idempotent writes.
     pub idempotency: idempotency::IdempotencyState,
+    /// Leases.
+    pub leases: leases::LeaseState,
 }
 
 impl State {
@@ -72,6 +75,7 @@ impl State {
                     );
                 }
                 Op::Object(op) => self.objects.apply(record.seq, record.ts, op, policy),
+                Op::Lease(op) => self.leases.apply(record.seq, record.ts, op),
             }
         }
         self.seq = record.seq;

@@ -1,0 +1,73 @@
+//! Leases: one holder per `(ns, key)` at a time, with a fencing token (the seq of the commit
+//! that granted it) that only grows, so a write carrying an older token can be refused.
+
+use std::sync::Arc;
+
+use imbl::OrdMap;
+use serde::{Deserialize, Serialize};
+
+use crate::store::command::LeaseOp;
+
+/// A granted lease.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    /// Who holds it.
+    pub owner: Arc<str>,
+    /// Fencing token: the seq of the acquiring commit.
+    pub token: u64,
+    /// When it lapses (ms since the epoch).
+    pub expires_at: i64,
+}
+
+/// Leases by `(ns, key)`; released ones are removed, lapsed ones stay until taken over.
+#[derive(Debug, Clone, Default)]
+pub struct LeaseState {
+    leases: OrdMap<(Arc<str>, Arc<str>), Lease>,
+}
+
+impl LeaseState {
+    /// Applies one op of the commit `seq` at time `ts`.
+    pub fn apply(&mut self, seq: u64, ts: i64, op: &LeaseOp) {
+        let ttl = |ms: u64| ts.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX));
+        match op {
+            LeaseOp::Acquire {
+                ns,
+                key,
+                owner,
+                ttl_ms,
+            } => {
+                self.leases.insert(
+                    (ns.clone(), key.clone()),
+                    Lease {
+                        owner: owner.clone(),
+                        token: seq,
+                        expires_at: ttl(*ttl_ms),
+                    },
+                );
+            }
+            LeaseOp::Renew { ns, key, ttl_ms } => {
+                if let Some(l) = self.leases.get_mut(&(ns.clone(), key.clone())) {
+                    l.expires_at = ttl(*ttl_ms);
+                }
+            }
+            LeaseOp::Release { ns, key } => {
+                self.leases.remove(&(ns.clone(), key.clone()));
+            }
+        }
+    }
+
+    /// The lease on `key` in `ns`, lapsed or not.
+    pub fn get(&self, ns: &str, key: &str) -> Option<&Lease> {
+        self.leases.get(&(Arc::from(ns), Arc::from(key)))
+    }
+
+    /// Puts a lease back as read from a snapshot.
+    pub fn restore(&mut self, ns: Arc<str>, key: Arc<str>, lease: Lease) {
+        self.leases.insert((ns, key), lease);
+    }
+
+    /// Every lease.
+    pub fn iter(&self) -> impl Iterator<Item = (&(Arc<str>, Arc<str>), &Lease)> {
+        self.leases.iter()
+    }
+}
