@@ -19,6 +19,9 @@ _stmgr() {
             stmgr,admin)
                 cmd="stmgr__subcmd__admin"
                 ;;
+            stmgr,checkpoint)
+                cmd="stmgr__subcmd__checkpoint"
+                ;;
             stmgr,get)
                 cmd="stmgr__subcmd__get"
                 ;;
@@ -73,8 +76,41 @@ _stmgr() {
             stmgr__subcmd__admin__subcmd__help,verify)
                 cmd="stmgr__subcmd__admin__subcmd__help__subcmd__verify"
                 ;;
+            stmgr__subcmd__checkpoint,create)
+                cmd="stmgr__subcmd__checkpoint__subcmd__create"
+                ;;
+            stmgr__subcmd__checkpoint,help)
+                cmd="stmgr__subcmd__checkpoint__subcmd__help"
+                ;;
+            stmgr__subcmd__checkpoint,list)
+                cmd="stmgr__subcmd__checkpoint__subcmd__list"
+                ;;
+            stmgr__subcmd__checkpoint,prune)
+                cmd="stmgr__subcmd__checkpoint__subcmd__prune"
+                ;;
+            stmgr__subcmd__checkpoint,restore)
+                cmd="stmgr__subcmd__checkpoint__subcmd__restore"
+                ;;
+            stmgr__subcmd__checkpoint__subcmd__help,create)
+                cmd="stmgr__subcmd__checkpoint__subcmd__help__subcmd__create"
+                ;;
+            stmgr__subcmd__checkpoint__subcmd__help,help)
+                cmd="stmgr__subcmd__checkpoint__subcmd__help__subcmd__help"
+                ;;
+            stmgr__subcmd__checkpoint__subcmd__help,list)
+                cmd="stmgr__subcmd__checkpoint__subcmd__help__subcmd__list"
+                ;;
+            stmgr__subcmd__checkpoint__subcmd__help,prune)
+                cmd="stmgr__subcmd__checkpoint__subcmd__help__subcmd__prune"
+                ;;
+            stmgr__subcmd__checkpoint__subcmd__help,restore)
+                cmd="stmgr__subcmd__checkpoint__subcmd__help__subcmd__restore"
+                ;;
             stmgr__subcmd__help,admin)
                 cmd="stmgr__subcmd__help__subcmd__admin"
+                ;;
+            stmgr__subcmd__help,checkpoint)
+                cmd="stmgr__subcmd__help__subcmd__checkpoint"
                 ;;
             stmgr__subcmd__help,get)
                 cmd="stmgr__subcmd__help__subcmd__get"
@@ -118,6 +154,18 @@ _stmgr() {
             stmgr__subcmd__help__subcmd__admin,verify)
                 cmd="stmgr__subcmd__help__subcmd__admin__subcmd__verify"
                 ;;
+            stmgr__subcmd__help__subcmd__checkpoint,create)
+                cmd="stmgr__subcmd__help__subcmd__checkpoint__subcmd__create"
+                ;;
+            stmgr__subcmd__help__subcmd__checkpoint,list)
+                cmd="stmgr__subcmd__help__subcmd__checkpoint__subcmd__list"
+                ;;
+            stmgr__subcmd__help__subcmd__checkpoint,prune)
+                cmd="stmgr__subcmd__help__subcmd__checkpoint__subcmd__prune"
+                ;;
+            stmgr__subcmd__help__subcmd__checkpoint,restore)
+                cmd="stmgr__subcmd__help__subcmd__checkpoint__subcmd__restore"
+                ;;
             stmgr__subcmd__help__subcmd__server,start)
                 cmd="stmgr__subcmd__help__subcmd__server__subcmd__start"
                 ;;
@@ -155,7 +203,7 @@ _stmgr() {
 
     case "${cmd}" in
         stmgr)
-            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --help --version server put get rm ls query watch status snapshot trim-wal restore admin help"
+            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --help --version server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -338,6 +386,248 @@ _stmgr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stmgr__subcmd__checkpoint)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --help create list restore prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__create)
+            opts="-q -v -h --metadata --config --data-dir --server --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --metadata)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__help)
+            opts="create list restore prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__list)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__prune)
+            opts="-q -v -h --keep-last --config --data-dir --server --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --keep-last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__checkpoint__subcmd__restore)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stmgr__subcmd__get)
             opts="-q -v -h --at-seq --at --config --data-dir --server --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -377,7 +667,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__help)
-            opts="server put get rm ls query watch status snapshot trim-wal restore admin help"
+            opts="server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +709,76 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__help__subcmd__admin__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__checkpoint)
+            opts="create list restore prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__checkpoint__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__checkpoint__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__checkpoint__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__checkpoint__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Find objects by tags and body values')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow the changes of a namespace')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the server''s health and storage')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Named checkpoints of an object: create, list, restore, prune')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Take a snapshot of the data directory, or list snapshots')
             [CompletionResult]::new('trim-wal', 'trim-wal', [CompletionResultType]::ParameterValue, 'Delete WAL segments already covered by a verified snapshot')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore the data directory to a point in time (server stopped)')
@@ -202,6 +203,101 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'stmgr;checkpoint' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Keep a copy of the object''s current version under a name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List an object''s checkpoints, newest first')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Write a checkpoint back as the object''s current version (a new commit)')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete all but the newest N checkpoints of an object')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stmgr;checkpoint;create' {
+            [CompletionResult]::new('--metadata', '--metadata', [CompletionResultType]::ParameterName, 'JSON metadata to keep with it')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stmgr;checkpoint;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stmgr;checkpoint;restore' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stmgr;checkpoint;prune' {
+            [CompletionResult]::new('--keep-last', '--keep-last', [CompletionResultType]::ParameterName, 'How many of the newest checkpoints to keep')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stmgr;checkpoint;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Keep a copy of the object''s current version under a name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List an object''s checkpoints, newest first')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Write a checkpoint back as the object''s current version (a new commit)')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete all but the newest N checkpoints of an object')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stmgr;checkpoint;help;create' {
+            break
+        }
+        'stmgr;checkpoint;help;list' {
+            break
+        }
+        'stmgr;checkpoint;help;restore' {
+            break
+        }
+        'stmgr;checkpoint;help;prune' {
+            break
+        }
+        'stmgr;checkpoint;help;help' {
+            break
+        }
         'stmgr;snapshot' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
@@ -343,6 +439,7 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Find objects by tags and body values')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow the changes of a namespace')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the server''s health and storage')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Named checkpoints of an object: create, list, restore, prune')
             [CompletionResult]::new('snapshot', 'snapshot', [CompletionResultType]::ParameterValue, 'Take a snapshot of the data directory, or list snapshots')
             [CompletionResult]::new('trim-wal', 'trim-wal', [CompletionResultType]::ParameterValue, 'Delete WAL segments already covered by a verified snapshot')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore the data directory to a point in time (server stopped)')
@@ -376,6 +473,25 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             break
         }
         'stmgr;help;status' {
+            break
+        }
+        'stmgr;help;checkpoint' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Keep a copy of the object''s current version under a name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List an object''s checkpoints, newest first')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Write a checkpoint back as the object''s current version (a new commit)')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete all but the newest N checkpoints of an object')
+            break
+        }
+        'stmgr;help;checkpoint;create' {
+            break
+        }
+        'stmgr;help;checkpoint;list' {
+            break
+        }
+        'stmgr;help;checkpoint;restore' {
+            break
+        }
+        'stmgr;help;checkpoint;prune' {
             break
         }
         'stmgr;help;snapshot' {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::admin::Manifest;
+use crate::api::v1::checkpoints::CheckpointOut;
 use crate::objects::ObjectOut;
 
 /// Errors talking to a server.
@@ -259,6 +260,74 @@ impl Client {
             message: e.to_string(),
         })?;
         Ok((items, next))
+    }
+
+    /// `POST /v1/{ns}/objects/{id}/checkpoints`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn checkpoint_create(
+        &self,
+        ns: &str,
+        id: &str,
+        name: &str,
+        metadata: Option<&serde_json::Value>,
+    ) -> Result<CheckpointOut> {
+        let body = serde_json::json!({"name": name, "metadata": metadata});
+        self.json(
+            self.request(
+                Method::POST,
+                self.url(&["v1", ns, "objects", id, "checkpoints"]),
+            )
+            .json(&body),
+        )
+        .await
+    }
+
+    /// `GET /v1/{ns}/objects/{id}/checkpoints` (newest first).
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn checkpoints(&self, ns: &str, id: &str) -> Result<Vec<CheckpointOut>> {
+        self.json(self.request(
+            Method::GET,
+            self.url(&["v1", ns, "objects", id, "checkpoints"]),
+        ))
+        .await
+    }
+
+    /// `POST /v1/{ns}/objects/{id}/checkpoints/{name}/restore`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn checkpoint_restore(&self, ns: &str, id: &str, name: &str) -> Result<ObjectOut> {
+        self.json(self.request(
+            Method::POST,
+            self.url(&["v1", ns, "objects", id, "checkpoints", name, "restore"]),
+        ))
+        .await
+    }
+
+    /// `DELETE /v1/{ns}/objects/{id}/checkpoints?keep_last=N`; returns the names deleted.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn checkpoint_prune(
+        &self,
+        ns: &str,
+        id: &str,
+        keep_last: usize,
+    ) -> Result<Vec<String>> {
+        let mut url = self.url(&["v1", ns, "objects", id, "checkpoints"]);
+        url.query_pairs_mut()
+            .append_pair("keep_last", &keep_last.to_string());
+        let v: serde_json::Value = self.json(self.request(Method::DELETE, url)).await?;
+        Ok(v["deleted"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect())
     }
 
     /// `GET /health?format=json`.

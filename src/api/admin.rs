@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/trim-wal", post(trim_wal))
         .route("/admin/manifest", get(manifest))
         .route("/admin/dump", get(dump))
+        .route("/admin/gc", post(gc))
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
@@ -185,6 +186,84 @@ async fn manifest(State(app): State<AppState>) -> ApiResult<Json<Manifest>> {
     })
     .await??;
     Ok(Json(m))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GcInput {
+    /// Objects not written for this long go (e.g. "30d", "12h").
+    older_than: String,
+    /// Keep at least this many of the most recently written objects per namespace.
+    #[serde(default)]
+    keep_last: usize,
+    /// Only this namespace.
+    #[serde(default)]
+    ns: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Objects deleted per commit by `/admin/gc`.
+const GC_BATCH: usize = 10_000;
+
+async fn gc(
+    State(app): State<AppState>,
+    super::extract::ApiJson(input): super::extract::ApiJson<GcInput>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let age = humantime::parse_duration(&input.older_than)
+        .map_err(|e| ApiError::bad_request(format!("older_than {:?}: {e}", input.older_than)))?;
+    let cutoff =
+        chrono::Utc::now().timestamp_millis() - i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
+    let view = app.engine().view();
+    let mut doomed: Vec<(std::sync::Arc<str>, std::sync::Arc<str>, u64)> = Vec::new();
+    for n in view.objects.namespaces() {
+        if input.ns.as_deref().is_some_and(|want| want != n.ns) {
+            continue;
+        }
+        let mut objs: Vec<_> = view
+            .objects
+            .list(&n.ns, None)
+            .map(|o| (o.ns.clone(), o.id.clone(), o.seq, o.ts))
+            .collect();
+        // Newest first; the first `keep_last` always stay.
+        objs.sort_by(|a, b| b.2.cmp(&a.2));
+        doomed.extend(
+            objs.into_iter()
+                .skip(input.keep_last)
+                .filter(|o| o.3 < cutoff)
+                .map(|o| (o.0, o.1, o.2)),
+        );
+    }
+    let count = doomed.len();
+    if !input.dry_run {
+        for chunk in doomed.chunks(GC_BATCH) {
+            let chunk = chunk.to_vec();
+            let res = app
+                .engine()
+                .commit(move |s| {
+                    // Only objects still at the version judged old.
+                    Ok(chunk
+                        .into_iter()
+                        .filter(|(ns, id, seq)| {
+                            s.objects.get(ns, id).is_some_and(|o| o.seq == *seq)
+                        })
+                        .map(|(ns, id, _)| {
+                            crate::store::Op::Object(crate::store::ObjectOp::Delete {
+                                ns,
+                                id,
+                                reason: crate::store::DeleteReason::Deleted,
+                            })
+                        })
+                        .collect())
+                })
+                .await;
+            match res {
+                Ok(_) | Err(crate::store::StoreError::Rejected(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(Json(json!({"deleted": count, "dry_run": input.dry_run})))
 }
 
 async fn dump(State(app): State<AppState>) -> Response {

@@ -6,6 +6,7 @@
 //! calls and formats the result. Printing happens only here and in `main.rs`.
 
 pub mod admin;
+pub mod checkpoint;
 pub mod context;
 mod datadir;
 mod exit;
@@ -144,6 +145,8 @@ pub enum Command {
     Watch(watch::WatchArgs),
     /// Show the server's health and storage
     Status(status::StatusArgs),
+    /// Named checkpoints of an object: create, list, restore, prune
+    Checkpoint(checkpoint::CheckpointArgs),
     /// Take a snapshot of the data directory, or list snapshots
     Snapshot(snapshot::SnapshotArgs),
     /// Delete WAL segments already covered by a verified snapshot
@@ -175,7 +178,8 @@ impl Command {
             | Command::Ls(_)
             | Command::Query(_)
             | Command::Watch(_)
-            | Command::Status(_) => false,
+            | Command::Status(_)
+            | Command::Checkpoint(_) => false,
             Command::Server(_) => true,
         }
     }
@@ -217,6 +221,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Query(args) => query::run(args, &ctx),
         Command::Watch(args) => watch::run(args, &ctx),
         Command::Status(args) => status::run(args, &ctx),
+        Command::Checkpoint(args) => checkpoint::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
     }
 }

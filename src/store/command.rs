@@ -29,6 +29,37 @@ pub enum Op {
     Object(ObjectOp),
     /// Leases with fencing tokens.
     Lease(LeaseOp),
+    /// Named checkpoints of objects.
+    Checkpoint(CheckpointOp),
+}
+
+/// Changes to named checkpoints of objects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CheckpointOp {
+    /// Keeps a copy of an object's version under a name.
+    Create {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Object id.
+        id: Arc<str>,
+        /// Checkpoint name, unique per object.
+        name: Arc<str>,
+        /// Free-form JSON from the client.
+        metadata: Option<Body>,
+        /// The commit that wrote the version kept.
+        source_seq: u64,
+        /// The version kept.
+        data: Arc<ObjectData>,
+    },
+    /// Forgets checkpoints of an object.
+    Delete {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Object id.
+        id: Arc<str>,
+        /// Names to forget.
+        names: Vec<Arc<str>>,
+    },
 }
 
 /// Changes to leases. Expiry times are computed from the commit's timestamp, so replay is

@@ -19,7 +19,9 @@ pub mod wal;
 pub mod watch;
 pub mod writer;
 
-pub use command::{Body, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record, Tags};
+pub use command::{
+    Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record, Tags,
+};
 pub use engine::{Engine, RecoveryReport};
 pub use error::{Rejection, StoreError};
 pub use options::{Durability, EngineOptions};

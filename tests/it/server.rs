@@ -770,3 +770,147 @@ async fn leases_fence_writes_with_growing_tokens() {
     assert_eq!(s, 200);
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoints_history_stats_and_gc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let c = srv.client();
+    let v1 = c
+        .put(
+            "s",
+            &json!({"type": "session", "body": {"step": 1}, "id": "sess"}),
+            None,
+        )
+        .await
+        .unwrap();
+    let cp = c
+        .checkpoint_create("s", "sess", "before", Some(&json!({"why": "test"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        (cp.source_seq, cp.object.body.get()),
+        (v1.commit_seq, r#"{"step":1}"#)
+    );
+    let e = c
+        .checkpoint_create("s", "sess", "before", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ClientError::Api { status: 409, .. }), "{e}");
+    let e = c
+        .checkpoint_create("s", "nope", "x", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ClientError::Api { status: 404, .. }), "{e}");
+    c.put(
+        "s",
+        &json!({"type": "session", "body": {"step": 2}, "id": "sess"}),
+        None,
+    )
+    .await
+    .unwrap();
+    // A watcher sees the restore as an ordinary put.
+    let head = c.manifest().await.unwrap().commit_seq;
+    let restored = c.checkpoint_restore("s", "sess", "before").await.unwrap();
+    assert_eq!(restored.body.get(), r#"{"step":1}"#);
+    assert!(restored.commit_seq > head);
+    let ev = c.watch("s", Some(head), None).await.unwrap();
+    let first = std::pin::pin!(ev).next().await.unwrap().unwrap();
+    assert_eq!(first.data["obj"]["body"]["step"], 1);
+    for name in ["a", "b", "c"] {
+        c.checkpoint_create("s", "sess", name, None).await.unwrap();
+    }
+    let names: Vec<String> = c
+        .checkpoints("s", "sess")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["c", "b", "a", "before"], "newest first");
+    let deleted = c.checkpoint_prune("s", "sess", 2).await.unwrap();
+    assert_eq!(deleted, ["before", "a"]);
+    stmgr::client::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(format!("{}{path}", srv.url)).send();
+    // History: newest first, the delete of a removed object included.
+    let h: Value = get("/v1/s/objects/sess/history")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let seqs: Vec<u64> = h["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["commit_seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs.len(), 3);
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{seqs:?}");
+    // Namespaces and stats.
+    c.put("t", &json!({"type": "x", "body": 1, "id": "old"}), None)
+        .await
+        .unwrap();
+    let ns: Value = get("/v1/namespaces").await.unwrap().json().await.unwrap();
+    assert_eq!(ns.as_array().unwrap().len(), 2);
+    assert_eq!(ns[0]["ns"], "s");
+    assert_eq!(ns[0]["checkpoints"], 2);
+    let st: Value = get("/v1/stats").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (st["objects"].as_u64(), st["checkpoints"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(st["wal"]["bytes"].as_u64().unwrap() > 0);
+    // GC: nothing is older than an hour; everything is older than 0s except the keep_last.
+    let gc = |body: Value| {
+        http.post(format!("{}/admin/gc", srv.url))
+            .json(&body)
+            .send()
+    };
+    let r: Value = gc(json!({"older_than": "1h"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["deleted"], 0);
+    let r: Value = gc(json!({"older_than": "0s", "keep_last": 1, "dry_run": true}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["deleted"], 0, "one object per namespace, each kept: {r}");
+    c.put("t", &json!({"type": "x", "body": 2, "id": "new"}), None)
+        .await
+        .unwrap();
+    let r: Value = gc(json!({"older_than": "0s", "keep_last": 1, "ns": "t"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["deleted"], 1);
+    assert!(c.get("t", "old", None, None).await.is_err());
+    assert!(c.get("t", "new", None, None).await.is_ok());
+    let bad = gc(json!({"older_than": "soon"})).await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    // Checkpoints survive a snapshot and a restart.
+    http.post(format!("{}/admin/snapshot", srv.url))
+        .send()
+        .await
+        .unwrap();
+    srv.stop().await;
+    let srv = TestServer::start(tmp.path(), options()).await;
+    let names: Vec<String> = srv
+        .client()
+        .checkpoints("s", "sess")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["c", "b"]);
+    srv.stop().await;
+}

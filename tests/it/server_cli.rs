@@ -269,3 +269,97 @@ fn sigkill_under_concurrent_puts_loses_no_acknowledged_write() {
         }
     });
 }
+
+#[test]
+fn checkpoint_commands() {
+    let t = TestDir::new();
+    let srv = ServerProc::start(&t, &t.path().join("state"));
+    let cli = || {
+        let mut c = t.stmgr();
+        c.args(["--server", &srv.url]);
+        c
+    };
+    cli()
+        .args([
+            "put",
+            "s",
+            "sess",
+            "--type",
+            "session",
+            "--body",
+            r#"{"step":1}"#,
+        ])
+        .assert()
+        .success();
+    cli()
+        .args([
+            "checkpoint",
+            "create",
+            "s",
+            "sess",
+            "one",
+            "--metadata",
+            r#"{"by":"test"}"#,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("one"));
+    cli()
+        .args([
+            "put",
+            "s",
+            "sess",
+            "--type",
+            "session",
+            "--body",
+            r#"{"step":2}"#,
+        ])
+        .assert()
+        .success();
+    cli()
+        .args(["checkpoint", "create", "s", "sess", "two"])
+        .assert()
+        .success();
+    cli()
+        .args(["checkpoint", "list", "s", "sess", "--output", "jsonl"])
+        .assert()
+        .success()
+        .stdout(predicate::function(|s: &str| {
+            s.lines().count() == 2 && s.lines().next().unwrap().contains("\"two\"")
+        }));
+    cli()
+        .args([
+            "checkpoint",
+            "restore",
+            "s",
+            "sess",
+            "one",
+            "--output",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"step\":1"));
+    cli()
+        .args(["checkpoint", "restore", "s", "sess", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("404"));
+    cli()
+        .args(["checkpoint", "prune", "s", "sess", "--keep-last", "1"])
+        .assert()
+        .success()
+        .stdout("deleted one\n");
+    cli()
+        .args([
+            "checkpoint",
+            "create",
+            "s",
+            "sess",
+            "x",
+            "--metadata",
+            "{bad",
+        ])
+        .assert()
+        .code(2);
+}

@@ -54,7 +54,7 @@ impl Selector {
             Op::Object(ObjectOp::Delete { ns, id, .. }) => {
                 **ns == *self.ns && id.starts_with(self.prefix.as_str())
             }
-            Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) => false,
+            Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) | Op::Checkpoint(_) => false,
         }
     }
 
@@ -65,7 +65,7 @@ impl Selector {
             .enumerate()
             .map(|(i, op)| {
                 let data = match op {
-                    Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) => json!(null), // never selected
+                    Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) | Op::Checkpoint(_) => json!(null), // never selected
                     Op::Object(ObjectOp::Put { ns, id, data }) => json!({
                         "type": "put",
                         "obj": ObjectOut::new(ns, id, rec.seq, rec.ts, data),

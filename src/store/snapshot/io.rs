@@ -170,7 +170,8 @@ fn write_to(
         objects: state.objects.live_count(),
         entries: (state.objects.entries().count()
             + state.idempotency.iter().count()
-            + state.leases.iter().count()) as u64,
+            + state.leases.iter().count()
+            + state.checkpoints.iter().count()) as u64,
         key_id: 0,
         size: 0,
     };
@@ -206,7 +207,15 @@ fn write_to(
             key: key.clone(),
             lease: lease.clone(),
         });
-        for item in objects.chain(answers).chain(leases) {
+        let checkpoints = state
+            .checkpoints
+            .iter()
+            .map(|((ns, id), list)| Item::Checkpoints {
+                ns: ns.clone(),
+                id: id.clone(),
+                list: list.as_ref().clone(),
+            });
+        for item in objects.chain(answers).chain(leases).chain(checkpoints) {
             scratch.clear();
             scratch.extend_from_slice(&[0u8; 4]);
             postcard::to_io(&item, &mut scratch)
@@ -386,6 +395,7 @@ pub fn load_snapshot(path: &Path) -> Result<(State, SnapshotMeta)> {
         Item::Object { ns, id, entry } => state.objects.restore_entry(ns, id, entry),
         Item::Idempotency { ns, key, answer } => state.idempotency.remember(ns, key, answer),
         Item::Lease { ns, key, lease } => state.leases.restore(ns, key, lease),
+        Item::Checkpoints { ns, id, list } => state.checkpoints.restore(ns, id, list),
     })?;
     state.seq = meta.commit_seq;
     state.ts = meta.state_ts;

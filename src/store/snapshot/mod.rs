@@ -54,4 +54,13 @@ pub enum Item {
         /// The lease.
         lease: crate::store::state::leases::Lease,
     },
+    /// An object's checkpoints.
+    Checkpoints {
+        /// Namespace.
+        ns: Arc<str>,
+        /// Object id.
+        id: Arc<str>,
+        /// Oldest first.
+        list: Vec<crate::store::state::checkpoints::Checkpoint>,
+    },
 }

@@ -4,6 +4,7 @@
 //! consistent view that later commits never change: readers and snapshots hold such a view while
 //! the writer goes on. Each domain owns one field; a new domain adds a field and a match arm.
 
+pub mod checkpoints;
 pub mod idempotency;
 pub mod leases;
 mod objects;
@@ -48,6 +49,8 @@ pub struct State {
     pub idempotency: idempotency::IdempotencyState,
     /// Leases.
     pub leases: leases::LeaseState,
+    /// Named checkpoints of objects.
+    pub checkpoints: checkpoints::CheckpointState,
 }
 
 impl State {
@@ -76,6 +79,7 @@ impl State {
                 }
                 Op::Object(op) => self.objects.apply(record.seq, record.ts, op, policy),
                 Op::Lease(op) => self.leases.apply(record.seq, record.ts, op),
+                Op::Checkpoint(op) => self.checkpoints.apply(record.seq, record.ts, op),
             }
         }
         self.seq = record.seq;
