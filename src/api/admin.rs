@@ -226,7 +226,7 @@ async fn gc(
             .map(|o| (o.ns.clone(), o.id.clone(), o.seq, o.ts))
             .collect();
         // Newest first; the first `keep_last` always stay.
-        objs.sort_by(|a, b| b.2.cmp(&a.2));
+        objs.sort_by_key(|o| std::cmp::Reverse(o.2));
         doomed.extend(
             objs.into_iter()
                 .skip(input.keep_last)

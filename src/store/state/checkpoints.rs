@@ -25,10 +25,13 @@ pub struct Checkpoint {
     pub data: Arc<ObjectData>,
 }
 
+/// `(namespace, object id)`.
+type ObjectKey = (Arc<str>, Arc<str>);
+
 /// Checkpoints by `(ns, id)`, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct CheckpointState {
-    by_object: OrdMap<(Arc<str>, Arc<str>), Arc<Vec<Checkpoint>>>,
+    by_object: OrdMap<ObjectKey, Arc<Vec<Checkpoint>>>,
 }
 
 impl CheckpointState {
@@ -105,7 +108,7 @@ impl CheckpointState {
     }
 
     /// Every object's checkpoints.
-    pub fn iter(&self) -> impl Iterator<Item = (&(Arc<str>, Arc<str>), &Arc<Vec<Checkpoint>>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&ObjectKey, &Arc<Vec<Checkpoint>>)> {
         self.by_object.iter()
     }
 }
