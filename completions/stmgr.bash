@@ -1283,7 +1283,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server__subcmd__start)
-            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --config --data-dir --server --output --quiet --verbose --help"
+            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --config --data-dir --server --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1302,6 +1302,26 @@ _stmgr() {
                     return 0
                     ;;
                 --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --snapshot-every-mib)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --snapshot-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --snapshot-keep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

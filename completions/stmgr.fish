@@ -63,6 +63,12 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l max-body-bytes -d 'Largest request body in bytes (413 above it)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l drain-timeout -d 'How long in-flight requests may take to finish on shutdown' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l heartbeat -d 'Interval of heartbeat comments on watch streams' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l snapshot-every-mib -d 'Take a snapshot after this many MiB of WAL (0: not by size)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l snapshot-every -d 'Take a snapshot this long after the last one if anything changed (e.g. 10m)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l log-format -d 'Log format on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l metrics-listen -d 'Also serve /metrics and /health on this address (e.g. 127.0.0.1:9090)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l snapshot-keep -d 'Snapshots to keep; WAL segments the oldest kept one covers are trimmed (0: no automatic snapshots at all)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r

@@ -26,7 +26,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let long_running = cli.command.is_long_running();
-    cli::logging::init(cli.global.quiet, cli.global.verbose, long_running)?;
+    cli::logging::init(
+        cli.global.quiet,
+        cli.global.verbose,
+        long_running,
+        cli.command.log_json(),
+    )?;
     let runtime = if cli.command.needs_multi_thread() {
         tokio::runtime::Builder::new_multi_thread()
     } else {

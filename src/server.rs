@@ -13,16 +13,21 @@ use tracing::{info, warn};
 
 use crate::api::{self, AppState};
 use crate::store::Engine;
+use crate::store::retention::{PolicyState, SnapshotPolicy};
 
 /// Server tuning.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ServeOptions {
+    /// A second listener serving only `/health` and `/metrics`.
+    pub ops_listener: Option<std::net::TcpListener>,
     /// Largest request body accepted (413 above).
     pub max_body: usize,
     /// How long in-flight requests may take to finish after a shutdown signal.
     pub drain_timeout: Duration,
     /// Interval of SSE heartbeat comments.
     pub heartbeat: Duration,
+    /// Automatic snapshots, retention and WAL trimming (`None`: off).
+    pub snapshots: Option<SnapshotPolicy>,
 }
 
 impl Default for ServeOptions {
@@ -31,6 +36,8 @@ impl Default for ServeOptions {
             max_body: 2 * 1024 * 1024,
             drain_timeout: Duration::from_secs(10),
             heartbeat: Duration::from_secs(15),
+            snapshots: None,
+            ops_listener: None,
         }
     }
 }
@@ -46,10 +53,25 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let app = api::router(
-        AppState::new(engine.clone(), stop_rx.clone(), options.heartbeat),
-        options.max_body,
-    );
+    let state = AppState::new(engine.clone(), stop_rx.clone(), options.heartbeat);
+    if let Some(l) = options.ops_listener {
+        l.set_nonblocking(true)?;
+        let l = TcpListener::from_std(l)?;
+        let mut stop = stop_rx.clone();
+        let ops =
+            axum::serve(l, api::ops_router(state.clone())).with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            });
+        tokio::spawn(async move {
+            if let Err(e) = ops.await {
+                warn!(error = %e, "the metrics listener failed");
+            }
+        });
+    }
+    let app = api::router(state, options.max_body);
+    if let Some(policy) = options.snapshots {
+        tokio::spawn(snapshot_loop(engine.clone(), policy, stop_rx.clone()));
+    }
     let mut draining = stop_rx.clone();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
@@ -67,6 +89,35 @@ pub async fn serve(
     tokio::task::spawn_blocking(move || engine.close()).await??;
     info!("engine synced and closed; data directory released");
     Ok(())
+}
+
+/// Checks the snapshot policy every second until the server stops.
+async fn snapshot_loop(engine: Engine, policy: SnapshotPolicy, mut stop: watch::Receiver<bool>) {
+    let mut state = PolicyState::new(&engine);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let e = engine.clone();
+        let round = tokio::task::spawn_blocking(move || {
+            let r = policy.run_once(&e, &mut state);
+            (r, state)
+        })
+        .await;
+        let Ok((result, st)) = round else { return };
+        state = st;
+        match result {
+            Ok(Some(r)) => info!(
+                snapshot = r.snapshot_id.as_deref().unwrap_or("-"),
+                removed_snapshots = r.snapshots_removed.len(),
+                removed_segments = r.segments_removed,
+                "automatic snapshot"
+            ),
+            Ok(None) => {}
+            Err(e) => warn!(error = %e, "automatic snapshot failed; will retry"),
+        }
+    }
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C).

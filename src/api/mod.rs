@@ -77,6 +77,16 @@ impl AppState {
     }
 }
 
+/// The operations listener's app: `/health` and `/metrics` only (for a separate port that
+/// monitoring reaches and clients do not).
+pub fn ops_router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .route("/metrics", axum::routing::get(metrics::scrape))
+        .fallback(|| async { error::ApiError::not_found("no such route") })
+        .with_state(state)
+}
+
 /// The whole HTTP app. `max_body` bounds request bodies (413 above it).
 pub fn router(state: AppState, max_body: usize) -> Router {
     Router::new()

@@ -60,7 +60,7 @@ pub fn filter_directives(
 ///
 /// # Errors
 /// A [`ConfigError`] for an invalid `STMGR_LOG` or `LOG_LEVEL`.
-pub fn init(quiet: bool, verbose: u8, with_time: bool) -> Result<(), ConfigError> {
+pub fn init(quiet: bool, verbose: u8, with_time: bool, json: bool) -> Result<(), ConfigError> {
     let (directives, origin) = filter_directives(quiet, verbose, &ProcessEnv)?;
     let filter =
         EnvFilter::builder()
@@ -78,6 +78,11 @@ pub fn init(quiet: bool, verbose: u8, with_time: bool) -> Result<(), ConfigError
         .with_ansi(ansi)
         .with_target(false);
     // A second initialisation (tests) keeps the first subscriber: nothing to report.
+    if json {
+        // One JSON object per line, for log shippers.
+        let _ = builder.json().with_current_span(false).try_init();
+        return Ok(());
+    }
     let _ = if with_time {
         builder.try_init()
     } else {

@@ -184,6 +184,11 @@ impl Command {
         }
     }
 
+    /// True when the command asked for JSON logs (`server start --log-format json`).
+    pub fn log_json(&self) -> bool {
+        matches!(self, Command::Server(args) if args.log_json())
+    }
+
     /// True for commands that run for a long time and want timestamps in their logs.
     pub fn is_long_running(&self) -> bool {
         self.needs_multi_thread()
@@ -207,7 +212,10 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
     }
     let settings = Settings::from_process(&cli.global.overrides())?;
     tracing::debug!(?settings, "settings resolved");
-    let ctx = Context::new(settings, runtime);
+    let mut ctx = Context::new(settings, runtime);
+    // `snapshot`, `snapshot list`, `trim-wal` and `admin dump` talk to a server when one is
+    // named (--server or STMGR_SERVER) and no data directory is.
+    ctx.online = cli.global.server.is_some() && cli.global.data_dir.is_none();
     match &cli.command {
         Command::Snapshot(args) => snapshot::run(args, &ctx),
         Command::TrimWal(args) => trim_wal::run(args, &ctx),

@@ -35,6 +35,9 @@ struct Report<'a> {
 /// # Errors
 /// Missing or locked data directory, unknown or damaged snapshot, I/O errors.
 pub fn run(args: &TrimWalArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if ctx.online {
+        return run_online(args, ctx);
+    }
     let (dir, _lock) = datadir::locked(ctx, "stmgr trim-wal")?;
     let plan = trim::plan(&dir, &args.snapshot_id)?;
     if !args.dry_run {
@@ -108,6 +111,38 @@ pub fn run(args: &TrimWalArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 p.jsonl(&report)?
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks the running server to trim (`POST /admin/trim-wal`).
+fn run_online(args: &TrimWalArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let client = crate::cli::online::client(ctx)?;
+    let v = ctx.block_on(client.trim_wal(&args.snapshot_id, args.dry_run))?;
+    let p = &ctx.printer;
+    match p.format_or(OutputFormat::Table) {
+        OutputFormat::Table => {
+            let names = |k: &str| -> Vec<String> {
+                v[k].as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|n| n.as_str().map(str::to_string))
+                    .collect()
+            };
+            let removed_word = if args.dry_run {
+                "would remove"
+            } else {
+                "removed"
+            };
+            let mut rows: Vec<Vec<String>> = names("deleted")
+                .into_iter()
+                .map(|n| vec![n, removed_word.into()])
+                .collect();
+            rows.extend(names("kept").into_iter().map(|n| vec![n, "kept".into()]));
+            p.table(&["segment", "action"], rows)?;
+        }
+        OutputFormat::Json => p.json(&v)?,
+        OutputFormat::Jsonl => p.jsonl(&v)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ mod maintenance;
 pub mod offline;
 pub mod options;
 pub mod recovery;
+pub mod retention;
 pub mod snapshot;
 pub mod state;
 pub mod stats;

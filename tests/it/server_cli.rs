@@ -363,3 +363,134 @@ fn checkpoint_commands() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn online_forms_of_snapshot_trim_and_dump() {
+    let t = TestDir::new();
+    let srv = ServerProc::start(&t, &t.path().join("state"));
+    let cli = || {
+        let mut c = t.stmgr();
+        c.args(["--server", &srv.url]);
+        c
+    };
+    for i in 0..3 {
+        cli()
+            .args(["put", "ns", &format!("k{i}"), "--type", "t", "--body", "1"])
+            .assert()
+            .success();
+    }
+    let out = cli()
+        .args(["snapshot", "--output", "json"])
+        .assert()
+        .success();
+    let snap: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(snap["commit_seq"], 3);
+    let id = snap["snapshot_id"].as_str().unwrap().to_string();
+    cli()
+        .args(["snapshot", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(&id));
+    cli()
+        .args(["trim-wal", "--snapshot-id", &id, "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("kept"));
+    cli()
+        .args(["admin", "dump"])
+        .assert()
+        .success()
+        .stdout(predicate::function(|s: &str| s.lines().count() == 3));
+    cli()
+        .args(["admin", "dump", "--ns", "other"])
+        .assert()
+        .success()
+        .stdout("");
+    cli()
+        .args(["admin", "dump", "--at-seq", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--data-dir"));
+    // With --data-dir as well, the offline form runs (and, for writers, refuses beside the server).
+    cli()
+        .args(["snapshot", "--data-dir"])
+        .arg(t.path().join("state"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("stop the server first"));
+}
+
+#[test]
+fn json_logs_and_a_separate_metrics_listener() {
+    let t = TestDir::new();
+    let mut child = Command::new(stmgr_path())
+        .args([
+            "server",
+            "start",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
+        .arg(t.path().join("state"))
+        .env_clear()
+        .env("HOME", t.path().join("home"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut urls = Vec::new();
+    while urls.len() < 2 {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("startup lines");
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        if let Some(u) = v["fields"]["details"]["url"].as_str() {
+            urls.push(u.to_string());
+        }
+    }
+    stmgr::client::install_crypto_provider();
+    let (api, ops) = (&urls[0], &urls[1]);
+    let get = |u: String| reqwest::blocking_get(&u);
+    assert_eq!(get(format!("{ops}/health")), (200, "ok".to_string()));
+    let (status, metrics) = get(format!("{ops}/metrics"));
+    assert_eq!(status, 200);
+    assert!(metrics.contains("commit_seq"), "{metrics}");
+    assert_eq!(
+        get(format!("{ops}/v1/namespaces")).0,
+        404,
+        "the ops listener serves no data"
+    );
+    assert_eq!(get(format!("{api}/v1/namespaces")).0, 200);
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// A tiny blocking GET for tests that run outside a runtime.
+mod reqwest {
+    pub fn blocking_get(url: &str) -> (u16, String) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let r = ::reqwest::get(url).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    }
+}

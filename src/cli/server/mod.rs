@@ -21,6 +21,15 @@ enum ServerCommand {
     Start(start::StartArgs),
 }
 
+impl ServerArgs {
+    /// Whether the server's logs are JSON lines.
+    pub fn log_json(&self) -> bool {
+        match &self.command {
+            ServerCommand::Start(a) => a.log_format == start::LogFormat::Json,
+        }
+    }
+}
+
 /// Runs `stmgr server ...`.
 ///
 /// # Errors

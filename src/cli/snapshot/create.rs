@@ -13,6 +13,9 @@ use crate::store::state::HistoryPolicy;
 /// # Errors
 /// Missing or locked data directory, corruption, I/O errors.
 pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
+    if ctx.online {
+        return run_online(ctx);
+    }
     let (dir, _lock) = datadir::locked(ctx, "stmgr snapshot")?;
     let e = &ctx.settings.engine;
     let policy = HistoryPolicy::new(e.history_versions, e.history_age);
@@ -30,6 +33,33 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         )?,
         OutputFormat::Json => p.json(&meta)?,
         OutputFormat::Jsonl => p.jsonl(&meta)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks the running server for a snapshot (`POST /admin/snapshot`).
+fn run_online(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let client = crate::cli::online::client(ctx)?;
+    let v = ctx.block_on(client.snapshot())?;
+    let p = &ctx.printer;
+    match p.format_or(OutputFormat::Table) {
+        OutputFormat::Table => {
+            let s = |k: &str| {
+                v[k].as_str()
+                    .map_or_else(|| v[k].to_string(), str::to_string)
+            };
+            p.table(
+                &["snapshot_id", "commit_seq", "size", "objects"],
+                vec![vec![
+                    s("snapshot_id"),
+                    s("commit_seq"),
+                    datadir::bytes(v["size"].as_u64().unwrap_or(0)),
+                    s("objects"),
+                ]],
+            )?
+        }
+        OutputFormat::Json => p.json(&v)?,
+        OutputFormat::Jsonl => p.jsonl(&v)?,
     }
     Ok(ExitCode::SUCCESS)
 }

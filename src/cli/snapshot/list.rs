@@ -29,8 +29,34 @@ struct Row {
 /// # Errors
 /// Missing data directory, I/O errors.
 pub fn run(_args: &ListArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let rows = if ctx.online {
+        online_rows(ctx)?
+    } else {
+        offline_rows(ctx)?
+    };
+    print(ctx, rows)
+}
+
+/// The snapshots the running server reports (`GET /admin/manifest`).
+fn online_rows(ctx: &Context) -> anyhow::Result<Vec<Row>> {
+    let client = crate::cli::online::client(ctx)?;
+    let m = ctx.block_on(client.manifest())?;
+    Ok(m.snapshots
+        .into_iter()
+        .map(|s| Row {
+            snapshot_id: s.snapshot_id,
+            commit_seq: Some(s.commit_seq),
+            created_at: Some(s.created_at),
+            size: Some(s.size),
+            objects: Some(s.objects),
+            error: None,
+        })
+        .collect())
+}
+
+fn offline_rows(ctx: &Context) -> anyhow::Result<Vec<Row>> {
     let dir = datadir::existing(ctx)?;
-    let rows: Vec<Row> = snapshot::list_snapshots(&dir.snapshots())?
+    Ok(snapshot::list_snapshots(&dir.snapshots())?
         .into_iter()
         .map(|info| match info.meta {
             Ok(m) => Row {
@@ -50,7 +76,10 @@ pub fn run(_args: &ListArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 error: Some(e.to_string()),
             },
         })
-        .collect();
+        .collect())
+}
+
+fn print(ctx: &Context, rows: Vec<Row>) -> anyhow::Result<ExitCode> {
     let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
         OutputFormat::Table => {
