@@ -19,6 +19,9 @@ _stmgr() {
             stmgr,admin)
                 cmd="stmgr__subcmd__admin"
                 ;;
+            stmgr,bench)
+                cmd="stmgr__subcmd__bench"
+                ;;
             stmgr,checkpoint)
                 cmd="stmgr__subcmd__checkpoint"
                 ;;
@@ -108,6 +111,9 @@ _stmgr() {
                 ;;
             stmgr__subcmd__help,admin)
                 cmd="stmgr__subcmd__help__subcmd__admin"
+                ;;
+            stmgr__subcmd__help,bench)
+                cmd="stmgr__subcmd__help__subcmd__bench"
                 ;;
             stmgr__subcmd__help,checkpoint)
                 cmd="stmgr__subcmd__help__subcmd__checkpoint"
@@ -203,7 +209,7 @@ _stmgr() {
 
     case "${cmd}" in
         stmgr)
-            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --help --version server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help"
+            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --help --version server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,6 +369,72 @@ _stmgr() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__bench)
+            opts="-c -d -q -v -h --op --connections --duration --count --value-size --ns --rate --config --data-dir --server --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --op)
+                    COMPREPLY=($(compgen -W "put get mixed watch" -- "${cur}"))
+                    return 0
+                    ;;
+                --connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --value-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -667,7 +739,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__help)
-            opts="server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help"
+            opts="server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,6 +783,20 @@ _stmgr() {
         stmgr__subcmd__help__subcmd__admin__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__bench)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

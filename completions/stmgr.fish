@@ -43,6 +43,7 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "query" -d 'Find objects
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "watch" -d 'Follow the changes of a namespace'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "status" -d 'Show the server\'s health and storage'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "bench" -d 'Load a running server and report throughput and latency'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
@@ -218,6 +219,25 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Write a checkpoint back as the object\'s current version (a new commit)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete all but the newest N checkpoints of an object'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l op -d 'The load' -r -f -a "put\t'Upserts of distinct ids'
+get\t'Reads of existing objects'
+mixed\t'Half reads, half writes'
+watch\t'Watchers following a paced writer; measures commit-to-delivery lag'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s c -l connections -d 'Concurrent connections (watchers for --op watch)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s d -l duration -d 'How long to run' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l count -d 'Stop after this many requests instead' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l value-size -d 'Body size in bytes' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l ns -d 'Namespace to write into' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l rate -d 'Writes per second for --op watch' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
@@ -300,20 +320,21 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "dump" -d 'Print the live objects (read-only; works while a server holds the directory)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "server" -d 'Run the state server'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "put" -d 'Create or replace an object'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "get" -d 'Read an object'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "rm" -d 'Delete objects'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "ls" -d 'List the objects of a namespace'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "query" -d 'Find objects by tags and body values'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "watch" -d 'Follow the changes of a namespace'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "status" -d 'Show the server\'s health and storage'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "admin" -d 'Inspect and repair the data directory'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint snapshot trim-wal restore admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "server" -d 'Run the state server'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "put" -d 'Create or replace an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "get" -d 'Read an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "rm" -d 'Delete objects'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "ls" -d 'List the objects of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "query" -d 'Find objects by tags and body values'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "watch" -d 'Follow the changes of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "status" -d 'Show the server\'s health and storage'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "bench" -d 'Load a running server and report throughput and latency'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "admin" -d 'Inspect and repair the data directory'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start" -d 'Start the server on the data directory (embedded engine; no other service needed)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "create" -d 'Keep a copy of the object\'s current version under a name'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "list" -d 'List an object\'s checkpoints, newest first'

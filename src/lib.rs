@@ -8,6 +8,7 @@
 //! - [`store`]: the engine.
 
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -6,6 +6,7 @@
 //! calls and formats the result. Printing happens only here and in `main.rs`.
 
 pub mod admin;
+pub mod bench;
 pub mod checkpoint;
 pub mod context;
 mod datadir;
@@ -147,6 +148,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Named checkpoints of an object: create, list, restore, prune
     Checkpoint(checkpoint::CheckpointArgs),
+    /// Load a running server and report throughput and latency
+    Bench(bench::BenchArgs),
     /// Take a snapshot of the data directory, or list snapshots
     Snapshot(snapshot::SnapshotArgs),
     /// Delete WAL segments already covered by a verified snapshot
@@ -180,7 +183,7 @@ impl Command {
             | Command::Watch(_)
             | Command::Status(_)
             | Command::Checkpoint(_) => false,
-            Command::Server(_) => true,
+            Command::Server(_) | Command::Bench(_) => true,
         }
     }
 
@@ -230,6 +233,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Watch(args) => watch::run(args, &ctx),
         Command::Status(args) => status::run(args, &ctx),
         Command::Checkpoint(args) => checkpoint::run(args, &ctx),
+        Command::Bench(args) => bench::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
     }
 }

@@ -494,3 +494,50 @@ mod reqwest {
         })
     }
 }
+
+#[test]
+fn bench_runs_every_load() {
+    let t = TestDir::new();
+    let srv = ServerProc::start(&t, &t.path().join("state"));
+    let run = |args: &[&str]| -> Value {
+        let out = t
+            .stmgr()
+            .args(["--server", &srv.url, "bench", "--output", "json"])
+            .args(args)
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let put = run(&["--op", "put", "-c", "4", "--count", "200"]);
+    assert_eq!(
+        (put["ok"].as_u64(), put["errors"].as_u64()),
+        (Some(200), Some(0)),
+        "{put}"
+    );
+    assert!(put["p99_ms"].as_f64().unwrap() >= put["p50_ms"].as_f64().unwrap());
+    let get = run(&["--op", "get", "-c", "4", "--count", "100"]);
+    assert_eq!(get["ok"], 100, "{get}");
+    let mixed = run(&["--op", "mixed", "-c", "2", "--count", "50"]);
+    assert_eq!(mixed["ok"], 50, "{mixed}");
+    let watch = run(&[
+        "--op",
+        "watch",
+        "-c",
+        "2",
+        "--count",
+        "20",
+        "--rate",
+        "200",
+        "--duration",
+        "30s",
+    ]);
+    assert_eq!(
+        watch["ok"], 40,
+        "two watchers each see the 20 writes: {watch}"
+    );
+    t.stmgr()
+        .args(["--server", "http://127.0.0.1:9", "bench", "--count", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot reach"));
+}
