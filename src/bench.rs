@@ -137,7 +137,7 @@ pub async fn run(client: &Client, cfg: &BenchConfig) -> Result<BenchReport, Clie
                     let write = match cfg.op {
                         BenchOp::Put => true,
                         BenchOp::Get => false,
-                        _ => i % 2 == 0,
+                        _ => i.is_multiple_of(2),
                     };
                     let t = Instant::now();
                     let res = if write {
