@@ -25,6 +25,7 @@ pub struct AppState {
 
 struct Inner {
     engine: Engine,
+    render_cache: v1::watch::RenderCache,
     metrics: Arc<metrics::Metrics>,
     started: Instant,
     /// Flips to true when the server starts shutting down (watch streams end on it).
@@ -37,6 +38,7 @@ impl AppState {
     pub fn new(engine: Engine, shutdown: watch::Receiver<bool>, heartbeat: Duration) -> Self {
         AppState {
             inner: Arc::new(Inner {
+                render_cache: Default::default(),
                 metrics: Arc::new(metrics::Metrics::new(engine.clone())),
                 engine,
                 started: Instant::now(),
@@ -49,6 +51,11 @@ impl AppState {
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Watch events rendered once for all watchers.
+    pub fn render_cache(&self) -> &v1::watch::RenderCache {
+        &self.inner.render_cache
     }
 
     /// The server's metrics.

@@ -4,7 +4,7 @@ pub mod checkpoints;
 pub mod leases;
 mod objects;
 pub mod stats;
-mod watch;
+pub mod watch;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -58,32 +58,84 @@ impl Selector {
         }
     }
 
-    fn events(&self, rec: &Record) -> Vec<Event> {
-        let ops: Vec<&Op> = rec.ops.iter().filter(|op| self.op_matches(op)).collect();
-        let n = ops.len();
-        ops.into_iter()
+    fn events(&self, rec: &Record, rendered: &[Option<Arc<str>>]) -> Vec<Event> {
+        let picked: Vec<&Arc<str>> = rec
+            .ops
+            .iter()
+            .zip(rendered)
+            .filter(|(op, _)| self.op_matches(op))
+            .filter_map(|(_, r)| r.as_ref())
+            .collect();
+        let n = picked.len();
+        picked
+            .into_iter()
             .enumerate()
-            .map(|(i, op)| {
-                let data = match op {
-                    Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) | Op::Checkpoint(_) => json!(null), // never selected
-                    Op::Object(ObjectOp::Put { ns, id, data }) => json!({
-                        "type": "put",
-                        "obj": ObjectOut::new(ns, id, rec.seq, rec.ts, data),
-                        "commit_seq": rec.seq,
-                    }),
-                    Op::Object(ObjectOp::Delete { ns, id, reason }) => json!({
-                        "type": "delete",
-                        "ns": ns.as_ref(),
-                        "id": id.as_ref(),
-                        "commit_seq": rec.seq,
-                        "reason": match reason { DeleteReason::Deleted => "deleted", DeleteReason::Expired => "expired" },
-                    }),
-                };
-                let ev = Event::default().data(data.to_string());
+            .map(|(i, data)| {
+                let ev = Event::default().data(&**data);
                 // Only the last event of a commit carries its id, so a resume never splits one.
-                if i + 1 == n { ev.id(rec.seq.to_string()) } else { ev }
+                if i + 1 == n {
+                    ev.id(rec.seq.to_string())
+                } else {
+                    ev
+                }
             })
             .collect()
+    }
+}
+
+/// The JSON of each op of a record as watchers see it (`None` for ops they never see).
+type Rendered = Vec<Option<Arc<str>>>;
+
+fn render(rec: &Record) -> Rendered {
+    rec.ops
+        .iter()
+        .map(|op| {
+            let v = match op {
+                Op::Object(ObjectOp::Put { ns, id, data }) => json!({
+                    "type": "put",
+                    "obj": ObjectOut::new(ns, id, rec.seq, rec.ts, data),
+                    "commit_seq": rec.seq,
+                }),
+                Op::Object(ObjectOp::Delete { ns, id, reason }) => json!({
+                    "type": "delete",
+                    "ns": ns.as_ref(),
+                    "id": id.as_ref(),
+                    "commit_seq": rec.seq,
+                    "reason": match reason { DeleteReason::Deleted => "deleted", DeleteReason::Expired => "expired" },
+                }),
+                Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) | Op::Checkpoint(_) => return None,
+            };
+            Some(Arc::from(v.to_string()))
+        })
+        .collect()
+}
+
+/// Rendered records shared by every watcher: with many watchers, each commit is serialized once.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    recent: Mutex<BTreeMap<u64, Arc<Rendered>>>,
+}
+
+/// Records kept rendered.
+const RENDER_CACHE: usize = 4096;
+
+impl RenderCache {
+    fn get(&self, rec: &Record) -> Arc<Rendered> {
+        if let Some(r) = self
+            .recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&rec.seq)
+        {
+            return r.clone();
+        }
+        let r = Arc::new(render(rec));
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        recent.insert(rec.seq, r.clone());
+        while recent.len() > RENDER_CACHE {
+            recent.pop_first();
+        }
+        r
     }
 }
 
@@ -174,7 +226,8 @@ pub(super) async fn watch(
                     Ok(rec) => {
                         let lag_ms = chrono::Utc::now().timestamp_millis() - rec.ts;
                         st.app.metrics().watch_emit_lag.observe(lag_ms.max(0) as f64 / 1000.0);
-                        st.queue.extend(st.selector.events(&rec));
+                        let rendered = st.app.render_cache().get(&rec);
+                        st.queue.extend(st.selector.events(&rec, &rendered));
                     }
                     Err(e) => {
                         st.done = true;
