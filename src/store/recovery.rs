@@ -87,7 +87,6 @@ pub fn recover(
     let mut replayed_bytes = 0u64;
     let mut first_seen: Option<u64> = None;
     let mut expected = from;
-    let mut batch: Vec<Record> = Vec::with_capacity(APPLY_BATCH);
     let wal = dir.wal();
     let end = replay_pipelined(&wal, after + 1, |rec, len| {
         if first_seen.is_none() {
@@ -111,18 +110,12 @@ pub fn recover(
                 snap.as_ref().map_or("-", |m| m.id.as_str())
             )));
         }
-        batch.push(rec);
-        if batch.len() >= APPLY_BATCH {
-            state.apply_batch(&batch, policy);
-            batch.clear();
-        }
+        state.apply(&rec, policy);
         replayed += 1;
         replayed_bytes += len as u64;
         progress(replayed_bytes);
         Ok(true)
     })?;
-    state.apply_batch(&batch, policy);
-    drop(batch);
     // The log must continue exactly where the snapshot ends.
     let log_next = end.next_seq;
     let continues = match first_seen {
@@ -213,9 +206,6 @@ fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Optio
         }
     }
 }
-
-/// Records applied together (sorted by object) during replay.
-const APPLY_BATCH: usize = 65_536;
 
 /// Records per batch handed from the reading thread to the applying one.
 const REPLAY_BATCH: usize = 1024;
