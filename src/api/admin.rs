@@ -66,14 +66,13 @@ async fn trim_wal(
     ApiQuery(q): ApiQuery<TrimQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let dir = app.engine().dir().clone();
-    let (plan, removed) = blocking(move || -> Result<_, crate::store::StoreError> {
+    let dry_run = q.dry_run;
+    let plan = blocking(move || -> Result<_, crate::store::StoreError> {
         let plan = trim::plan(&dir, &q.snapshot_id)?;
-        let removed = if q.dry_run {
-            0
-        } else {
-            trim::apply(&dir, &plan)?
-        };
-        Ok((plan, removed))
+        if !dry_run {
+            trim::apply(&dir, &plan)?;
+        }
+        Ok(plan)
     })
     .await??;
     let name = |s: &trim::SegmentPlan| s.path.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -92,7 +91,7 @@ async fn trim_wal(
     Ok(Json(json!({
         "snapshot_id": plan.snapshot.id,
         "commit_seq": plan.snapshot.commit_seq,
-        "dry_run": removed == 0 && !deleted.is_empty(),
+        "dry_run": dry_run,
         "deleted": deleted,
         "kept": kept,
     })))

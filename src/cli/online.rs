@@ -17,12 +17,18 @@ pub const OBJECT_HEADERS: [&str; 6] = ["id", "type", "commit_seq", "ts", "tags",
 
 const BODY_WIDTH: usize = 60;
 
+/// A JSON body cut to fit a table column.
+pub fn table_body(body: &str) -> String {
+    if body.chars().count() > BODY_WIDTH {
+        body.chars().take(BODY_WIDTH - 1).collect::<String>() + "…"
+    } else {
+        body.to_string()
+    }
+}
+
 /// One table row of an object.
 pub fn object_row(o: &ObjectOut) -> Vec<String> {
-    let mut body = o.body.get().to_string();
-    if body.chars().count() > BODY_WIDTH {
-        body = body.chars().take(BODY_WIDTH - 1).collect::<String>() + "…";
-    }
+    let body = table_body(o.body.get());
     let tags = o
         .tags
         .iter()

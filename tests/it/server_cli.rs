@@ -18,10 +18,12 @@ pub struct ServerProc {
 }
 
 impl ServerProc {
-    pub fn start(t: &TestDir, data: &Path) -> ServerProc {
+    /// `stmgr server start --listen 127.0.0.1:0 --data-dir DATA EXTRA...`, and its stderr lines.
+    pub fn spawn(t: &TestDir, data: &Path, extra: &[&str]) -> (Child, mpsc::Receiver<String>) {
         let mut child = Command::new(stmgr_path())
             .args(["server", "start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
+            .args(extra)
             .env_clear()
             .env("HOME", t.path().join("home"))
             .env("XDG_CONFIG_HOME", t.path().join("config"))
@@ -33,14 +35,22 @@ impl ServerProc {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(url.trim().to_string());
-                }
+                let _ = tx.send(line);
             }
         });
-        let url = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("server printed its address");
+        (child, rx)
+    }
+
+    pub fn start(t: &TestDir, data: &Path) -> ServerProc {
+        let (child, lines) = ServerProc::spawn(t, data, &[]);
+        let url = loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("server printed its address");
+            if let Some(url) = line.split("listening on ").nth(1) {
+                break url.trim().to_string();
+            }
+        };
         ServerProc { child, url }
     }
 
@@ -396,6 +406,19 @@ fn online_forms_of_snapshot_trim_and_dump() {
         .assert()
         .success()
         .stdout(predicate::str::contains("kept"));
+    let out = cli()
+        .args([
+            "trim-wal",
+            "--snapshot-id",
+            &id,
+            "--dry-run",
+            "--output",
+            "json",
+        ])
+        .assert()
+        .success();
+    let plan: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(plan["dry_run"], true, "{plan}");
     cli()
         .args(["admin", "dump"])
         .assert()
@@ -423,32 +446,8 @@ fn online_forms_of_snapshot_trim_and_dump() {
 #[test]
 fn json_logs_and_a_separate_metrics_listener() {
     let t = TestDir::new();
-    let mut child = Command::new(stmgr_path())
-        .args([
-            "server",
-            "start",
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--data-dir",
-        ])
-        .arg(t.path().join("state"))
-        .env_clear()
-        .env("HOME", t.path().join("home"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let extra = ["--metrics-listen", "127.0.0.1:0", "--log-format", "json"];
+    let (mut child, rx) = ServerProc::spawn(&t, &t.path().join("state"), &extra);
     let mut urls = Vec::new();
     while urls.len() < 2 {
         let line = rx

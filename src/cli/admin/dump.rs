@@ -21,8 +21,6 @@ pub struct DumpArgs {
     pub at_seq: Option<u64>,
 }
 
-const BODY_WIDTH: usize = 60;
-
 /// Runs `stmgr admin dump`.
 ///
 /// # Errors
@@ -45,10 +43,7 @@ pub fn run(args: &DumpArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         OutputFormat::Table => {
             let rows = objects
                 .map(|o| {
-                    let mut body = o.body.get().to_string();
-                    if body.chars().count() > BODY_WIDTH {
-                        body = body.chars().take(BODY_WIDTH - 1).collect::<String>() + "…";
-                    }
+                    let body = crate::cli::online::table_body(o.body.get());
                     vec![o.ns, o.id, o.type_, o.commit_seq.to_string(), body]
                 })
                 .collect();
