@@ -4,31 +4,31 @@
 use std::fs;
 
 use axum::Json;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
-use super::extract::ApiQuery;
+use super::extract::{ApiJson, ApiQuery};
+use super::openapi::ErrorBody;
 use crate::objects::ObjectOut;
 use crate::store::offline::trim;
 use crate::store::snapshot;
 use crate::store::wal::segment;
 
 /// Admin routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/snapshot", post(take_snapshot))
-        .route("/admin/trim-wal", post(trim_wal))
-        .route("/admin/manifest", get(manifest))
-        .route("/admin/dump", get(dump))
-        .route("/admin/gc", post(gc))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(take_snapshot))
+        .routes(routes!(trim_wal))
+        .routes(routes!(manifest))
+        .routes(routes!(dump))
+        .routes(routes!(gc))
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
@@ -37,7 +37,31 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .map_err(|e| ApiError::internal(&e))
 }
 
-async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+/// A snapshot just written.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SnapshotOut {
+    /// `snap-<ULID>`.
+    pub snapshot_id: String,
+    /// The last commit it holds.
+    pub commit_seq: u64,
+    /// File size in bytes.
+    pub size: u64,
+    /// Live objects in it.
+    pub objects: u64,
+}
+
+/// Writes a snapshot of the current state now.
+#[utoipa::path(
+    post,
+    path = "/admin/snapshot",
+    tag = "admin",
+    responses(
+        (status = 200, description = "The snapshot", body = SnapshotOut),
+        (status = 500, description = "Writing failed (see the server log)", body = ErrorBody),
+        (status = 503, description = "The engine is read-only after a failed sync", body = ErrorBody),
+    )
+)]
+async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<SnapshotOut>> {
     let engine = app.engine().clone();
     let started = std::time::Instant::now();
     let meta = blocking(move || engine.snapshot()).await??;
@@ -45,26 +69,56 @@ async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<serde_json
     m.snapshot_duration.observe(started.elapsed().as_secs_f64());
     m.snapshot_bytes
         .set(i64::try_from(meta.size).unwrap_or(i64::MAX));
-    Ok(Json(json!({
-        "snapshot_id": meta.id,
-        "commit_seq": meta.commit_seq,
-        "size": meta.size,
-        "objects": meta.objects,
-    })))
+    Ok(Json(SnapshotOut {
+        snapshot_id: meta.id,
+        commit_seq: meta.commit_seq,
+        size: meta.size,
+        objects: meta.objects,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct TrimQuery {
+    /// Segments wholly covered by this snapshot go.
     snapshot_id: String,
+    /// Report only.
     #[serde(default)]
     dry_run: bool,
 }
 
+/// What a WAL trim removed (or would remove).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrimOut {
+    /// The snapshot trimmed against.
+    pub snapshot_id: String,
+    /// Its commit_seq.
+    pub commit_seq: u64,
+    /// Whether nothing was deleted.
+    pub dry_run: bool,
+    /// Segment files deleted (or that would be).
+    pub deleted: Vec<String>,
+    /// Segment files kept.
+    pub kept: Vec<String>,
+}
+
+/// Deletes WAL segments whose every record is in a verified snapshot (never the active one).
+#[utoipa::path(
+    post,
+    path = "/admin/trim-wal",
+    tag = "admin",
+    params(TrimQuery),
+    responses(
+        (status = 200, description = "What was deleted and kept", body = TrimOut),
+        (status = 400, description = "Missing or invalid query", body = ErrorBody),
+        (status = 404, description = "No such snapshot", body = ErrorBody),
+    )
+)]
 async fn trim_wal(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<TrimQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<TrimOut>> {
     let dir = app.engine().dir().clone();
     let dry_run = q.dry_run;
     let plan = blocking(move || -> Result<_, crate::store::StoreError> {
@@ -88,17 +142,17 @@ async fn trim_wal(
         .filter(|s| !s.remove)
         .filter_map(name)
         .collect();
-    Ok(Json(json!({
-        "snapshot_id": plan.snapshot.id,
-        "commit_seq": plan.snapshot.commit_seq,
-        "dry_run": dry_run,
-        "deleted": deleted,
-        "kept": kept,
-    })))
+    Ok(Json(TrimOut {
+        snapshot_id: plan.snapshot.id,
+        commit_seq: plan.snapshot.commit_seq,
+        dry_run,
+        deleted,
+        kept,
+    }))
 }
 
 /// `GET /admin/manifest`: what the data directory holds.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Manifest {
     /// Server version.
     pub version: String,
@@ -119,7 +173,7 @@ pub struct Manifest {
 }
 
 /// A WAL segment in the manifest.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SegmentInfo {
     /// File name.
     pub name: String,
@@ -130,7 +184,7 @@ pub struct SegmentInfo {
 }
 
 /// A snapshot in the manifest.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SnapshotEntry {
     /// `snap-<ULID>`.
     pub snapshot_id: String,
@@ -144,6 +198,16 @@ pub struct SnapshotEntry {
     pub created_at: String,
 }
 
+/// What the data directory holds.
+#[utoipa::path(
+    get,
+    path = "/admin/manifest",
+    tag = "admin",
+    responses(
+        (status = 200, description = "The manifest", body = Manifest),
+        (status = 500, description = "The data directory could not be read", body = ErrorBody),
+    )
+)]
 async fn manifest(State(app): State<AppState>) -> ApiResult<Json<Manifest>> {
     let engine = app.engine().clone();
     let m = blocking(move || -> Result<Manifest, crate::store::StoreError> {
@@ -187,10 +251,15 @@ async fn manifest(State(app): State<AppState>) -> ApiResult<Json<Manifest>> {
     Ok(Json(m))
 }
 
-#[derive(Deserialize)]
+/// The body of a garbage collection.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GcInput {
     /// Objects not written for this long go (e.g. "30d", "12h").
+    #[schema(
+        example = "30d",
+        pattern = r"^\s*[0-9]+\s*[a-zA-Z]+(\s*[0-9]+\s*[a-zA-Z]+)*\s*$"
+    )]
     older_than: String,
     /// Keep at least this many of the most recently written objects per namespace.
     #[serde(default)]
@@ -198,17 +267,39 @@ struct GcInput {
     /// Only this namespace.
     #[serde(default)]
     ns: Option<String>,
+    /// Count only.
     #[serde(default)]
+    dry_run: bool,
+}
+
+/// What a garbage collection deleted.
+#[derive(Serialize, utoipa::ToSchema)]
+struct GcOut {
+    /// Objects deleted (or that would be).
+    deleted: usize,
+    /// Whether nothing was deleted.
     dry_run: bool,
 }
 
 /// Objects deleted per commit by `/admin/gc`.
 const GC_BATCH: usize = 10_000;
 
+/// Deletes objects not written for a while, keeping the newest per namespace.
+#[utoipa::path(
+    post,
+    path = "/admin/gc",
+    tag = "admin",
+    request_body = GcInput,
+    responses(
+        (status = 200, description = "How many objects went", body = GcOut),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+    )
+)]
 async fn gc(
     State(app): State<AppState>,
-    super::extract::ApiJson(input): super::extract::ApiJson<GcInput>,
-) -> ApiResult<Json<serde_json::Value>> {
+    ApiJson(input): ApiJson<GcInput>,
+) -> ApiResult<Json<GcOut>> {
     let age = humantime::parse_duration(&input.older_than)
         .map_err(|e| ApiError::bad_request(format!("older_than {:?}: {e}", input.older_than)))?;
     let cutoff =
@@ -262,9 +353,20 @@ async fn gc(
             }
         }
     }
-    Ok(Json(json!({"deleted": count, "dry_run": input.dry_run})))
+    Ok(Json(GcOut {
+        deleted: count,
+        dry_run: input.dry_run,
+    }))
 }
 
+/// The current objects as NDJSON, one per line; no side effects.
+#[utoipa::path(
+    get,
+    path = "/admin/dump",
+    tag = "admin",
+    responses((status = 200, description = "One object per line",
+               content_type = "application/x-ndjson", body = String))
+)]
 async fn dump(State(app): State<AppState>) -> Response {
     let view = app.engine().view();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(16);

@@ -239,7 +239,19 @@ pub async fn track(State(app): State<AppState>, req: Request, next: Next) -> Res
     resp
 }
 
-/// `GET /metrics`.
+/// The `/metrics` route.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(scrape))
+}
+
+/// Prometheus metrics in the OpenMetrics text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "ops",
+    responses((status = 200, description = "OpenMetrics text",
+               content((String = "application/openmetrics-text"))))
+)]
 pub async fn scrape(State(app): State<AppState>) -> Response {
     let metrics: Arc<Metrics> = app.metrics_arc();
     let text = tokio::task::spawn_blocking(move || {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod openapi;
 pub mod v1;
 
 use std::sync::Arc;
@@ -14,6 +15,8 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use tokio::sync::watch;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::store::Engine;
 
@@ -87,20 +90,20 @@ impl AppState {
 /// The operations listener's app: `/health` and `/metrics` only (for a separate port that
 /// monitoring reaches and clients do not).
 pub fn ops_router(state: AppState) -> Router {
-    Router::new()
+    let (routes, _) = OpenApiRouter::new()
         .merge(health::routes())
-        .route("/metrics", axum::routing::get(metrics::scrape))
+        .merge(metrics::routes())
+        .split_for_parts();
+    routes
         .fallback(|| async { error::ApiError::not_found("no such route") })
         .with_state(state)
 }
 
 /// The whole HTTP app. `max_body` bounds request bodies (413 above it).
 pub fn router(state: AppState, max_body: usize) -> Router {
-    Router::new()
-        .merge(health::routes())
-        .merge(v1::routes())
-        .merge(admin::routes())
-        .route("/metrics", axum::routing::get(metrics::scrape))
+    let (routes, doc) = documented_routes().split_for_parts();
+    routes
+        .merge(openapi::routes(doc))
         .fallback(|| async { error::ApiError::not_found("no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -108,4 +111,18 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
+}
+
+/// Every documented route of the main listener, with the OpenAPI document built from them.
+pub fn documented_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(health::routes())
+        .merge(v1::routes())
+        .merge(admin::routes())
+        .merge(metrics::routes())
+}
+
+/// The OpenAPI document of the main listener (what `GET /openapi.json` serves).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented_routes().into_openapi()
 }

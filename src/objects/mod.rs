@@ -71,13 +71,14 @@ pub fn validate_id(id: &str) -> Result<(), Invalid> {
 }
 
 /// The body of `POST /v1/{ns}/objects`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectInput {
     /// Type name.
     #[serde(rename = "type")]
     pub type_: String,
     /// Any JSON value.
+    #[schema(value_type = serde_json::Value)]
     pub body: Body,
     /// Tags.
     #[serde(default)]
@@ -170,7 +171,7 @@ impl ObjectInput {
 }
 
 /// An object as the v1 API returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ObjectOut {
     /// Id.
     pub id: String,
@@ -180,6 +181,7 @@ pub struct ObjectOut {
     #[serde(rename = "type")]
     pub type_: String,
     /// JSON body, verbatim.
+    #[schema(value_type = serde_json::Value)]
     pub body: Body,
     /// Tags.
     pub tags: Tags,

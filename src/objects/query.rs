@@ -16,7 +16,7 @@ pub const MAX_LIMIT: usize = 10_000;
 
 /// The body of `POST /v1/{ns}/query`. Both `tag_filter` (the server's name) and `tags` (what
 /// the SDK sends) are accepted; given both, both must match.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryInput {
     /// Tags that must all match exactly.
@@ -30,6 +30,7 @@ pub struct QueryInput {
     pub jsonpath: Option<JsonPathFilter>,
     /// Page size.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10_000)]
     pub limit: Option<usize>,
     /// Return objects with ids after this one (the `next_cursor` of the previous page).
     #[serde(default)]
@@ -40,11 +41,12 @@ pub struct QueryInput {
 }
 
 /// JSON-path conditions.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JsonPathFilter {
     /// Path -> value that must be equal.
     #[serde(default)]
+    #[schema(value_type = BTreeMap<String, serde_json::Value>)]
     pub equals: BTreeMap<String, Value>,
 }
 

@@ -10,21 +10,31 @@ use serde::{Deserialize, Serialize};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::openapi::{CheckpointPath, ErrorBody, ObjectPath};
 use crate::objects::{ObjectOut, validate_id, validate_ns};
 use crate::store::offline::dump::format_ts;
 use crate::store::state::checkpoints::Checkpoint;
 use crate::store::{Body, CheckpointOp, ObjectOp, Op, Rejection};
 
-#[derive(Deserialize)]
+/// The body of a checkpoint creation.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CreateInput {
+    /// Unique among the object's checkpoints; at most 256 bytes, no `/`.
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = r"^[^/\x00-\x1f\x7f-\x9f]+$"
+    )]
     name: String,
+    /// Any JSON, kept with the checkpoint.
     #[serde(default)]
+    #[schema(value_type = Option<serde_json::Value>)]
     metadata: Option<Body>,
 }
 
 /// A checkpoint as the API shows it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CheckpointOut {
     /// Name.
     pub name: String,
@@ -39,6 +49,7 @@ pub struct CheckpointOut {
     /// The commit that wrote the version kept.
     pub source_seq: u64,
     /// Client metadata.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub metadata: Option<Body>,
     /// The version kept.
     pub object: ObjectOut,
@@ -62,6 +73,21 @@ fn check_name(name: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Keeps the object's current version under a name.
+#[utoipa::path(
+    post,
+    path = "/v1/{ns}/objects/{id}/checkpoints",
+    tag = "checkpoints",
+    params(ObjectPath),
+    request_body = CreateInput,
+    responses(
+        (status = 201, description = "Created", body = CheckpointOut),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 404, description = "No such object", body = ErrorBody),
+        (status = 409, description = "The name exists", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     State(app): State<AppState>,
     ApiPath((ns, id)): ApiPath<(String, String)>,
@@ -99,6 +125,17 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(out(&ns, &id, c))).into_response())
 }
 
+/// The object's checkpoints, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/{ns}/objects/{id}/checkpoints",
+    tag = "checkpoints",
+    params(ObjectPath),
+    responses(
+        (status = 200, description = "Checkpoints", body = Vec<CheckpointOut>),
+        (status = 400, description = "Invalid namespace or id", body = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     State(app): State<AppState>,
     ApiPath((ns, id)): ApiPath<(String, String)>,
@@ -116,6 +153,18 @@ pub(super) async fn list(
     ))
 }
 
+/// Writes a checkpoint back as the object's new version (a commit watchers see).
+#[utoipa::path(
+    post,
+    path = "/v1/{ns}/objects/{id}/checkpoints/{name}/restore",
+    tag = "checkpoints",
+    params(CheckpointPath),
+    responses(
+        (status = 200, description = "The object as restored", body = ObjectOut),
+        (status = 400, description = "Invalid path", body = ErrorBody),
+        (status = 404, description = "No such checkpoint", body = ErrorBody),
+    )
+)]
 pub(super) async fn restore(
     State(app): State<AppState>,
     ApiPath((ns, id, name)): ApiPath<(String, String, String)>,
@@ -151,6 +200,18 @@ pub(super) async fn restore(
     Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)))
 }
 
+/// Deletes one checkpoint.
+#[utoipa::path(
+    delete,
+    path = "/v1/{ns}/objects/{id}/checkpoints/{name}",
+    tag = "checkpoints",
+    params(CheckpointPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Invalid path", body = ErrorBody),
+        (status = 404, description = "No such checkpoint", body = ErrorBody),
+    )
+)]
 pub(super) async fn delete_one(
     State(app): State<AppState>,
     ApiPath((ns, id, name)): ApiPath<(String, String, String)>,
@@ -176,17 +237,39 @@ pub(super) async fn delete_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PruneQuery {
+    /// How many of the newest checkpoints stay.
     keep_last: usize,
 }
 
+/// The result of a prune.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct PruneOut {
+    /// Names deleted.
+    deleted: Vec<String>,
+    /// The `keep_last` asked for.
+    kept: usize,
+}
+
+/// Deletes all but the newest `keep_last` checkpoints.
+#[utoipa::path(
+    delete,
+    path = "/v1/{ns}/objects/{id}/checkpoints",
+    tag = "checkpoints",
+    params(ObjectPath, PruneQuery),
+    responses(
+        (status = 200, description = "What was deleted", body = PruneOut),
+        (status = 400, description = "Invalid path or query", body = ErrorBody),
+    )
+)]
 pub(super) async fn prune(
     State(app): State<AppState>,
     ApiPath((ns, id)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<PruneQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<PruneOut>> {
     validate_ns(&ns)?;
     validate_id(&id)?;
     let names: Vec<String> = {
@@ -207,19 +290,22 @@ pub(super) async fn prune(
             })])
             .await?;
     }
-    Ok(Json(
-        serde_json::json!({"deleted": names, "kept": q.keep_last}),
-    ))
+    Ok(Json(PruneOut {
+        deleted: names,
+        kept: q.keep_last,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct HistoryQuery {
+    /// At most this many versions.
     limit: Option<usize>,
 }
 
 /// One version in an object's history.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VersionOut {
     /// The commit that wrote it.
     pub commit_seq: u64,
@@ -232,11 +318,36 @@ pub struct VersionOut {
     pub object: Option<ObjectOut>,
 }
 
+/// An object's history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct HistoryOut {
+    /// Namespace.
+    ns: String,
+    /// Object id.
+    id: String,
+    /// Versions, newest first.
+    versions: Vec<VersionOut>,
+    /// Whether older versions were dropped (the history window is bounded).
+    older_versions_dropped: bool,
+}
+
+/// The object's versions within the history window, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/{ns}/objects/{id}/history",
+    tag = "checkpoints",
+    params(ObjectPath, HistoryQuery),
+    responses(
+        (status = 200, description = "Versions", body = HistoryOut),
+        (status = 400, description = "Invalid path or query", body = ErrorBody),
+        (status = 404, description = "No such object", body = ErrorBody),
+    )
+)]
 pub(super) async fn history(
     State(app): State<AppState>,
     ApiPath((ns, id)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<HistoryOut>> {
     validate_ns(&ns)?;
     validate_id(&id)?;
     let view = app.engine().view();
@@ -263,7 +374,10 @@ pub(super) async fn history(
         })
         .collect();
     let truncated = entry.history.as_ref().is_some_and(|h| h.pruned);
-    Ok(Json(
-        serde_json::json!({"ns": ns, "id": id, "versions": versions, "older_versions_dropped": truncated}),
-    ))
+    Ok(Json(HistoryOut {
+        ns,
+        id,
+        versions,
+        older_versions_dropped: truncated,
+    }))
 }

@@ -9,12 +9,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath};
+use crate::api::openapi::{ErrorBody, NsPath};
 use crate::objects::validate_ns;
 use crate::store::offline::dump::format_ts;
 use crate::store::state::State as EngineState;
@@ -23,15 +23,36 @@ use crate::store::{LeaseOp, Op, Rejection};
 /// Longest lease, in seconds.
 const MAX_TTL_S: u64 = 7 * 24 * 3600;
 
-#[derive(Deserialize)]
+/// The body of every lease call.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LeaseInput {
+    /// The lease's name in the namespace (1 to 256 printable characters).
+    #[schema(min_length = 1, max_length = 256)]
     key: String,
+    /// Who holds or wants it (1 to 256 printable characters).
+    #[schema(min_length = 1, max_length = 256)]
     owner: String,
+    /// Seconds (acquire and renew), at most 7 days.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 604_800)]
     ttl: Option<u64>,
+    /// The token acquire returned (renew and release).
     #[serde(default)]
     token: Option<u64>,
+}
+
+/// A granted lease.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct LeaseOut {
+    /// The fencing token: the seq of the commit that granted the lease.
+    token: u64,
+    /// When it lapses unless renewed, RFC 3339.
+    expires_at: String,
+    /// The holder.
+    owner: String,
+    /// The lease's name.
+    key: String,
 }
 
 fn check(ns: &str, input: &LeaseInput, needs_ttl: bool, needs_token: bool) -> ApiResult<()> {
@@ -58,22 +79,39 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn answer(app: &AppState, ns: &str, key: &str) -> ApiResult<Json<serde_json::Value>> {
+fn answer(app: &AppState, ns: &str, key: &str) -> ApiResult<Json<LeaseOut>> {
     let view = app.engine().view();
     let l = view
         .leases
         .get(ns, key)
         .ok_or_else(|| ApiError::internal(&"lease vanished"))?;
-    Ok(Json(
-        json!({"token": l.token, "expires_at": format_ts(l.expires_at), "owner": l.owner.as_ref(), "key": key}),
-    ))
+    Ok(Json(LeaseOut {
+        token: l.token,
+        expires_at: format_ts(l.expires_at),
+        owner: l.owner.to_string(),
+        key: key.to_string(),
+    }))
 }
 
+/// Takes a lease, or extends it when the owner already holds it.
+#[utoipa::path(
+    post,
+    path = "/v1/{ns}/lease/acquire",
+    tag = "leases",
+    params(NsPath),
+    request_body = LeaseInput,
+    responses(
+        (status = 200, description = "The lease", body = LeaseOut),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 409, description = "Another owner holds it", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn acquire(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,
     ApiJson(input): ApiJson<LeaseInput>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<LeaseOut>> {
     check(&ns, &input, true, false)?;
     let ttl_ms = input.ttl.unwrap_or(1) * 1000;
     let (ns2, key, owner) = (ns.clone(), input.key.clone(), input.owner.clone());
@@ -123,11 +161,25 @@ fn holder_check(
     }
 }
 
+/// Extends a held lease.
+#[utoipa::path(
+    post,
+    path = "/v1/{ns}/lease/renew",
+    tag = "leases",
+    params(NsPath),
+    request_body = LeaseInput,
+    responses(
+        (status = 200, description = "The lease", body = LeaseOut),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 409, description = "Not the holder, or the lease lapsed", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn renew(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,
     ApiJson(input): ApiJson<LeaseInput>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<LeaseOut>> {
     check(&ns, &input, true, true)?;
     let ttl_ms = input.ttl.unwrap_or(1) * 1000;
     let (ns2, key, owner, token) = (
@@ -150,6 +202,20 @@ pub(super) async fn renew(
     answer(&app, &ns, &input.key)
 }
 
+/// Gives a lease up.
+#[utoipa::path(
+    post,
+    path = "/v1/{ns}/lease/release",
+    tag = "leases",
+    params(NsPath),
+    request_body = LeaseInput,
+    responses(
+        (status = 204, description = "Released"),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 409, description = "Not the holder", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn release(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::openapi::{ErrorBody, NsPath, ObjectPath, WriteHeaders};
 use crate::api::v1::leases::Fence;
 use crate::objects::query::{self, QueryInput};
 use crate::objects::{ObjectInput, ObjectOut, validate_id, validate_idempotency_key, validate_ns};
@@ -29,6 +30,28 @@ fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
         .map_err(|_| ApiError::bad_request(format!("If-Match must be a commit_seq, got {s:?}")))
 }
 
+/// Creates or replaces an object.
+#[utoipa::path(
+    post,
+    path = "/v1/{ns}/objects",
+    tag = "objects",
+    params(
+        NsPath,
+        WriteHeaders,
+        ("Idempotency-Key" = Option<String>, Header,
+         description = "A retry with the same key and body gets the first answer again (header \
+                        `idempotent-replayed: true`); the same key with another body is 409"),
+    ),
+    request_body = ObjectInput,
+    responses(
+        (status = 200, description = "The object as stored", body = ObjectOut),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 409, description = "Idempotency key reused with another body, or a stale fence", body = ErrorBody),
+        (status = 412, description = "`If-Match` does not match the current commit_seq", body = ErrorBody),
+        (status = 413, description = "Body over the server's limit", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn upsert(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,
@@ -126,13 +149,29 @@ fn replay(ns: &str, r: &Remembered, fingerprint: &[u8; 32]) -> ApiResult<Respons
     Ok(resp)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct GetQuery {
+    /// The version current at this time (RFC 3339), within the history window.
     at: Option<String>,
+    /// The version current at this commit, within the history window.
     at_seq: Option<u64>,
 }
 
+/// Reads an object, now or as it was at a commit or time.
+#[utoipa::path(
+    get,
+    path = "/v1/{ns}/objects/{id}",
+    tag = "objects",
+    params(ObjectPath, GetQuery),
+    responses(
+        (status = 200, description = "The object", body = ObjectOut),
+        (status = 400, description = "Invalid namespace, id or query", body = ErrorBody),
+        (status = 404, description = "No such object (at that point)", body = ErrorBody),
+        (status = 410, description = "Before the history window", body = ErrorBody),
+    )
+)]
 pub(super) async fn get_one(
     State(app): State<AppState>,
     ApiPath((ns, id)): ApiPath<(String, String)>,
@@ -160,6 +199,20 @@ pub(super) async fn get_one(
     Ok(Json(ObjectOut::new(ns_key, id_key, v.seq, v.ts, data)))
 }
 
+/// Deletes an object.
+#[utoipa::path(
+    delete,
+    path = "/v1/{ns}/objects/{id}",
+    tag = "objects",
+    params(ObjectPath, WriteHeaders),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Invalid namespace or id", body = ErrorBody),
+        (status = 404, description = "No such object", body = ErrorBody),
+        (status = 409, description = "Stale fence", body = ErrorBody),
+        (status = 412, description = "`If-Match` does not match", body = ErrorBody),
+    )
+)]
 pub(super) async fn delete(
     State(app): State<AppState>,
     ApiPath((ns, id)): ApiPath<(String, String)>,
@@ -197,20 +250,39 @@ pub(super) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ListQuery {
+    /// Only ids starting with this.
     prefix: Option<String>,
+    /// Page size (1 to 10000, default 100).
+    #[param(minimum = 1, maximum = 10_000)]
     limit: Option<usize>,
+    /// Ids after this one (the `next_cursor` of the previous page).
     after: Option<String>,
 }
 
-#[derive(Serialize)]
+/// One page of objects.
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct ListOut {
+    /// Objects in id order.
     objects: Vec<ObjectOut>,
+    /// The `after` of the next page, if there may be more.
     next_cursor: Option<String>,
 }
 
+/// Lists a namespace's objects in id order.
+#[utoipa::path(
+    get,
+    path = "/v1/{ns}/objects",
+    tag = "objects",
+    params(NsPath, ListQuery),
+    responses(
+        (status = 200, description = "One page", body = ListOut),
+        (status = 400, description = "Invalid namespace or query", body = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,
@@ -249,6 +321,21 @@ pub(super) async fn list(
     }))
 }
 
+/// Finds objects by tags and JSON-path equality, in id order.
+#[utoipa::path(
+    post,
+    path = "/v1/{ns}/query",
+    tag = "objects",
+    params(NsPath),
+    request_body = QueryInput,
+    responses(
+        (status = 200, description = "Matching objects; the next page's cursor in `x-next-cursor`",
+         body = Vec<ObjectOut>,
+         headers(("x-next-cursor" = String, description = "The `cursor` of the next page"))),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+    )
+)]
 pub(super) async fn query(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,

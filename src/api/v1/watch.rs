@@ -26,11 +26,15 @@ use crate::objects::{ObjectOut, validate_ns};
 use crate::store::watch::{Filter, Subscription, WatchError};
 use crate::store::{DeleteReason, ObjectOp, Op, Record};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WatchQuery {
+    /// Resume after this commit (exclusive); `Last-Event-ID` wins when both are given.
     from_commit: Option<u64>,
+    /// Only ids starting with this.
     prefix: Option<String>,
+    /// Only objects with these tags: `k=v,k2=v2`.
     tags: Option<String>,
 }
 
@@ -162,6 +166,25 @@ struct Stream_ {
     done: bool,
 }
 
+/// Streams the namespace's commits as server-sent events.
+#[utoipa::path(
+    get,
+    path = "/v1/{ns}/watch",
+    tag = "watch",
+    params(
+        crate::api::openapi::NsPath,
+        WatchQuery,
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this commit_seq"),
+    ),
+    responses(
+        (status = 200, description = "`id: <commit_seq>`, `data: {\"type\":\"put\",\"obj\":{…},\"commit_seq\":N}` \
+                         or `{\"type\":\"delete\",…}`; heartbeat comments; the stream ends with one \
+                         `overflow`, `compacted`, `reset` or `shutdown` event",
+         content_type = "text/event-stream", body = String),
+        (status = 400, description = "Invalid namespace, resume point or filter",
+         body = crate::api::openapi::ErrorBody),
+    )
+)]
 pub(super) async fn watch(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,
