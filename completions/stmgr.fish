@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_stmgr_global_optspecs
-    string join \n config= data-dir= server= output= q/quiet v/verbose h/help V/version
+    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= h/help V/version
 end
 
 function __fish_stmgr_needs_command
@@ -30,6 +30,10 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -l server -d 'Base URL of the 
 complete -c stmgr -n "__fish_stmgr_needs_command" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_needs_command" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_needs_command" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_needs_command" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_needs_command" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -55,6 +59,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -70,12 +78,19 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 json\t'One JSON object per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l metrics-listen -d 'Also serve /metrics and /health on this address (e.g. 127.0.0.1:9090)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l snapshot-keep -d 'Snapshots to keep; WAL segments the oldest kept one covers are trimmed (0: no automatic snapshots at all)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (with --tls-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l tls-key -d 'PEM private key of --tls-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l tls-client-ca -d 'Require client certificates signed by these PEM CA certificates (mutual TLS)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -93,6 +108,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l server -d 'Base URL 
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -104,6 +123,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l server -d 'Base URL 
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -113,6 +136,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l server -d 'Base URL o
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -125,6 +152,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l server -d 'Base URL o
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -138,6 +169,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l server -d 'Base UR
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -150,6 +185,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l server -d 'Base UR
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -159,6 +198,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l server -d 'Base U
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -168,6 +211,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -183,6 +230,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -192,6 +243,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -201,6 +256,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -211,6 +270,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -235,6 +298,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l server -d 'Base UR
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -244,6 +311,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_see
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -255,6 +326,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -267,6 +342,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l server -d 'Base
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l dry-run -d 'Show what would be removed without removing anything'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -280,6 +359,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l server -d 'Base 
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -290,6 +373,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -304,6 +391,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -313,6 +404,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l repair -d 'Cut damaged data away (server stopped): a damaged segment is truncated at the first bad frame and the segments after it moved aside; damaged snapshots are moved aside. Every cut byte is kept under aside/repair-<time>/'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'

@@ -1,6 +1,7 @@
 //! The HTTP client for every server API, used by the CLI's online commands. It decodes the
 //! server's JSON errors into [`ClientError::Api`] so the CLI can show the server's message.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
@@ -45,6 +46,40 @@ pub enum ClientError {
     /// The server URL is not usable.
     #[error("bad server URL {0:?}")]
     BadUrl(String),
+    /// The token holds characters an HTTP header cannot carry.
+    #[error("the token holds characters an HTTP header cannot carry")]
+    BadToken,
+    /// A TLS file (CA, client certificate or key) cannot be used.
+    #[error("cannot use {what} {}: {reason}", path.display())]
+    Tls {
+        /// `CA certificate`, `client certificate` or `client key`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// How the client authenticates and which server certificates it trusts.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Sent as `Authorization: Bearer` (a capability token).
+    pub token: Option<String>,
+    /// PEM CA certificates to trust instead of the system's (for a private CA).
+    pub ca_cert: Option<PathBuf>,
+    /// PEM client certificate for mutual TLS (with `client_key`).
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of `client_cert`.
+    pub client_key: Option<PathBuf>,
+}
+
+fn read_pem(what: &'static str, path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| ClientError::Tls {
+        what,
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
 /// Makes rustls (with ring) the process's TLS provider; reqwest needs one before a client is
@@ -89,18 +124,72 @@ impl Client {
     /// # Errors
     /// A bad URL.
     pub fn new(base: &str) -> Result<Client> {
+        Client::with_options(base, &ClientOptions::default())
+    }
+
+    /// A client with a token and TLS settings.
+    ///
+    /// # Errors
+    /// A bad URL, or TLS files that cannot be read or parsed.
+    pub fn with_options(base: &str, options: &ClientOptions) -> Result<Client> {
         let base = Url::parse(base).map_err(|_| ClientError::BadUrl(base.to_string()))?;
         if base.cannot_be_a_base() {
             return Err(ClientError::BadUrl(base.to_string()));
         }
         install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| ClientError::Transport {
-                url: base.to_string(),
-                source: e,
-            })?;
+        let mut builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(10));
+        if let Some(path) = &options.ca_cert {
+            let what = "CA certificate";
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&read_pem(what, path)?).map_err(|e| {
+                    ClientError::Tls {
+                        what,
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+            if certs.is_empty() {
+                return Err(ClientError::Tls {
+                    what,
+                    path: path.clone(),
+                    reason: "no PEM certificate in the file".into(),
+                });
+            }
+            builder = builder.tls_certs_only(certs);
+        }
+        match (&options.client_cert, &options.client_key) {
+            (Some(cert), Some(key)) => {
+                let mut pem = read_pem("client certificate", cert)?;
+                pem.push(b'\n');
+                pem.extend(read_pem("client key", key)?);
+                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| ClientError::Tls {
+                    what: "client certificate",
+                    path: cert.clone(),
+                    reason: format!("{e} (with key {})", key.display()),
+                })?;
+                builder = builder.identity(identity);
+            }
+            (Some(path), None) | (None, Some(path)) => {
+                return Err(ClientError::Tls {
+                    what: "client certificate",
+                    path: path.clone(),
+                    reason: "--client-cert and --client-key go together".into(),
+                });
+            }
+            (None, None) => {}
+        }
+        if let Some(token) = &options.token {
+            let mut headers = reqwest::header::HeaderMap::new();
+            let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| ClientError::BadToken)?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+            builder = builder.default_headers(headers);
+        }
+        let http = builder.build().map_err(|e| ClientError::Transport {
+            url: base.to_string(),
+            source: e,
+        })?;
         Ok(Client { http, base })
     }
 

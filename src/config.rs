@@ -6,6 +6,7 @@
 //! precedence rules are tested without touching the process environment. This module never
 //! prints and never writes files: a missing default config file is simply not read.
 
+mod client;
 mod engine;
 mod file;
 #[cfg(test)]
@@ -58,6 +59,14 @@ pub struct Overrides {
     pub quiet: bool,
     /// Number of `-v`.
     pub verbose: u8,
+    /// `--token`.
+    pub token: Option<String>,
+    /// `--ca-cert`.
+    pub ca_cert: Option<PathBuf>,
+    /// `--client-cert`.
+    pub client_cert: Option<PathBuf>,
+    /// `--client-key`.
+    pub client_key: Option<PathBuf>,
 }
 
 /// A source of environment variables. Empty values count as unset.
@@ -195,6 +204,8 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// Engine options (environment > file > defaults).
     pub engine: EngineOptions,
+    /// Token and TLS files for talking to a server.
+    pub client: crate::client::ClientOptions,
 }
 
 impl Settings {
@@ -258,6 +269,7 @@ impl Settings {
         };
 
         let engine = engine::resolve(env, file.map(|f| &f.engine), file_path)?;
+        let client = client::resolve(overrides, env, file.map(|f| &f.client), file_path)?;
 
         Ok(Settings {
             data_dir,
@@ -267,6 +279,7 @@ impl Settings {
             verbose: overrides.verbose,
             config_file: loaded.map(|(_, path)| path),
             engine,
+            client,
         })
     }
 }
@@ -295,7 +308,7 @@ fn config_path(
 }
 
 /// A path from the config file is relative to the directory holding the file.
-fn relative_to_file(file: &Path, value: &Path) -> PathBuf {
+pub(crate) fn relative_to_file(file: &Path, value: &Path) -> PathBuf {
     match file.parent() {
         Some(parent) if value.is_relative() => parent.join(value),
         _ => value.to_path_buf(),
@@ -331,7 +344,7 @@ fn parse_output(name: &str, value: &str) -> Result<OutputFormat, ConfigError> {
 }
 
 /// The first of `names` that is set and not empty, as raw bytes (for paths).
-fn first_var_os<'a>(env: &dyn Env, names: &[&'a str]) -> Option<(&'a str, OsString)> {
+pub(crate) fn first_var_os<'a>(env: &dyn Env, names: &[&'a str]) -> Option<(&'a str, OsString)> {
     names.iter().find_map(|name| {
         env.var_os(name)
             .filter(|value| !value.is_empty())

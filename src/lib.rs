@@ -6,6 +6,7 @@
 //! - [`cli`]: the command line (the only place, with `main.rs`, that prints).
 //! - [`config`]: settings resolution (flags > environment > config file > defaults).
 //! - [`store`]: the engine.
+//! - [`api`], [`server`], [`tls`]: the HTTP server; [`client`]: its client.
 
 pub mod api;
 pub mod bench;
@@ -15,3 +16,4 @@ pub mod config;
 pub mod objects;
 pub mod server;
 pub mod store;
+pub mod tls;

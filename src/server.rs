@@ -4,7 +4,9 @@
 //!
 //! The shutdown is an injected future, so tests run the server in-process on port 0.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -28,6 +30,8 @@ pub struct ServeOptions {
     pub heartbeat: Duration,
     /// Automatic snapshots, retention and WAL trimming (`None`: off).
     pub snapshots: Option<SnapshotPolicy>,
+    /// TLS on the main listener (`None`: plain HTTP). The metrics listener stays plain.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServeOptions {
@@ -38,6 +42,7 @@ impl Default for ServeOptions {
             heartbeat: Duration::from_secs(15),
             snapshots: None,
             ops_listener: None,
+            tls: None,
         }
     }
 }
@@ -73,11 +78,27 @@ pub async fn serve(
         tokio::spawn(snapshot_loop(engine.clone(), policy, stop_rx.clone()));
     }
     let mut draining = stop_rx.clone();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let stopping = async move {
         shutdown.await;
         info!("shutting down: no new connections, ending watch streams, draining requests");
         let _ = stop_tx.send(true);
-    });
+    };
+    type Serving = Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
+    let server: Serving = match options.tls {
+        None => Box::pin(
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopping)
+                .into_future(),
+        ),
+        Some(config) => {
+            let listener = crate::tls::TlsListener::new(listener, config, stop_rx.clone())?;
+            Box::pin(
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopping)
+                    .into_future(),
+            )
+        }
+    };
     let drain = options.drain_timeout;
     tokio::select! {
         r = server => r?,

@@ -12,7 +12,8 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{ConfigError, Env, Origin, ProcessEnv};
 
 /// The default filter when nothing is asked for.
-pub const DEFAULT_FILTER: &str = "warn";
+/// rustls's own log lines repeat what the error chain already says: shown only with `-v`.
+pub const DEFAULT_FILTER: &str = "warn,rustls=off";
 
 /// The filter directives for these flags and this environment, with the variable they came
 /// from (`None` for flags and the default).
@@ -25,7 +26,7 @@ pub fn filter_directives(
     env: &dyn Env,
 ) -> Result<(String, Option<&'static str>), ConfigError> {
     if quiet {
-        return Ok(("error".to_owned(), None));
+        return Ok(("error,rustls=off".to_owned(), None));
     }
     match verbose {
         0 => {}
@@ -109,12 +110,18 @@ mod tests {
     #[test]
     fn flags_beat_environment() {
         let e = env(&[("STMGR_LOG", "trace"), ("LOG_LEVEL", "debug")]);
-        assert_eq!(filter_directives(true, 3, &e).unwrap().0, "error");
+        assert_eq!(
+            filter_directives(true, 3, &e).unwrap().0,
+            "error,rustls=off"
+        );
         assert_eq!(filter_directives(false, 1, &e).unwrap().0, "info");
         assert_eq!(filter_directives(false, 0, &e).unwrap().0, "trace");
         let e = env(&[("LOG_LEVEL", "WARNING")]);
         assert_eq!(filter_directives(false, 0, &e).unwrap().0, "warn");
-        assert_eq!(filter_directives(false, 0, &env(&[])).unwrap().0, "warn");
+        assert_eq!(
+            filter_directives(false, 0, &env(&[])).unwrap().0,
+            "warn,rustls=off"
+        );
     }
 
     #[test]

@@ -111,6 +111,46 @@ pub struct GlobalArgs {
     /// More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+
+    /// Capability token sent to the server as `Authorization: Bearer`
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+
+    /// Trust the server certificates these PEM CA certificates sign (instead of the system's)
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_CA_CERT",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub ca_cert: Option<PathBuf>,
+
+    /// PEM client certificate for mutual TLS (with --client-key)
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_CLIENT_CERT",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub client_cert: Option<PathBuf>,
+
+    /// PEM private key of --client-cert
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_CLIENT_KEY",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub client_key: Option<PathBuf>,
 }
 
 impl GlobalArgs {
@@ -123,6 +163,10 @@ impl GlobalArgs {
             output: self.output,
             quiet: self.quiet,
             verbose: self.verbose,
+            token: self.token.clone(),
+            ca_cert: self.ca_cert.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
         }
     }
 }

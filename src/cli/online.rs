@@ -9,7 +9,10 @@ use crate::objects::ObjectOut;
 /// # Errors
 /// A bad server URL.
 pub fn client(ctx: &Context) -> anyhow::Result<Client> {
-    Ok(Client::new(&ctx.settings.server)?)
+    Ok(Client::with_options(
+        &ctx.settings.server,
+        &ctx.settings.client,
+    )?)
 }
 
 /// Column headers of an object table.

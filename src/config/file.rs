@@ -13,6 +13,12 @@
 //! history_age = "1h"
 //! watch_buffer_events = 10000
 //! watch_buffer_bytes = "64MiB"
+//!
+//! [client]                           # how the CLI reaches a server
+//! token = "k1.eyJ…"                  # sent as Authorization: Bearer
+//! ca_cert = "ca.pem"                 # trust this CA (relative to this file)
+//! client_cert = "me.pem"             # mutual TLS
+//! client_key = "me.key"
 //! ```
 //! Unknown keys are errors that name the file, the line and the key.
 
@@ -32,6 +38,8 @@ pub(super) struct FileConfig {
     pub(super) output: Option<OutputFormat>,
     #[serde(default)]
     pub(super) engine: FileEngine,
+    #[serde(default)]
+    pub(super) client: super::client::FileClient,
 }
 
 /// The `[engine]` table. Values are kept raw: sizes may be numbers or strings like "64MiB",

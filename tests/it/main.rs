@@ -14,3 +14,4 @@ mod schemathesis;
 mod sdk_agentstate;
 mod server;
 mod server_cli;
+mod tls;

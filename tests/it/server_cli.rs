@@ -42,7 +42,12 @@ impl ServerProc {
     }
 
     pub fn start(t: &TestDir, data: &Path) -> ServerProc {
-        let (child, lines) = ServerProc::spawn(t, data, &[]);
+        ServerProc::start_with(t, data, &[])
+    }
+
+    /// As [`ServerProc::start`], with more `server start` arguments.
+    pub fn start_with(t: &TestDir, data: &Path, extra: &[&str]) -> ServerProc {
+        let (child, lines) = ServerProc::spawn(t, data, extra);
         let url = loop {
             let line = lines
                 .recv_timeout(Duration::from_secs(30))

@@ -2,6 +2,7 @@
 //! SIGTERM or SIGINT, then shut down gracefully.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -55,6 +56,30 @@ pub struct StartArgs {
         value_name = "N"
     )]
     pub snapshot_keep: usize,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key)
+    #[arg(
+        long,
+        env = "STMGR_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert
+    #[arg(
+        long,
+        env = "STMGR_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates signed by these PEM CA certificates (mutual TLS)
+    #[arg(
+        long,
+        env = "STMGR_TLS_CLIENT_CA",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 /// How the server logs.
@@ -96,6 +121,18 @@ fn listen_addr(args: &StartArgs) -> anyhow::Result<SocketAddr> {
 /// Bad address, locked or corrupt data directory, a port in use.
 pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let addr = listen_addr(args)?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            crate::tls::server_config(&crate::tls::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_ca: args.tls_client_ca.clone(),
+            })
+            .map_err(|e| UsageError::new(e.to_string()))?,
+        ),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let data_dir = &ctx.settings.data_dir;
     let started = Instant::now();
     let engine = Engine::open(data_dir, ctx.settings.engine.clone(), "stmgr server start")
@@ -122,6 +159,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             every: args.snapshot_every,
             keep_last: args.snapshot_keep,
         }),
+        tls,
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -143,9 +181,12 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
         };
         say(
-            format!("stmgr {} listening on http://{local}", env!("CARGO_PKG_VERSION")),
-            serde_json::json!({"url": format!("http://{local}")}),
+            format!("stmgr {} listening on {scheme}://{local}", env!("CARGO_PKG_VERSION")),
+            serde_json::json!({"url": format!("{scheme}://{local}")}),
         );
+        if args.tls_client_ca.is_some() {
+            say("clients must present a certificate (mutual TLS)".into(), serde_json::json!({"mtls": true}));
+        }
         if let Some(a) = ops_addr {
             say(format!("metrics and health on http://{a}"), serde_json::json!({"url": format!("http://{a}")}));
         }
