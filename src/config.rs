@@ -1,11 +1,13 @@
 //! Settings resolution: flags > environment > config file > defaults (ARCHITECTURE §7).
 //!
 //! Owns [`Settings`] (what every command runs with), the config file format (`file`), the
-//! environment variable names, the engine-option parsing (`engine`) and [`ConfigError`].
+//! environment variable names, the engine-option parsing (`engine`), the auth settings
+//! (`auth`: token keys, region, API key) and [`ConfigError`].
 //! The environment and the platform directories are injected ([`Env`], [`PlatformDirs`]) so the
 //! precedence rules are tested without touching the process environment. This module never
 //! prints and never writes files: a missing default config file is simply not read.
 
+mod auth;
 mod engine;
 mod file;
 #[cfg(test)]
@@ -18,6 +20,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::store::options::EngineOptions;
+
+pub use self::auth::AuthSettings;
 
 /// API address used when nothing else is configured.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
@@ -170,6 +174,22 @@ pub enum ConfigError {
         /// What was expected.
         reason: String,
     },
+    /// A secret (a signing key) is not valid. The value is never shown.
+    #[error("invalid value for {origin}: {reason} (value not shown)")]
+    InvalidSecret {
+        /// Where the value came from.
+        origin: Origin,
+        /// What is wrong.
+        reason: String,
+    },
+    /// One of two settings that go together is given without the other (a key without its id).
+    #[error("{given} is set but {missing}")]
+    Incomplete {
+        /// The setting that is given.
+        given: Origin,
+        /// What is missing, with the names that would provide it.
+        missing: String,
+    },
     /// An environment variable holds bytes that are not UTF-8 where text is required.
     #[error("environment variable {name} is not valid UTF-8")]
     NotUnicode {
@@ -195,6 +215,8 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// Engine options (environment > file > defaults).
     pub engine: EngineOptions,
+    /// Token keys, region and API key (environment > file); secrets never show in `Debug`.
+    pub auth: AuthSettings,
 }
 
 impl Settings {
@@ -258,6 +280,7 @@ impl Settings {
         };
 
         let engine = engine::resolve(env, file.map(|f| &f.engine), file_path)?;
+        let auth = auth::resolve(env, file.map(|f| &f.auth), file_path)?;
 
         Ok(Settings {
             data_dir,
@@ -267,6 +290,7 @@ impl Settings {
             verbose: overrides.verbose,
             config_file: loaded.map(|(_, path)| path),
             engine,
+            auth,
         })
     }
 }
