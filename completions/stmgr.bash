@@ -31,6 +31,9 @@ _stmgr() {
             stmgr,help)
                 cmd="stmgr__subcmd__help"
                 ;;
+            stmgr,keys)
+                cmd="stmgr__subcmd__keys"
+                ;;
             stmgr,ls)
                 cmd="stmgr__subcmd__ls"
                 ;;
@@ -54,6 +57,9 @@ _stmgr() {
                 ;;
             stmgr,status)
                 cmd="stmgr__subcmd__status"
+                ;;
+            stmgr,token)
+                cmd="stmgr__subcmd__token"
                 ;;
             stmgr,trim-wal)
                 cmd="stmgr__subcmd__trim__subcmd__wal"
@@ -124,6 +130,9 @@ _stmgr() {
             stmgr__subcmd__help,help)
                 cmd="stmgr__subcmd__help__subcmd__help"
                 ;;
+            stmgr__subcmd__help,keys)
+                cmd="stmgr__subcmd__help__subcmd__keys"
+                ;;
             stmgr__subcmd__help,ls)
                 cmd="stmgr__subcmd__help__subcmd__ls"
                 ;;
@@ -147,6 +156,9 @@ _stmgr() {
                 ;;
             stmgr__subcmd__help,status)
                 cmd="stmgr__subcmd__help__subcmd__status"
+                ;;
+            stmgr__subcmd__help,token)
+                cmd="stmgr__subcmd__help__subcmd__token"
                 ;;
             stmgr__subcmd__help,trim-wal)
                 cmd="stmgr__subcmd__help__subcmd__trim__subcmd__wal"
@@ -172,11 +184,32 @@ _stmgr() {
             stmgr__subcmd__help__subcmd__checkpoint,restore)
                 cmd="stmgr__subcmd__help__subcmd__checkpoint__subcmd__restore"
                 ;;
+            stmgr__subcmd__help__subcmd__keys,generate)
+                cmd="stmgr__subcmd__help__subcmd__keys__subcmd__generate"
+                ;;
             stmgr__subcmd__help__subcmd__server,start)
                 cmd="stmgr__subcmd__help__subcmd__server__subcmd__start"
                 ;;
             stmgr__subcmd__help__subcmd__snapshot,list)
                 cmd="stmgr__subcmd__help__subcmd__snapshot__subcmd__list"
+                ;;
+            stmgr__subcmd__help__subcmd__token,inspect)
+                cmd="stmgr__subcmd__help__subcmd__token__subcmd__inspect"
+                ;;
+            stmgr__subcmd__help__subcmd__token,issue)
+                cmd="stmgr__subcmd__help__subcmd__token__subcmd__issue"
+                ;;
+            stmgr__subcmd__keys,generate)
+                cmd="stmgr__subcmd__keys__subcmd__generate"
+                ;;
+            stmgr__subcmd__keys,help)
+                cmd="stmgr__subcmd__keys__subcmd__help"
+                ;;
+            stmgr__subcmd__keys__subcmd__help,generate)
+                cmd="stmgr__subcmd__keys__subcmd__help__subcmd__generate"
+                ;;
+            stmgr__subcmd__keys__subcmd__help,help)
+                cmd="stmgr__subcmd__keys__subcmd__help__subcmd__help"
                 ;;
             stmgr__subcmd__server,help)
                 cmd="stmgr__subcmd__server__subcmd__help"
@@ -202,6 +235,24 @@ _stmgr() {
             stmgr__subcmd__snapshot__subcmd__help,list)
                 cmd="stmgr__subcmd__snapshot__subcmd__help__subcmd__list"
                 ;;
+            stmgr__subcmd__token,help)
+                cmd="stmgr__subcmd__token__subcmd__help"
+                ;;
+            stmgr__subcmd__token,inspect)
+                cmd="stmgr__subcmd__token__subcmd__inspect"
+                ;;
+            stmgr__subcmd__token,issue)
+                cmd="stmgr__subcmd__token__subcmd__issue"
+                ;;
+            stmgr__subcmd__token__subcmd__help,help)
+                cmd="stmgr__subcmd__token__subcmd__help__subcmd__help"
+                ;;
+            stmgr__subcmd__token__subcmd__help,inspect)
+                cmd="stmgr__subcmd__token__subcmd__help__subcmd__inspect"
+                ;;
+            stmgr__subcmd__token__subcmd__help,issue)
+                cmd="stmgr__subcmd__token__subcmd__help__subcmd__issue"
+                ;;
             *)
                 ;;
         esac
@@ -209,7 +260,7 @@ _stmgr() {
 
     case "${cmd}" in
         stmgr)
-            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help --version server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help"
+            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help --version server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,7 +966,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__help)
-            opts="server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help"
+            opts="server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1082,6 +1133,34 @@ _stmgr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stmgr__subcmd__help__subcmd__keys)
+            opts="generate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__keys__subcmd__generate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stmgr__subcmd__help__subcmd__ls)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1222,6 +1301,48 @@ _stmgr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stmgr__subcmd__help__subcmd__token)
+            opts="issue inspect"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__token__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__token__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stmgr__subcmd__help__subcmd__trim__subcmd__wal)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1239,6 +1360,144 @@ _stmgr() {
         stmgr__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__keys)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help generate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__keys__subcmd__generate)
+            opts="-q -v -h --bytes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__keys__subcmd__help)
+            opts="generate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__keys__subcmd__help__subcmd__generate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1875,6 +2134,228 @@ _stmgr() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__token)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help issue inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__token__subcmd__help)
+            opts="issue inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__token__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__token__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__token__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__token__subcmd__inspect)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --ca-cert --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__token__subcmd__issue)
+            opts="-q -v -h --ns --verbs --ttl --region --max-bytes --max-qps --jti --kid --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verbs)
+                    COMPREPLY=($(compgen -W "put get delete query watch lease admin" -- "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-qps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jti)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kid)
+                    COMPREPLY=($(compgen -W "active next" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -52,6 +52,8 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "snapshot" -d 'Take a sn
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "admin" -d 'Inspect and repair the data directory'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "token" -d 'Mint and inspect capability tokens (offline, with the configured keys)'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "keys" -d 'Make signing keys for capability tokens'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
@@ -415,21 +417,113 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "dump" -d 'Print the live objects (read-only; works while a server holds the directory)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "server" -d 'Run the state server'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "put" -d 'Create or replace an object'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "get" -d 'Read an object'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "rm" -d 'Delete objects'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "ls" -d 'List the objects of a namespace'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "query" -d 'Find objects by tags and body values'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "watch" -d 'Follow the changes of a namespace'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "status" -d 'Show the server\'s health and storage'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "bench" -d 'Load a running server and report throughput and latency'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "admin" -d 'Inspect and repair the data directory'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -f -a "issue" -d 'Mint a token signed with the configured active (or next) key'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -f -a "inspect" -d 'Show a token\'s claims and whether it verifies against the configured keys'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l ns -d 'Namespace granted: an exact name (agent://demo) or a prefix ending in * (agent://team/*); * alone grants every namespace (repeatable)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l verbs -d 'Verbs granted, comma-separated' -r -f -a "put\t'Create or replace objects'
+get\t'Read objects'
+delete\t'Delete objects'
+query\t'Query objects'
+watch\t'Follow changes (SSE watch)'
+lease\t'Acquire, renew and release leases'
+admin\t'Admin routes (snapshots, dump, ...)'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l ttl -d 'Lifetime of the token (e.g. 15m, 24h, 30days)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l region -d 'Pin the token to servers of this REGION' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l max-bytes -d 'Largest request body allowed (e.g. 65536, 1MiB)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l max-qps -d 'Requests per second allowed (a positive number, e.g. 10 or 0.5)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l jti -d 'Token id (jti) [default: a new ULID]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l kid -d 'Which configured key signs the token' -r -f -a "active\t'The active key (`CAP_KEY_ACTIVE`)'
+next\t'The next key (`CAP_KEY_NEXT`), staged for rotation'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Mint a token signed with the configured active (or next) key'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show a token\'s claims and whether it verifies against the configured keys'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -f -a "generate" -d 'Print a new random key, as base64:..., for CAP_KEY_ACTIVE or CAP_KEY_NEXT'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l bytes -d 'Number of random bytes (16 to 1024)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Print a new random key, as base64:..., for CAP_KEY_ACTIVE or CAP_KEY_NEXT'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "server" -d 'Run the state server'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "put" -d 'Create or replace an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "get" -d 'Read an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "rm" -d 'Delete objects'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "ls" -d 'List the objects of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "query" -d 'Find objects by tags and body values'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "watch" -d 'Follow the changes of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "status" -d 'Show the server\'s health and storage'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "bench" -d 'Load a running server and report throughput and latency'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "admin" -d 'Inspect and repair the data directory'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "token" -d 'Mint and inspect capability tokens (offline, with the configured keys)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "keys" -d 'Make signing keys for capability tokens'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start" -d 'Start the server on the data directory (embedded engine; no other service needed)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "create" -d 'Keep a copy of the object\'s current version under a name'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "list" -d 'List an object\'s checkpoints, newest first'
@@ -438,3 +532,6 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from snapshot" -f -a "list" -d 'List the snapshots of the data directory (works while a server runs)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "dump" -d 'Print the live objects (read-only; works while a server holds the directory)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "issue" -d 'Mint a token signed with the configured active (or next) key'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "inspect" -d 'Show a token\'s claims and whether it verifies against the configured keys'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "generate" -d 'Print a new random key, as base64:..., for CAP_KEY_ACTIVE or CAP_KEY_NEXT'

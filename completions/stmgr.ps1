@@ -51,6 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('trim-wal', 'trim-wal', [CompletionResultType]::ParameterValue, 'Delete WAL segments already covered by a verified snapshot')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore the data directory to a point in time (server stopped)')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Inspect and repair the data directory')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Mint and inspect capability tokens (offline, with the configured keys)')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Make signing keys for capability tokens')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -553,6 +555,130 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
         'stmgr;admin;help;help' {
             break
         }
+        'stmgr;token' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Capability token sent to the server as `Authorization: Bearer`')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the server certificates these PEM CA certificates sign (instead of the system''s)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for mutual TLS (with --client-key)')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM private key of --client-cert')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Mint a token signed with the configured active (or next) key')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show a token''s claims and whether it verifies against the configured keys')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stmgr;token;issue' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Namespace granted: an exact name (agent://demo) or a prefix ending in * (agent://team/*); * alone grants every namespace (repeatable)')
+            [CompletionResult]::new('--verbs', '--verbs', [CompletionResultType]::ParameterName, 'Verbs granted, comma-separated')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Lifetime of the token (e.g. 15m, 24h, 30days)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Pin the token to servers of this REGION')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Largest request body allowed (e.g. 65536, 1MiB)')
+            [CompletionResult]::new('--max-qps', '--max-qps', [CompletionResultType]::ParameterName, 'Requests per second allowed (a positive number, e.g. 10 or 0.5)')
+            [CompletionResult]::new('--jti', '--jti', [CompletionResultType]::ParameterName, 'Token id (jti) [default: a new ULID]')
+            [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, 'Which configured key signs the token')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Capability token sent to the server as `Authorization: Bearer`')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the server certificates these PEM CA certificates sign (instead of the system''s)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for mutual TLS (with --client-key)')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM private key of --client-cert')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stmgr;token;inspect' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the server certificates these PEM CA certificates sign (instead of the system''s)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for mutual TLS (with --client-key)')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM private key of --client-cert')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stmgr;token;help' {
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Mint a token signed with the configured active (or next) key')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show a token''s claims and whether it verifies against the configured keys')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stmgr;token;help;issue' {
+            break
+        }
+        'stmgr;token;help;inspect' {
+            break
+        }
+        'stmgr;token;help;help' {
+            break
+        }
+        'stmgr;keys' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Capability token sent to the server as `Authorization: Bearer`')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the server certificates these PEM CA certificates sign (instead of the system''s)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for mutual TLS (with --client-key)')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM private key of --client-cert')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a new random key, as base64:..., for CAP_KEY_ACTIVE or CAP_KEY_NEXT')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stmgr;keys;generate' {
+            [CompletionResult]::new('--bytes', '--bytes', [CompletionResultType]::ParameterName, 'Number of random bytes (16 to 1024)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Base URL of the stmgr server [default: http://127.0.0.1:8080]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results [default: chosen by each command, usually table]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Capability token sent to the server as `Authorization: Bearer`')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the server certificates these PEM CA certificates sign (instead of the system''s)')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for mutual TLS (with --client-key)')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'PEM private key of --client-cert')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status messages or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stmgr;keys;help' {
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a new random key, as base64:..., for CAP_KEY_ACTIVE or CAP_KEY_NEXT')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stmgr;keys;help;generate' {
+            break
+        }
+        'stmgr;keys;help;help' {
+            break
+        }
         'stmgr;help' {
             [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Run the state server')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Create or replace an object')
@@ -568,6 +694,8 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('trim-wal', 'trim-wal', [CompletionResultType]::ParameterValue, 'Delete WAL segments already covered by a verified snapshot')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore the data directory to a point in time (server stopped)')
             [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Inspect and repair the data directory')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Mint and inspect capability tokens (offline, with the configured keys)')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Make signing keys for capability tokens')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -643,6 +771,24 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             break
         }
         'stmgr;help;admin;verify' {
+            break
+        }
+        'stmgr;help;token' {
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Mint a token signed with the configured active (or next) key')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show a token''s claims and whether it verifies against the configured keys')
+            break
+        }
+        'stmgr;help;token;issue' {
+            break
+        }
+        'stmgr;help;token;inspect' {
+            break
+        }
+        'stmgr;help;keys' {
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a new random key, as base64:..., for CAP_KEY_ACTIVE or CAP_KEY_NEXT')
+            break
+        }
+        'stmgr;help;keys;generate' {
             break
         }
         'stmgr;help;help' {

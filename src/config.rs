@@ -1,12 +1,14 @@
 //! Settings resolution: flags > environment > config file > defaults (ARCHITECTURE §7).
 //!
 //! Owns [`Settings`] (what every command runs with), the config file format (`file`), the
-//! environment variable names, the engine-option parsing (`engine`) and [`ConfigError`].
+//! environment variable names, the engine-option parsing (`engine`), the auth settings
+//! (`auth`: token keys, region, API key) and [`ConfigError`].
 //! The environment and the platform directories are injected ([`Env`], [`PlatformDirs`]) so the
 //! precedence rules are tested without touching the process environment. This module never
 //! prints and never writes files: a missing default config file is simply not read.
 
 mod client;
+mod auth;
 mod engine;
 mod file;
 #[cfg(test)]
@@ -19,6 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::store::options::EngineOptions;
+
+pub use self::auth::AuthSettings;
 
 /// API address used when nothing else is configured.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
@@ -179,6 +183,22 @@ pub enum ConfigError {
         /// What was expected.
         reason: String,
     },
+    /// A secret (a signing key) is not valid. The value is never shown.
+    #[error("invalid value for {origin}: {reason} (value not shown)")]
+    InvalidSecret {
+        /// Where the value came from.
+        origin: Origin,
+        /// What is wrong.
+        reason: String,
+    },
+    /// One of two settings that go together is given without the other (a key without its id).
+    #[error("{given} is set but {missing}")]
+    Incomplete {
+        /// The setting that is given.
+        given: Origin,
+        /// What is missing, with the names that would provide it.
+        missing: String,
+    },
     /// An environment variable holds bytes that are not UTF-8 where text is required.
     #[error("environment variable {name} is not valid UTF-8")]
     NotUnicode {
@@ -206,6 +226,8 @@ pub struct Settings {
     pub engine: EngineOptions,
     /// Token and TLS files for talking to a server.
     pub client: crate::client::ClientOptions,
+    /// Token keys, region and API key (environment > file); secrets never show in `Debug`.
+    pub auth: AuthSettings,
 }
 
 impl Settings {
@@ -270,6 +292,7 @@ impl Settings {
 
         let engine = engine::resolve(env, file.map(|f| &f.engine), file_path)?;
         let client = client::resolve(overrides, env, file.map(|f| &f.client), file_path)?;
+        let auth = auth::resolve(env, file.map(|f| &f.auth), file_path)?;
 
         Ok(Settings {
             data_dir,
@@ -280,6 +303,7 @@ impl Settings {
             config_file: loaded.map(|(_, path)| path),
             engine,
             client,
+            auth,
         })
     }
 }

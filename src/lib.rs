@@ -3,12 +3,14 @@
 //! The library holds everything; `main.rs` only parses arguments, starts logging and the tokio
 //! runtime, and maps the result of [`cli::run`] to an exit code.
 //!
+//! - [`auth`]: capability tokens, signing keys, rate limits.
 //! - [`cli`]: the command line (the only place, with `main.rs`, that prints).
 //! - [`config`]: settings resolution (flags > environment > config file > defaults).
 //! - [`store`]: the engine.
 //! - [`api`], [`server`], [`tls`]: the HTTP server; [`client`]: its client.
 
 pub mod api;
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod client;

@@ -13,6 +13,7 @@ mod datadir;
 mod exit;
 pub mod generate;
 pub mod get;
+pub mod keys;
 pub mod logging;
 pub mod ls;
 mod online;
@@ -24,6 +25,7 @@ pub mod rm;
 pub mod server;
 pub mod snapshot;
 pub mod status;
+pub mod token;
 pub mod trim_wal;
 pub mod watch;
 
@@ -203,6 +205,10 @@ pub enum Command {
     Restore(restore::RestoreArgs),
     /// Inspect and repair the data directory
     Admin(admin::AdminArgs),
+    /// Mint and inspect capability tokens (offline, with the configured keys)
+    Token(token::TokenArgs),
+    /// Make signing keys for capability tokens
+    Keys(keys::KeysArgs),
     /// Write shell completions and man pages
     #[command(hide = true)]
     Generate(generate::GenerateArgs),
@@ -226,7 +232,9 @@ impl Command {
             | Command::Query(_)
             | Command::Watch(_)
             | Command::Status(_)
-            | Command::Checkpoint(_) => false,
+            | Command::Checkpoint(_)
+            | Command::Token(_)
+            | Command::Keys(_) => false,
             Command::Server(_) | Command::Bench(_) => true,
         }
     }
@@ -278,6 +286,8 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Status(args) => status::run(args, &ctx),
         Command::Checkpoint(args) => checkpoint::run(args, &ctx),
         Command::Bench(args) => bench::run(args, &ctx),
+        Command::Token(args) => token::run(args, &ctx),
+        Command::Keys(args) => keys::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
     }
 }

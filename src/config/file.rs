@@ -19,6 +19,14 @@
 //! ca_cert = "ca.pem"                 # trust this CA (relative to this file)
 //! client_cert = "me.pem"             # mutual TLS
 //! client_key = "me.key"
+//!
+//! [auth]                             # see `auth` for the matching environment variables
+//! cap_key_active_id = "k2025"
+//! cap_key_active = "base64:..."      # raw text, or base64: + base64 for binary keys
+//! cap_key_next_id = "k2026"          # staged for rotation (optional)
+//! cap_key_next = "base64:..."
+//! region = "eu-west"
+//! api_key = "..."                    # Exosphere x-api-key (STATE_MANAGER_SECRET)
 //! ```
 //! Unknown keys are errors that name the file, the line and the key.
 
@@ -27,6 +35,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::auth::FileAuth;
 use super::{ConfigError, OutputFormat};
 
 /// The whole file. Every key is optional.
@@ -40,6 +49,8 @@ pub(super) struct FileConfig {
     pub(super) engine: FileEngine,
     #[serde(default)]
     pub(super) client: super::client::FileClient,
+    #[serde(default)]
+    pub(super) auth: FileAuth,
 }
 
 /// The `[engine]` table. Values are kept raw: sizes may be numbers or strings like "64MiB",

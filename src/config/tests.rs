@@ -278,3 +278,165 @@ fn missing_named_file_is_an_error_but_missing_default_file_is_not() {
         Err(ConfigError::NotFound { .. })
     ));
 }
+
+#[test]
+fn no_auth_settings_by_default() {
+    let auth = World::new().settings().auth;
+    assert!(auth.keys.is_none());
+    assert!(auth.region.is_none());
+    assert!(auth.api_key.is_none());
+}
+
+#[test]
+fn auth_precedence_stmgr_env_legacy_env_file() {
+    let file = "[auth]\ncap_key_active_id = \"file-id\"\ncap_key_active = \"file-key\"\n\
+                region = \"file-region\"\napi_key = \"file-api\"\n";
+    let world = World::new().default_file(file);
+    let auth = world.settings().auth;
+    let keys = auth.keys.expect("keys from the file");
+    assert_eq!(keys.active().id(), "file-id");
+    assert_eq!(keys.active().secret().expose(), b"file-key");
+    assert!(keys.next().is_none());
+    assert_eq!(auth.region.as_deref(), Some("file-region"));
+    assert!(auth.api_key.expect("api key").matches(b"file-api"));
+
+    let world = world
+        .set("CAP_KEY_ACTIVE_ID", "legacy-id")
+        .set("CAP_KEY_ACTIVE", "legacy-key")
+        .set("REGION", "legacy-region")
+        .set("API_KEY", "legacy-api");
+    let auth = world.settings().auth;
+    let keys = auth.keys.expect("keys");
+    assert_eq!(keys.active().id(), "legacy-id");
+    assert_eq!(keys.active().secret().expose(), b"legacy-key");
+    assert_eq!(auth.region.as_deref(), Some("legacy-region"));
+    assert!(auth.api_key.expect("api key").matches(b"legacy-api"));
+
+    let world = world.set("STATE_MANAGER_SECRET", "exosphere-secret");
+    assert!(
+        world
+            .settings()
+            .auth
+            .api_key
+            .expect("api key")
+            .matches(b"exosphere-secret")
+    );
+
+    let world = world
+        .set("STMGR_CAP_KEY_ACTIVE_ID", "stmgr-id")
+        .set("STMGR_CAP_KEY_ACTIVE", "base64:AAEC")
+        .set("STMGR_REGION", "stmgr-region")
+        .set("STMGR_API_KEY", "stmgr-api");
+    let auth = world.settings().auth;
+    let keys = auth.keys.expect("keys");
+    assert_eq!(keys.active().id(), "stmgr-id");
+    assert_eq!(keys.active().secret().expose(), [0u8, 1, 2]);
+    assert_eq!(auth.region.as_deref(), Some("stmgr-region"));
+    assert!(auth.api_key.expect("api key").matches(b"stmgr-api"));
+}
+
+#[test]
+fn next_key_is_resolved_alongside_the_active_one() {
+    let world = World::new()
+        .set("CAP_KEY_ACTIVE_ID", "k1")
+        .set("CAP_KEY_ACTIVE", "one")
+        .default_file("[auth]\ncap_key_next_id = \"k2\"\ncap_key_next = \"two\"\n");
+    let keys = world.settings().auth.keys.expect("keys");
+    assert_eq!(keys.active().id(), "k1");
+    let next = keys.next().expect("next key");
+    assert_eq!((next.id(), next.secret().expose()), ("k2", &b"two"[..]));
+}
+
+/// Resolves and returns the error and its text, which must not contain any of `secrets`.
+fn auth_error(world: &World, secrets: &[&str]) -> (ConfigError, String) {
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("bad auth settings accepted");
+    let text = format!("{err} {err:?}");
+    for secret in secrets {
+        assert!(!text.contains(secret), "secret shown: {text}");
+    }
+    (err, text)
+}
+
+#[test]
+fn a_key_without_its_id_and_an_id_without_its_key_are_errors() {
+    let world = World::new().set("CAP_KEY_ACTIVE", "zebra-secret");
+    let (err, text) = auth_error(&world, &["zebra-secret"]);
+    assert!(matches!(err, ConfigError::Incomplete { .. }), "{err:?}");
+    assert!(text.contains("CAP_KEY_ACTIVE is set"), "{text}");
+    assert!(text.contains("CAP_KEY_ACTIVE_ID"), "{text}");
+
+    let world = World::new().set("STMGR_CAP_KEY_NEXT_ID", "k2");
+    let (_, text) = auth_error(&world, &[]);
+    assert!(text.contains("STMGR_CAP_KEY_NEXT_ID is set"), "{text}");
+    assert!(text.contains("CAP_KEY_NEXT"), "{text}");
+
+    let world = World::new().default_file("[auth]\ncap_key_active_id = \"k1\"\n");
+    let (_, text) = auth_error(&world, &[]);
+    assert!(text.contains("auth.cap_key_active_id"), "{text}");
+}
+
+#[test]
+fn a_next_key_needs_an_active_key_with_another_id() {
+    let world = World::new()
+        .set("CAP_KEY_NEXT_ID", "k2")
+        .set("CAP_KEY_NEXT", "walrus-secret");
+    let (_, text) = auth_error(&world, &["walrus-secret"]);
+    assert!(text.contains("CAP_KEY_NEXT_ID"), "{text}");
+    assert!(text.contains("no active key"), "{text}");
+
+    let world = World::new()
+        .set("CAP_KEY_ACTIVE_ID", "same")
+        .set("CAP_KEY_ACTIVE", "walrus-one")
+        .set("CAP_KEY_NEXT_ID", "same")
+        .set("CAP_KEY_NEXT", "walrus-two");
+    let (_, text) = auth_error(&world, &["walrus"]);
+    assert!(text.contains("CAP_KEY_NEXT_ID"), "{text}");
+    assert!(text.contains("same"), "{text}");
+}
+
+#[test]
+fn bad_keys_and_ids_name_their_origin_but_not_the_key() {
+    let world = World::new()
+        .set("CAP_KEY_ACTIVE_ID", "k1")
+        .set("CAP_KEY_ACTIVE", "base64:zebra!!");
+    let (err, text) = auth_error(&world, &["zebra"]);
+    assert!(matches!(err, ConfigError::InvalidSecret { .. }), "{err:?}");
+    assert!(text.contains("CAP_KEY_ACTIVE"), "{text}");
+
+    let world = World::new()
+        .default_file("[auth]\ncap_key_active_id = \"k1\"\ncap_key_active = \"base64:\"\n");
+    let (_, text) = auth_error(&world, &[]);
+    assert!(text.contains("auth.cap_key_active"), "{text}");
+    assert!(text.contains("empty"), "{text}");
+
+    let world = World::new()
+        .set("CAP_KEY_ACTIVE_ID", "bad.id")
+        .set("CAP_KEY_ACTIVE", "zebra-key");
+    let (_, text) = auth_error(&world, &["zebra-key"]);
+    assert!(text.contains("CAP_KEY_ACTIVE_ID"), "{text}");
+    assert!(text.contains("bad.id"), "{text}");
+}
+
+#[test]
+fn settings_debug_never_shows_secrets() {
+    let world = World::new()
+        .set("CAP_KEY_ACTIVE_ID", "k1")
+        .set("CAP_KEY_ACTIVE", "zebra-active")
+        .set("CAP_KEY_NEXT_ID", "k2")
+        .set("CAP_KEY_NEXT", "zebra-next")
+        .set("STATE_MANAGER_SECRET", "zebra-api");
+    let shown = format!("{:?}", world.settings());
+    assert!(!shown.contains("zebra"), "{shown}");
+    assert!(shown.contains("k1") && shown.contains("k2"), "{shown}");
+}
+
+#[test]
+fn unknown_auth_key_in_the_file_is_an_error() {
+    let world = World::new().default_file("[auth]\ncap_key = \"x\"\n");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("typo accepted");
+    assert!(err.to_string().contains("cap_key"), "{err}");
+}

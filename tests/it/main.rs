@@ -3,6 +3,7 @@
 
 mod util;
 
+mod auth_cli;
 mod cli_basics;
 mod crash;
 mod engine;
