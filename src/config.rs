@@ -7,8 +7,8 @@
 //! precedence rules are tested without touching the process environment. This module never
 //! prints and never writes files: a missing default config file is simply not read.
 
-mod client;
 mod auth;
+mod client;
 mod engine;
 mod file;
 #[cfg(test)]

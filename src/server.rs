@@ -32,6 +32,8 @@ pub struct ServeOptions {
     pub snapshots: Option<SnapshotPolicy>,
     /// TLS on the main listener (`None`: plain HTTP). The metrics listener stays plain.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Authentication and limits (its `max_body` is set from `max_body`).
+    pub guard: api::guard::Guard,
 }
 
 impl Default for ServeOptions {
@@ -43,6 +45,7 @@ impl Default for ServeOptions {
             snapshots: None,
             ops_listener: None,
             tls: None,
+            guard: api::guard::Guard::default(),
         }
     }
 }
@@ -58,7 +61,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = AppState::new(engine.clone(), stop_rx.clone(), options.heartbeat);
+    let mut guard = options.guard;
+    guard.max_body = options.max_body as u64;
+    let state = AppState::new(engine.clone(), stop_rx.clone(), options.heartbeat, guard);
     if let Some(l) = options.ops_listener {
         l.set_nonblocking(true)?;
         let l = TcpListener::from_std(l)?;

@@ -41,6 +41,18 @@ pub struct Reason {
     reason: &'static str,
 }
 
+/// `scope` label (`token` or `namespace`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Scope {
+    scope: &'static str,
+}
+
+/// `code` label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Code {
+    code: &'static str,
+}
+
 /// The server's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -59,6 +71,8 @@ pub struct Metrics {
     pub snapshot_duration: Histogram,
     /// Size of the last snapshot.
     pub snapshot_bytes: Gauge,
+    rate_limited: Family<Scope, Counter>,
+    auth_refused: Family<Code, Counter>,
 }
 
 /// Engine figures read at scrape time.
@@ -177,6 +191,18 @@ impl Metrics {
             Unit::Bytes,
             snapshot_bytes.clone(),
         );
+        let rate_limited = Family::<Scope, Counter>::default();
+        registry.register(
+            "rate_limit_exceeded",
+            "Requests refused with 429, by scope (token or namespace)",
+            rate_limited.clone(),
+        );
+        let auth_refused = Family::<Code, Counter>::default();
+        registry.register(
+            "auth_refused",
+            "Requests refused by authentication or authorization, by error code",
+            auth_refused.clone(),
+        );
         registry.register_collector(Box::new(EngineCollector(engine)));
         Metrics {
             registry,
@@ -188,7 +214,19 @@ impl Metrics {
             watch_emit_lag,
             snapshot_duration,
             snapshot_bytes,
+            rate_limited,
+            auth_refused,
         }
+    }
+
+    /// Counts a 429.
+    pub fn rate_limited(&self, scope: &'static str) {
+        self.rate_limited.get_or_create(&Scope { scope }).inc();
+    }
+
+    /// Counts a request refused by auth, by error code.
+    pub fn auth_refused(&self, code: &'static str) {
+        self.auth_refused.get_or_create(&Code { code }).inc();
     }
 
     /// Counts a drop of a watch stream.

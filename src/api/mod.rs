@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
@@ -34,11 +35,17 @@ struct Inner {
     /// Flips to true when the server starts shutting down (watch streams end on it).
     shutdown: watch::Receiver<bool>,
     heartbeat: Duration,
+    guard: guard::Guard,
 }
 
 impl AppState {
     /// State over an open engine; `shutdown` turns true when the server is stopping.
-    pub fn new(engine: Engine, shutdown: watch::Receiver<bool>, heartbeat: Duration) -> Self {
+    pub fn new(
+        engine: Engine,
+        shutdown: watch::Receiver<bool>,
+        heartbeat: Duration,
+        guard: guard::Guard,
+    ) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 render_cache: Default::default(),
@@ -47,6 +54,7 @@ impl AppState {
                 started: Instant::now(),
                 shutdown,
                 heartbeat,
+                guard,
             }),
         }
     }
@@ -81,6 +89,11 @@ impl AppState {
         self.inner.shutdown.clone()
     }
 
+    /// Who may do what.
+    pub fn guard(&self) -> &guard::Guard {
+        &self.inner.guard
+    }
+
     /// Interval of SSE heartbeat comments.
     pub fn heartbeat(&self) -> Duration {
         self.inner.heartbeat
@@ -101,9 +114,14 @@ pub fn ops_router(state: AppState) -> Router {
 
 /// The whole HTTP app. `max_body` bounds request bodies (413 above it).
 pub fn router(state: AppState, max_body: usize) -> Router {
-    let (routes, doc) = documented_routes().split_for_parts();
+    let (routes, mut doc) = documented_routes().split_for_parts();
+    openapi::add_security(&mut doc);
     routes
         .merge(openapi::routes(doc))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::admit,
+        ))
         .fallback(|| async { error::ApiError::not_found("no such route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -124,5 +142,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the main listener (what `GET /openapi.json` serves).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    documented_routes().into_openapi()
+    let mut doc = documented_routes().into_openapi();
+    openapi::add_security(&mut doc);
+    doc
 }

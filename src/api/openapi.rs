@@ -147,3 +147,76 @@ pub struct WriteHeaders {
     #[param(rename = "If-Fence")]
     if_fence: Option<u64>,
 }
+
+/// Adds what the guard does to a finished document: the security schemes (bearer capability
+/// token, `x-api-key`), each guarded operation's requirement, and the answers the guard may
+/// give before the handler runs (401, 403, 413, 429, 451).
+pub fn add_security(doc: &mut Doc) {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+    };
+    use utoipa::openapi::{RefOr, Response};
+
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("stmgr capability token")
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "api_key",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
+    );
+    let error = |description: &str| -> RefOr<Response> {
+        Response::builder()
+            .description(description)
+            .content(
+                "application/json",
+                utoipa::openapi::Content::new(Some(RefOr::Ref(
+                    utoipa::openapi::Ref::from_schema_name("ErrorBody"),
+                ))),
+            )
+            .build()
+            .into()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            (axum::http::Method::GET, &mut item.get),
+            (axum::http::Method::PUT, &mut item.put),
+            (axum::http::Method::POST, &mut item.post),
+            (axum::http::Method::DELETE, &mut item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            if super::guard::required_verb(&method, path, false).is_none() {
+                continue;
+            }
+            op.security = Some(vec![
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+                SecurityRequirement::new("api_key", Vec::<String>::new()),
+            ]);
+            let responses = &mut op.responses.responses;
+            for (status, what) in [
+                (
+                    "401",
+                    "Missing, malformed, expired or unknown token, or a wrong API key",
+                ),
+                ("403", "The token does not grant this verb or namespace"),
+                ("413", "Body over the server's or the token's limit"),
+                (
+                    "429",
+                    "Over the token's or the namespace's rate; see Retry-After",
+                ),
+                ("451", "The token is pinned to another region"),
+            ] {
+                responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error(what));
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 mod util;
 
 mod auth_cli;
+mod auth_server;
 mod cli_basics;
 mod crash;
 mod engine;

@@ -20,6 +20,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(dir: &std::path::Path, opts: EngineOptions) -> TestServer {
+        TestServer::start_with(dir, opts, ServeOptions::default()).await
+    }
+
+    /// As [`TestServer::start`], with server options (heartbeat and drain are set for tests).
+    pub async fn start_with(
+        dir: &std::path::Path,
+        opts: EngineOptions,
+        serve_opts: ServeOptions,
+    ) -> TestServer {
         let engine = tokio::task::spawn_blocking({
             let dir = dir.to_path_buf();
             move || Engine::open(&dir, opts, "test server")
@@ -33,7 +42,7 @@ impl TestServer {
         let serve_opts = ServeOptions {
             heartbeat: Duration::from_millis(200),
             drain_timeout: Duration::from_secs(5),
-            ..ServeOptions::default()
+            ..serve_opts
         };
         let task = tokio::spawn(server::serve(listener, engine, serve_opts, async move {
             let _ = rx.await;

@@ -20,6 +20,16 @@ pub struct ServerProc {
 impl ServerProc {
     /// `stmgr server start --listen 127.0.0.1:0 --data-dir DATA EXTRA...`, and its stderr lines.
     pub fn spawn(t: &TestDir, data: &Path, extra: &[&str]) -> (Child, mpsc::Receiver<String>) {
+        ServerProc::spawn_env(t, data, extra, &[])
+    }
+
+    /// As [`ServerProc::spawn`], with environment variables.
+    pub fn spawn_env(
+        t: &TestDir,
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, String)],
+    ) -> (Child, mpsc::Receiver<String>) {
         let mut child = Command::new(stmgr_path())
             .args(["server", "start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
@@ -27,6 +37,7 @@ impl ServerProc {
             .env_clear()
             .env("HOME", t.path().join("home"))
             .env("XDG_CONFIG_HOME", t.path().join("config"))
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -47,7 +58,15 @@ impl ServerProc {
 
     /// As [`ServerProc::start`], with more `server start` arguments.
     pub fn start_with(t: &TestDir, data: &Path, extra: &[&str]) -> ServerProc {
-        let (child, lines) = ServerProc::spawn(t, data, extra);
+        ServerProc::wait_for_address(ServerProc::spawn(t, data, extra))
+    }
+
+    /// As [`ServerProc::start`], with environment variables.
+    pub fn start_env(t: &TestDir, data: &Path, env: &[(&str, String)]) -> ServerProc {
+        ServerProc::wait_for_address(ServerProc::spawn_env(t, data, &[], env))
+    }
+
+    fn wait_for_address((child, lines): (Child, mpsc::Receiver<String>)) -> ServerProc {
         let url = loop {
             let line = lines
                 .recv_timeout(Duration::from_secs(30))

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::Args;
 
+use crate::api::guard::Guard;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::server::{self, ServeOptions};
@@ -80,6 +81,22 @@ pub struct StartArgs {
         requires = "tls_cert"
     )]
     pub tls_client_ca: Option<PathBuf>,
+    /// Listen on a non-loopback address even though no token key or API key is configured
+    /// (anyone who reaches the port can read and write everything)
+    #[arg(long)]
+    pub insecure: bool,
+    /// Let the API key (x-api-key) use the whole v1 API too, not only the workflow API
+    #[arg(long, env = "STMGR_API_KEY_GRANTS_V1")]
+    pub api_key_grants_v1: bool,
+    /// Requests per second per namespace, all clients together (429 with Retry-After above it)
+    #[arg(long, env = "STMGR_NS_MAX_QPS", value_name = "QPS")]
+    pub ns_max_qps: Option<f64>,
+    /// Require a token with the admin verb for /metrics
+    #[arg(long, env = "STMGR_GUARD_METRICS")]
+    pub guard_metrics: bool,
+    /// Clock skew allowed when checking a token's exp and nbf
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub token_leeway: Duration,
 }
 
 /// How the server logs.
@@ -115,6 +132,35 @@ fn listen_addr(args: &StartArgs) -> anyhow::Result<SocketAddr> {
     })
 }
 
+/// One line saying how clients authenticate (key ids, never keys).
+fn auth_summary(guard: &Guard) -> String {
+    if !guard.enabled() {
+        return "WARNING: authentication is off (no token key or API key configured): anyone who \
+                can reach this address can read and write everything"
+            .into();
+    }
+    let mut parts = Vec::new();
+    if let Some(keys) = &guard.keys {
+        let mut s = format!("capability tokens (active key {:?}", keys.active().id());
+        if let Some(next) = keys.next() {
+            s += &format!(", next key {:?}", next.id());
+        }
+        s += ")";
+        parts.push(s);
+    }
+    if guard.api_key.is_some() {
+        parts.push(if guard.api_key_grants_v1 {
+            "API key (v0 and v1)".to_string()
+        } else {
+            "API key (v0)".to_string()
+        });
+    }
+    if let Some(region) = &guard.region {
+        parts.push(format!("region {region:?}"));
+    }
+    format!("auth: {}", parts.join(", "))
+}
+
 /// Runs the server until a signal.
 ///
 /// # Errors
@@ -133,6 +179,29 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
+    if args.ns_max_qps.is_some_and(|q| !(q > 0.0 && q.is_finite())) {
+        return Err(UsageError::new("--ns-max-qps must be a positive number").into());
+    }
+    let auth = &ctx.settings.auth;
+    let guard = Guard {
+        keys: auth.keys.clone(),
+        region: auth.region.clone(),
+        api_key: auth.api_key.clone(),
+        api_key_grants_v1: args.api_key_grants_v1,
+        ns_max_qps: args.ns_max_qps,
+        guard_metrics: args.guard_metrics,
+        leeway: args.token_leeway,
+        ..Guard::default()
+    };
+    let auth_line = auth_summary(&guard);
+    if !guard.enabled() && !addr.ip().is_loopback() && !args.insecure {
+        return Err(UsageError::new(format!(
+            "refusing to listen on {addr} without authentication: configure a token key \
+             (CAP_KEY_ACTIVE_ID and CAP_KEY_ACTIVE) or an API key (STATE_MANAGER_SECRET), or \
+             pass --insecure"
+        ))
+        .into());
+    }
     let data_dir = &ctx.settings.data_dir;
     let started = Instant::now();
     let engine = Engine::open(data_dir, ctx.settings.engine.clone(), "stmgr server start")
@@ -160,6 +229,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             keep_last: args.snapshot_keep,
         }),
         tls,
+        guard,
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -184,6 +254,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             format!("stmgr {} listening on {scheme}://{local}", env!("CARGO_PKG_VERSION")),
             serde_json::json!({"url": format!("{scheme}://{local}")}),
         );
+        say(auth_line.clone(), serde_json::json!({"auth": auth_line}));
         if args.tls_client_ca.is_some() {
             say("clients must present a certificate (mutual TLS)".into(), serde_json::json!({"mtls": true}));
         }
