@@ -31,6 +31,8 @@ pub enum Op {
     Lease(LeaseOp),
     /// Named checkpoints of objects.
     Checkpoint(CheckpointOp),
+    /// Workflow graphs, runs and states.
+    Workflow(crate::store::state::workflows::WorkflowOp),
 }
 
 /// Changes to named checkpoints of objects.

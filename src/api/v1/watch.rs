@@ -58,7 +58,10 @@ impl Selector {
             Op::Object(ObjectOp::Delete { ns, id, .. }) => {
                 **ns == *self.ns && id.starts_with(self.prefix.as_str())
             }
-            Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) | Op::Checkpoint(_) => false,
+            Op::Object(ObjectOp::Remember { .. })
+            | Op::Lease(_)
+            | Op::Checkpoint(_)
+            | Op::Workflow(_) => false,
         }
     }
 
@@ -107,7 +110,10 @@ fn render(rec: &Record) -> Rendered {
                     "commit_seq": rec.seq,
                     "reason": match reason { DeleteReason::Deleted => "deleted", DeleteReason::Expired => "expired" },
                 }),
-                Op::Object(ObjectOp::Remember { .. }) | Op::Lease(_) | Op::Checkpoint(_) => return None,
+                Op::Object(ObjectOp::Remember { .. })
+                | Op::Lease(_)
+                | Op::Checkpoint(_)
+                | Op::Workflow(_) => return None,
             };
             Some(Arc::from(v.to_string()))
         })

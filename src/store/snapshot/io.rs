@@ -215,7 +215,13 @@ fn write_to(
                 id: id.clone(),
                 list: list.as_ref().clone(),
             });
-        for item in objects.chain(answers).chain(leases).chain(checkpoints) {
+        let workflows = state.workflows.items().map(Item::Workflow);
+        for item in objects
+            .chain(answers)
+            .chain(leases)
+            .chain(checkpoints)
+            .chain(workflows)
+        {
             scratch.clear();
             scratch.extend_from_slice(&[0u8; 4]);
             postcard::to_io(&item, &mut scratch)
@@ -396,6 +402,7 @@ pub fn load_snapshot(path: &Path) -> Result<(State, SnapshotMeta)> {
         Item::Idempotency { ns, key, answer } => state.idempotency.remember(ns, key, answer),
         Item::Lease { ns, key, lease } => state.leases.restore(ns, key, lease),
         Item::Checkpoints { ns, id, list } => state.checkpoints.restore(ns, id, list),
+        Item::Workflow(item) => state.workflows.restore(item),
     })?;
     state.seq = meta.commit_seq;
     state.ts = meta.state_ts;

@@ -63,4 +63,6 @@ pub enum Item {
         /// Oldest first.
         list: Vec<crate::store::state::checkpoints::Checkpoint>,
     },
+    /// A workflow document.
+    Workflow(crate::store::state::workflows::WorkflowItem),
 }

@@ -8,6 +8,7 @@ pub mod checkpoints;
 pub mod idempotency;
 pub mod leases;
 mod objects;
+pub mod workflows;
 
 use std::time::Duration;
 
@@ -51,6 +52,8 @@ pub struct State {
     pub leases: leases::LeaseState,
     /// Named checkpoints of objects.
     pub checkpoints: checkpoints::CheckpointState,
+    /// Workflow graphs, runs and states.
+    pub workflows: workflows::WorkflowState,
 }
 
 impl State {
@@ -80,6 +83,7 @@ impl State {
                 Op::Object(op) => self.objects.apply(record.seq, record.ts, op, policy),
                 Op::Lease(op) => self.leases.apply(record.seq, record.ts, op),
                 Op::Checkpoint(op) => self.checkpoints.apply(record.seq, record.ts, op),
+                Op::Workflow(op) => self.workflows.apply(op),
             }
         }
         self.seq = record.seq;
