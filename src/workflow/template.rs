@@ -12,7 +12,7 @@
 use std::fmt;
 
 /// One piece of a template.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Part {
     /// Text copied as is.
     Literal(String),
