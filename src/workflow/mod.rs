@@ -16,7 +16,15 @@ pub mod cron;
 pub mod model;
 pub mod retry;
 pub mod status;
+pub mod stored;
 pub mod template;
+pub mod validate;
+pub mod verify;
+
+#[cfg(test)]
+mod model_tests;
+#[cfg(test)]
+mod validate_tests;
 
 pub use cron::{CronError, CronSchedule};
 pub use model::{
@@ -26,4 +34,9 @@ pub use model::{
 };
 pub use retry::delay_ms;
 pub use status::{RunCounters, RunStatus, StateStatus};
+pub use stored::{
+    JsonText, StoredGraph, StoredNode, StoredObject, StoredRegistration, load_object, store_object,
+};
 pub use template::{Part, Template, TemplateError};
+pub use validate::{GraphShape, validate_graph};
+pub use verify::{RegisteredNodeInfo, verify_against_nodes};
