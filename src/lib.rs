@@ -8,6 +8,7 @@
 //! - [`config`]: settings resolution (flags > environment > config file > defaults).
 //! - [`store`]: the engine.
 //! - [`api`], [`server`], [`tls`]: the HTTP server; [`client`]: its client.
+//! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
 
 pub mod api;
 pub mod auth;
@@ -19,3 +20,4 @@ pub mod objects;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod workflow;

@@ -1,0 +1,42 @@
+//! The workflow engine's pure building blocks, wire-compatible with the Exosphere state
+//! manager and its `exospherehost` SDK: the wire and storage types, graph validation,
+//! `${{ … }}` templating, retry delays and cron schedules. Nothing here does I/O, holds
+//! state or knows about HTTP; the state machine and the routes call into it.
+//!
+//! - [`model`]: JSON wire types (request bodies, graph pieces).
+//! - [`status`]: state statuses and per-run counters.
+//! - [`stored`]: postcard-friendly forms of the types that carry JSON values.
+//! - [`template`]: `${{ id.outputs.field }}` / `${{ store.key }}` templates.
+//! - [`validate`]: structural validation on upsert and the graph's shape.
+//! - [`verify`]: validation against the registered nodes.
+//! - [`retry`]: retry delays.
+//! - [`cron`]: cron schedules with time zones.
+
+pub mod cron;
+pub mod model;
+pub mod retry;
+pub mod status;
+pub mod stored;
+pub mod template;
+pub mod validate;
+pub mod verify;
+
+#[cfg(test)]
+mod model_tests;
+#[cfg(test)]
+mod validate_tests;
+
+pub use cron::{CronError, CronSchedule};
+pub use model::{
+    CronTrigger, EnqueueInput, ErroredInput, ExecutedInput, GraphInput, ManualRetryInput,
+    NodeRegistration, NodeTemplate, PruneInput, ReEnqueueInput, RegisterInput, RetryPolicy,
+    RetryStrategy, StoreConfig, Trigger, TriggerInput, TriggerType, Unites, UnitesStrategy,
+};
+pub use retry::delay_ms;
+pub use status::{RunCounters, RunStatus, StateStatus};
+pub use stored::{
+    JsonText, StoredGraph, StoredNode, StoredObject, StoredRegistration, load_object, store_object,
+};
+pub use template::{Part, Template, TemplateError};
+pub use validate::{GraphShape, validate_graph};
+pub use verify::{RegisteredNodeInfo, verify_against_nodes};
