@@ -1900,7 +1900,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server__subcmd__start)
-            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1955,6 +1955,14 @@ _stmgr() {
                     return 0
                     ;;
                 --ns-max-qps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queued-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run-retention)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -89,6 +89,8 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key of --tls-cert')
             [CompletionResult]::new('--tls-client-ca', '--tls-client-ca', [CompletionResultType]::ParameterName, 'Require client certificates signed by these PEM CA certificates (mutual TLS)')
             [CompletionResult]::new('--ns-max-qps', '--ns-max-qps', [CompletionResultType]::ParameterName, 'Requests per second per namespace, all clients together (429 with Retry-After above it)')
+            [CompletionResult]::new('--queued-timeout', '--queued-timeout', [CompletionResultType]::ParameterName, 'How long a workflow state may stay QUEUED (claimed by a runtime that never reports) before it times out and the graph''s retry policy applies; a node template''s `timeout_seconds` overrides it (0: never)')
+            [CompletionResult]::new('--run-retention', '--run-retention', [CompletionResultType]::ParameterName, 'Remove finished workflow runs (and their states) this long after their last change')
             [CompletionResult]::new('--token-leeway', '--token-leeway', [CompletionResultType]::ParameterName, 'Clock skew allowed when checking a token''s exp and nbf')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: stmgr/config.toml in the platform config directory, if present]')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]')

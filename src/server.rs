@@ -34,6 +34,8 @@ pub struct ServeOptions {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Authentication and limits (its `max_body` is set from `max_body`).
     pub guard: api::guard::Guard,
+    /// The workflow engine's settings.
+    pub workflows: crate::workflow::WorkflowOptions,
 }
 
 impl Default for ServeOptions {
@@ -46,6 +48,7 @@ impl Default for ServeOptions {
             ops_listener: None,
             tls: None,
             guard: api::guard::Guard::default(),
+            workflows: crate::workflow::WorkflowOptions::default(),
         }
     }
 }
@@ -63,7 +66,14 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut guard = options.guard;
     guard.max_body = options.max_body as u64;
-    let state = AppState::new(engine.clone(), stop_rx.clone(), options.heartbeat, guard);
+    let state = AppState::new(
+        engine.clone(),
+        stop_rx.clone(),
+        options.heartbeat,
+        guard,
+        options.workflows,
+    );
+    tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
     if let Some(l) = options.ops_listener {
         l.set_nonblocking(true)?;
         let l = TcpListener::from_std(l)?;
@@ -142,6 +152,19 @@ async fn snapshot_loop(engine: Engine, policy: SnapshotPolicy, mut stop: watch::
             ),
             Ok(None) => {}
             Err(e) => warn!(error = %e, "automatic snapshot failed; will retry"),
+        }
+    }
+}
+
+/// Every second: QUEUED timeouts, cron triggers, run retention.
+async fn workflow_loop(wf: crate::workflow::Workflows, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = wf.tick().await {
+            warn!(error = %e, "workflow maintenance failed; will retry");
         }
     }
 }

@@ -74,6 +74,10 @@ impl From<StoreError> for ApiError {
                 e.to_string(),
             ),
             StoreError::Rejected(Rejection::NotFound { .. }) => ApiError::not_found(e.to_string()),
+            StoreError::Rejected(Rejection::Missing(m)) => ApiError::not_found(m),
+            StoreError::Rejected(Rejection::Unchanged) => {
+                ApiError::new(StatusCode::CONFLICT, "unchanged", "nothing to change")
+            }
             StoreError::Rejected(Rejection::Conflict(m)) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", m)
             }

@@ -142,6 +142,15 @@ pub async fn admit(State(app): State<AppState>, req: Request, next: Next) -> Res
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_default();
+    if path.starts_with("/v0/") {
+        // The workflow API: the Exosphere API key (or a token granting `admin`).
+        if guard.enabled()
+            && let Err(refusal) = admit_v0(&app, guard, &req)
+        {
+            return refusal.into_response();
+        }
+        return next.run(req).await;
+    }
     let Some(verb) = required_verb(req.method(), &path, guard.guard_metrics) else {
         return next.run(req).await;
     };
@@ -201,6 +210,33 @@ pub async fn admit(State(app): State<AppState>, req: Request, next: Next) -> Res
         );
     }
     next.run(req).await
+}
+
+/// The workflow API's check: `x-api-key` equal to the configured API key, or a capability
+/// token granting `admin`. Refusals read `{"detail": "Invalid API key"}` as the SDK expects.
+fn admit_v0(app: &AppState, guard: &Guard, req: &Request) -> Result<(), ApiError> {
+    let invalid = || {
+        refuse(
+            app,
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "Invalid API key".into(),
+        )
+    };
+    if let Some(given) = req.headers().get("x-api-key") {
+        return match &guard.api_key {
+            Some(k) if k.matches(given.as_bytes()) => Ok(()),
+            _ => Err(invalid()),
+        };
+    }
+    if let (Some(keys), Some(token)) = (&guard.keys, bearer(req))
+        && let Ok(claims) = crate::auth::verify(keys, token, crate::auth::unix_now(), guard.leeway)
+        && claims.verbs.contains(&Verb::Admin)
+        && claims.region_allows(guard.region.as_deref())
+    {
+        return Ok(());
+    }
+    Err(invalid())
 }
 
 /// The bucket key of a token: its `jti`, else its signature (unique per token).

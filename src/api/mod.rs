@@ -8,6 +8,7 @@ pub mod guard;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod v0;
 pub mod v1;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ struct Inner {
     shutdown: watch::Receiver<bool>,
     heartbeat: Duration,
     guard: guard::Guard,
+    workflows: crate::workflow::Workflows,
 }
 
 impl AppState {
@@ -45,7 +47,9 @@ impl AppState {
         shutdown: watch::Receiver<bool>,
         heartbeat: Duration,
         guard: guard::Guard,
+        workflows: crate::workflow::WorkflowOptions,
     ) -> Self {
+        let engine_for_workflows = engine.clone();
         AppState {
             inner: Arc::new(Inner {
                 render_cache: Default::default(),
@@ -55,6 +59,7 @@ impl AppState {
                 shutdown,
                 heartbeat,
                 guard,
+                workflows: crate::workflow::Workflows::new(engine_for_workflows, workflows),
             }),
         }
     }
@@ -89,6 +94,11 @@ impl AppState {
         self.inner.shutdown.clone()
     }
 
+    /// The workflow engine (v0).
+    pub fn workflows(&self) -> &crate::workflow::Workflows {
+        &self.inner.workflows
+    }
+
     /// Who may do what.
     pub fn guard(&self) -> &guard::Guard {
         &self.inner.guard
@@ -115,7 +125,7 @@ pub fn ops_router(state: AppState) -> Router {
 /// The whole HTTP app. `max_body` bounds request bodies (413 above it).
 pub fn router(state: AppState, max_body: usize) -> Router {
     let (routes, mut doc) = documented_routes().split_for_parts();
-    openapi::add_security(&mut doc);
+    openapi::add_security(&mut doc, state.guard().enabled());
     routes
         .merge(openapi::routes(doc))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -136,13 +146,15 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::routes())
         .merge(v1::routes())
+        .merge(v0::routes())
         .merge(admin::routes())
         .merge(metrics::routes())
 }
 
-/// The OpenAPI document of the main listener (what `GET /openapi.json` serves).
-pub fn openapi_document() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document of the main listener (what `GET /openapi.json` serves on a server
+/// with authentication, when `guarded`).
+pub fn openapi_document(guarded: bool) -> utoipa::openapi::OpenApi {
     let mut doc = documented_routes().into_openapi();
-    openapi::add_security(&mut doc);
+    openapi::add_security(&mut doc, guarded);
     doc
 }

@@ -148,10 +148,11 @@ pub struct WriteHeaders {
     if_fence: Option<u64>,
 }
 
-/// Adds what the guard does to a finished document: the security schemes (bearer capability
-/// token, `x-api-key`), each guarded operation's requirement, and the answers the guard may
-/// give before the handler runs (401, 403, 413, 429, 451).
-pub fn add_security(doc: &mut Doc) {
+/// Adds what every route shares to a finished document: 400 for bad path parameters or
+/// bodies, 415 for a body that is not JSON and, on a `guarded` server, the security schemes
+/// (bearer capability token, `x-api-key`), each guarded operation's requirement, and the
+/// answers the guard may give before the handler runs (401, 403, 413, 429, 451).
+pub fn add_security(doc: &mut Doc, guarded: bool) {
     use utoipa::openapi::security::{
         ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
     };
@@ -192,6 +193,35 @@ pub fn add_security(doc: &mut Doc) {
         ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
+            // Every route with path parameters or a body checks them (400), and a JSON body
+            // needs its content type (415).
+            if path.contains('{') || op.request_body.is_some() {
+                op.responses
+                    .responses
+                    .entry("400".to_string())
+                    .or_insert_with(|| error("Invalid path parameters or body"));
+            }
+            if op.request_body.is_some() {
+                op.responses
+                    .responses
+                    .entry("415".to_string())
+                    .or_insert_with(|| error("The body is not `application/json`"));
+            }
+            // An open server (no keys, loopback only) documents no security.
+            if !guarded {
+                continue;
+            }
+            if path.starts_with("/v0/") {
+                op.security = Some(vec![
+                    SecurityRequirement::new("api_key", Vec::<String>::new()),
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                ]);
+                op.responses
+                    .responses
+                    .entry("401".to_string())
+                    .or_insert_with(|| error("Missing or wrong x-api-key (or token)"));
+                continue;
+            }
             if super::guard::required_verb(&method, path, false).is_none() {
                 continue;
             }

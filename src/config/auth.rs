@@ -9,6 +9,7 @@
 //! | next key            | `STMGR_CAP_KEY_NEXT`, `CAP_KEY_NEXT`                 | `auth.cap_key_next`      |
 //! | region              | `STMGR_REGION`, `REGION`                             | `auth.region`            |
 //! | API key             | `STMGR_API_KEY`, `STATE_MANAGER_SECRET`, `API_KEY`   | `auth.api_key`           |
+//! | graph secrets key   | `STMGR_SECRETS_ENCRYPTION_KEY`, `SECRETS_ENCRYPTION_KEY` | `auth.secrets_encryption_key` |
 //!
 //! Each value is looked up on its own (environment > file); empty values count as unset. A key
 //! needs its id and an id needs its key (AgentState defaulted the ids to `active` and `next`;
@@ -34,6 +35,7 @@ pub(super) struct FileAuth {
     cap_key_next: Option<String>,
     region: Option<String>,
     api_key: Option<String>,
+    secrets_encryption_key: Option<String>,
 }
 
 /// Resolved auth settings. `Debug` shows key ids, never keys.
@@ -45,6 +47,8 @@ pub struct AuthSettings {
     pub region: Option<String>,
     /// The Exosphere API key (`STATE_MANAGER_SECRET`), accepted in `x-api-key`.
     pub api_key: Option<SecretString>,
+    /// Seals workflow graph secrets (`SECRETS_ENCRYPTION_KEY`, 32 bytes URL-safe base64).
+    pub secrets_key: Option<crate::workflow::SecretsKey>,
 }
 
 /// One setting: its environment names and its key in `[auth]`.
@@ -72,6 +76,10 @@ const NEXT: Spec = Spec {
 const REGION: Spec = Spec {
     names: &["STMGR_REGION", "REGION"],
     key: "region",
+};
+const SECRETS_KEY: Spec = Spec {
+    names: &["STMGR_SECRETS_ENCRYPTION_KEY", "SECRETS_ENCRYPTION_KEY"],
+    key: "secrets_encryption_key",
 };
 const API_KEY: Spec = Spec {
     names: &["STMGR_API_KEY", "STATE_MANAGER_SECRET", "API_KEY"],
@@ -129,6 +137,17 @@ pub(super) fn resolve(
         keys,
         region: get(&REGION, &file.region)?.map(|(_, region)| region),
         api_key: get(&API_KEY, &file.api_key)?.map(|(_, key)| SecretString::new(key)),
+        secrets_key: match get(&SECRETS_KEY, &file.secrets_encryption_key)? {
+            None => None,
+            Some((origin, value)) => {
+                Some(crate::workflow::SecretsKey::parse(&value).map_err(|e| {
+                    ConfigError::InvalidSecret {
+                        origin,
+                        reason: e.to_string(),
+                    }
+                })?)
+            }
+        },
     })
 }
 

@@ -106,6 +106,12 @@ pub enum Rejection {
     /// The same idempotent request was already committed: answer it again.
     #[error("already done: {0}")]
     Duplicate(String),
+    /// The transaction found nothing to change: no commit was made.
+    #[error("nothing to commit")]
+    Unchanged,
+    /// Something the request names does not exist (the message says what).
+    #[error("{0}")]
+    Missing(String),
 }
 
 impl StoreError {

@@ -145,8 +145,7 @@ impl Writer {
                     };
                     let ops = match result {
                         Ok(ops) if ops.is_empty() => {
-                            let _ =
-                                reply.send(Err(Rejection::Invalid("empty commit".into()).into()));
+                            let _ = reply.send(Err(Rejection::Unchanged.into()));
                             continue;
                         }
                         Ok(ops) => ops,

@@ -11,15 +11,27 @@
 //! - [`verify`]: validation against the registered nodes.
 //! - [`retry`]: retry delays.
 //! - [`cron`]: cron schedules with time zones.
+//!
+//! On top of them, the engine itself: [`machine`] (the state machine, pure functions run
+//! inside engine transactions), [`Workflows`] (`service`, `graphs`, `states`, `tick`: the
+//! async API the routes and the server's background loop call), [`secrets`] (graph secrets
+//! sealed with AES-256-GCM) and [`views`] (the JSON answers).
 
 pub mod cron;
+mod graphs;
+pub mod machine;
 pub mod model;
 pub mod retry;
+pub mod secrets;
+mod service;
+mod states;
 pub mod status;
 pub mod stored;
 pub mod template;
+pub mod tick;
 pub mod validate;
 pub mod verify;
+pub mod views;
 
 #[cfg(test)]
 mod model_tests;
@@ -33,6 +45,8 @@ pub use model::{
     RetryStrategy, StoreConfig, Trigger, TriggerInput, TriggerType, Unites, UnitesStrategy,
 };
 pub use retry::delay_ms;
+pub use secrets::{SecretsError, SecretsKey};
+pub use service::{WorkflowOptions, Workflows, now_ms};
 pub use status::{RunCounters, RunStatus, StateStatus};
 pub use stored::{
     JsonText, StoredGraph, StoredNode, StoredObject, StoredRegistration, load_object, store_object,

@@ -36,6 +36,10 @@ pub struct NodeTemplate {
     /// Fan-in: run this node once every branch under `unites.identifier` is done.
     #[serde(default)]
     pub unites: Option<Unites>,
+    /// How long a state of this node may stay QUEUED before it times out (our extension;
+    /// absent: the server's `--queued-timeout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
 }
 
 impl NodeTemplate {

@@ -91,6 +91,8 @@ pub struct StoredNode {
     pub next_nodes: Option<Vec<String>>,
     /// See [`NodeTemplate::unites`].
     pub unites: Option<Unites>,
+    /// See [`NodeTemplate::timeout_seconds`].
+    pub timeout_seconds: Option<u64>,
 }
 
 impl StoredNode {
@@ -103,6 +105,7 @@ impl StoredNode {
             inputs: store_object(&node.inputs),
             next_nodes: node.next_nodes.clone(),
             unites: node.unites.clone(),
+            timeout_seconds: node.timeout_seconds,
         }
     }
 
@@ -119,6 +122,7 @@ impl StoredNode {
                 .collect::<Result<_, serde_json::Error>>()?,
             next_nodes: self.next_nodes.clone(),
             unites: self.unites.clone(),
+            timeout_seconds: self.timeout_seconds,
         })
     }
 

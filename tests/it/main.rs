@@ -17,3 +17,4 @@ mod sdk_agentstate;
 mod server;
 mod server_cli;
 mod tls;
+mod workflows;

@@ -2,7 +2,7 @@
 //! cargo's target tmpdir, created with pip on first use. Without Python or pip a test skips
 //! locally and fails under `CI=true` (see [`require`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
@@ -11,6 +11,16 @@ static VENV: Mutex<()> = Mutex::new(());
 /// The `bin/` directory of a venv named `name` with `packages` installed, or why there is none.
 /// `override_var` names an environment variable that may point at an existing `bin/` instead.
 pub fn venv_bin(name: &str, packages: &[&str], override_var: &str) -> Result<PathBuf, String> {
+    venv_bin_with(Path::new("python3"), name, packages, override_var)
+}
+
+/// As [`venv_bin`], with the venv made by a given Python.
+pub fn venv_bin_with(
+    python: &Path,
+    name: &str,
+    packages: &[&str],
+    override_var: &str,
+) -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os(override_var) {
         return Ok(PathBuf::from(p));
     }
@@ -32,7 +42,7 @@ pub fn venv_bin(name: &str, packages: &[&str], override_var: &str) -> Result<Pat
             ))
         }
     };
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(python).args(["-m", "venv"]).arg(&venv))?;
     run(Command::new(bin.join("python"))
         .args(["-m", "pip", "install", "--quiet"])
         .args(packages))?;

@@ -66,6 +66,11 @@ impl ServerProc {
         ServerProc::wait_for_address(ServerProc::spawn_env(t, data, &[], env))
     }
 
+    /// A spawned server, once it printed its address.
+    pub fn from_spawned(child: Child, lines: mpsc::Receiver<String>) -> ServerProc {
+        ServerProc::wait_for_address((child, lines))
+    }
+
     fn wait_for_address((child, lines): (Child, mpsc::Receiver<String>)) -> ServerProc {
         let url = loop {
             let line = lines

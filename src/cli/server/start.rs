@@ -94,6 +94,14 @@ pub struct StartArgs {
     /// Require a token with the admin verb for /metrics
     #[arg(long, env = "STMGR_GUARD_METRICS")]
     pub guard_metrics: bool,
+    /// How long a workflow state may stay QUEUED (claimed by a runtime that never reports)
+    /// before it times out and the graph's retry policy applies; a node template's
+    /// `timeout_seconds` overrides it (0: never)
+    #[arg(long, env = "STMGR_QUEUED_TIMEOUT", default_value = "1h", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub queued_timeout: Duration,
+    /// Remove finished workflow runs (and their states) this long after their last change
+    #[arg(long, env = "STMGR_RUN_RETENTION", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub run_retention: Option<Duration>,
     /// Clock skew allowed when checking a token's exp and nbf
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub token_leeway: Duration,
@@ -230,6 +238,11 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         }),
         tls,
         guard,
+        workflows: crate::workflow::WorkflowOptions {
+            secrets_key: ctx.settings.auth.secrets_key.clone(),
+            queued_timeout: (!args.queued_timeout.is_zero()).then_some(args.queued_timeout),
+            run_retention: args.run_retention,
+        },
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -215,7 +215,10 @@ fn write_to(
                 id: id.clone(),
                 list: list.as_ref().clone(),
             });
-        let workflows = state.workflows.items().map(Item::Workflow);
+        let workflows = state
+            .workflows
+            .items()
+            .map(|item| Item::Workflow(Box::new(item)));
         for item in objects
             .chain(answers)
             .chain(leases)
@@ -402,7 +405,7 @@ pub fn load_snapshot(path: &Path) -> Result<(State, SnapshotMeta)> {
         Item::Idempotency { ns, key, answer } => state.idempotency.remember(ns, key, answer),
         Item::Lease { ns, key, lease } => state.leases.restore(ns, key, lease),
         Item::Checkpoints { ns, id, list } => state.checkpoints.restore(ns, id, list),
-        Item::Workflow(item) => state.workflows.restore(item),
+        Item::Workflow(item) => state.workflows.restore(*item),
     })?;
     state.seq = meta.commit_seq;
     state.ts = meta.state_ts;

@@ -64,5 +64,5 @@ pub enum Item {
         list: Vec<crate::store::state::checkpoints::Checkpoint>,
     },
     /// A workflow document.
-    Workflow(crate::store::state::workflows::WorkflowItem),
+    Workflow(Box<crate::store::state::workflows::WorkflowItem>),
 }

@@ -12,71 +12,7 @@ use std::sync::Arc;
 use imbl::{OrdMap, OrdSet};
 use serde::{Deserialize, Serialize};
 
-/// Where a state is in its life. Variants are append-only (postcard stores the index).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum StateStatus {
-    /// Waiting to be enqueued (once `enqueue_after` has passed).
-    Created,
-    /// Handed to a runtime.
-    Queued,
-    /// The runtime reported outputs; next states are being created.
-    Executed,
-    /// Failed with no retry left.
-    Errored,
-    /// Creating the next states failed.
-    NextCreatedError,
-    /// Done, next states created.
-    Success,
-    /// The runtime pruned the branch here.
-    Pruned,
-    /// Failed, and a retry state was created.
-    RetryCreated,
-    /// Queued for longer than its timeout.
-    Timedout,
-    /// Its run was cancelled before it finished.
-    Cancelled,
-}
-
-impl StateStatus {
-    /// Every status, in declaration order.
-    pub const ALL: [StateStatus; 10] = [
-        StateStatus::Created,
-        StateStatus::Queued,
-        StateStatus::Executed,
-        StateStatus::Errored,
-        StateStatus::NextCreatedError,
-        StateStatus::Success,
-        StateStatus::Pruned,
-        StateStatus::RetryCreated,
-        StateStatus::Timedout,
-        StateStatus::Cancelled,
-    ];
-
-    /// The wire name (`CREATED`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StateStatus::Created => "CREATED",
-            StateStatus::Queued => "QUEUED",
-            StateStatus::Executed => "EXECUTED",
-            StateStatus::Errored => "ERRORED",
-            StateStatus::NextCreatedError => "NEXT_CREATED_ERROR",
-            StateStatus::Success => "SUCCESS",
-            StateStatus::Pruned => "PRUNED",
-            StateStatus::RetryCreated => "RETRY_CREATED",
-            StateStatus::Timedout => "TIMEDOUT",
-            StateStatus::Cancelled => "CANCELLED",
-        }
-    }
-
-    /// Not finished: CREATED, QUEUED or EXECUTED.
-    pub fn is_pending(self) -> bool {
-        matches!(
-            self,
-            StateStatus::Created | StateStatus::Queued | StateStatus::Executed
-        )
-    }
-}
+pub use crate::workflow::status::StateStatus;
 
 /// Validation outcome of a graph template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,6 +206,10 @@ pub enum WorkflowItem {
 }
 
 type Pair = (Arc<str>, Arc<str>);
+/// `(ns, node_name, enqueue_after, state id)`.
+type ReadyKey = (Arc<str>, Arc<str>, i64, Arc<str>);
+/// `(ns, graph, trigger)`.
+type CronKey = (Arc<str>, Arc<str>, Arc<str>);
 
 /// The workflow domain at one commit.
 #[derive(Debug, Clone, Default)]
@@ -281,11 +221,11 @@ pub struct WorkflowState {
     /// `(run_id, state_id)`.
     run_states: OrdSet<Pair>,
     /// CREATED states: `(ns, node_name, enqueue_after, id)`.
-    ready: OrdSet<(Arc<str>, Arc<str>, i64, Arc<str>)>,
+    ready: OrdSet<ReadyKey>,
     /// QUEUED states with a timeout: `(timeout_at, id)`.
     queued: OrdSet<(i64, Arc<str>)>,
     /// Last fired occurrence per `(ns, graph, trigger)`.
-    cron: OrdMap<(Arc<str>, Arc<str>, Arc<str>), i64>,
+    cron: OrdMap<CronKey, i64>,
 }
 
 impl WorkflowState {
