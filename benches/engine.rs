@@ -8,7 +8,8 @@
 //! - resident memory per live object against the live data (ids, types, bodies, tags).
 //!
 //! Knobs: `STMGR_BENCH_SECS` (per commit configuration, default 3), `STMGR_BENCH_OBJECTS`
-//! (default 1000000), `STMGR_BENCH_WRITERS` (comma list, default 1,16,64,256).
+//! (default 1000000), `STMGR_BENCH_WRITERS` (comma list, default 1,16,64,256),
+//! `STMGR_BENCH_ENCRYPTION=1` (everything sealed with a fixed test key: WAL and snapshots).
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -18,6 +19,19 @@ use std::time::{Duration, Instant};
 use stmgr::store::recovery::{self, Base, Target};
 use stmgr::store::state::HistoryPolicy;
 use stmgr::store::{Body, Durability, Engine, EngineOptions, ObjectData, ObjectOp, Op};
+
+/// The key of `STMGR_BENCH_ENCRYPTION=1` runs (a fixed test key; never use it for real data).
+fn bench_key() -> Option<stmgr::store::EncryptionKey> {
+    (std::env::var("STMGR_BENCH_ENCRYPTION").as_deref() == Ok("1"))
+        .then(|| stmgr::store::EncryptionKey::from_bytes(&[0x42; 32]))
+}
+
+fn options() -> EngineOptions {
+    EngineOptions {
+        encryption: bench_key(),
+        ..EngineOptions::default()
+    }
+}
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -108,7 +122,7 @@ fn commit_bench(
     secs: u64,
 ) -> (f64, Duration, Duration) {
     let dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
-    let engine = Engine::open(dir.path(), EngineOptions::default(), "bench").expect("open");
+    let engine = Engine::open(dir.path(), options(), "bench").expect("open");
     let body = body_of(size);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let lats: Vec<Vec<Duration>> = rt.block_on(async {
@@ -155,6 +169,14 @@ fn main() {
         .split(',')
         .filter_map(|w| w.trim().parse().ok())
         .collect();
+    println!(
+        "encryption at rest: {}",
+        if bench_key().is_some() {
+            "on (AES-256-GCM)"
+        } else {
+            "off"
+        }
+    );
     let probe_dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
     let (f50, f99) = fdatasync_latency(probe_dir.path());
     println!(
@@ -190,7 +212,7 @@ fn main() {
     {
         let opts = EngineOptions {
             durability: Durability::Never,
-            ..EngineOptions::default()
+            ..options()
         };
         let engine = Engine::open(dir.path(), opts, "bench").expect("open");
         rt.block_on(async {
@@ -230,7 +252,8 @@ fn replay_phase(dir: &std::path::Path) {
     // Decoding alone (read, checksum, decode every record), for comparison with full replay.
     let t = Instant::now();
     let mut n = 0u64;
-    stmgr::store::wal::reader::read_log(&dir.join("wal"), 1, |_, _| {
+    let key = bench_key();
+    stmgr::store::wal::reader::read_log(&dir.join("wal"), key.as_ref(), 1, |_, _| {
         n += 1;
         Ok(true)
     })
@@ -241,7 +264,7 @@ fn replay_phase(dir: &std::path::Path) {
         took.as_secs_f64(),
         n as f64 / took.as_secs_f64()
     );
-    let d = stmgr::store::dir::DataDir::new(dir);
+    let d = stmgr::store::dir::DataDir::new(dir).with_key(key.clone());
     let policy = HistoryPolicy::new(16, Duration::from_secs(3600));
     let rss_before = rss_bytes();
     let t = Instant::now();
@@ -268,9 +291,13 @@ fn replay_phase(dir: &std::path::Path) {
         grown as f64 / live_bytes as f64
     );
     let t = Instant::now();
-    let meta =
-        stmgr::store::snapshot::write_snapshot(&d.snapshots(), &rec.state, rec.state.seq + 1)
-            .expect("snapshot");
+    let meta = stmgr::store::snapshot::write_snapshot(
+        &d.snapshots(),
+        &rec.state,
+        rec.state.seq + 1,
+        d.key(),
+    )
+    .expect("snapshot");
     let took = t.elapsed();
     println!(
         "snapshot: {} objects, {:.1} MB live data -> {:.1} MB file in {:.2} s = {:.0} MB/s of live data",
@@ -282,9 +309,11 @@ fn replay_phase(dir: &std::path::Path) {
     );
     drop(rec);
     let t = Instant::now();
-    let (state, _) =
-        stmgr::store::snapshot::load_snapshot(&d.snapshots().join(format!("{}.snap", meta.id)))
-            .expect("load");
+    let (state, _) = stmgr::store::snapshot::load_snapshot(
+        &d.snapshots().join(format!("{}.snap", meta.id)),
+        d.key(),
+    )
+    .expect("load");
     let took = t.elapsed();
     println!(
         "snapshot load: {} objects in {:.2} s = {:.0} MB/s of live data",

@@ -1,11 +1,13 @@
 //! Settings resolution: flags > environment > config file > defaults (ARCHITECTURE §7).
 //!
 //! Owns [`Settings`] (what every command runs with), the config file format (`file`), the
-//! environment variable names, the engine-option parsing (`engine`) and [`ConfigError`].
+//! environment variable names, the engine-option parsing (`engine`, and `encryption` for the key
+//! of data at rest) and [`ConfigError`]. Secrets are never part of an error or of `Debug`.
 //! The environment and the platform directories are injected ([`Env`], [`PlatformDirs`]) so the
 //! precedence rules are tested without touching the process environment. This module never
 //! prints and never writes files: a missing default config file is simply not read.
 
+mod encryption;
 mod engine;
 mod file;
 #[cfg(test)]
@@ -118,6 +120,8 @@ pub enum Origin {
         /// The dotted key.
         key: String,
     },
+    /// A file holding a secret (`STMGR_ENCRYPTION_KEY_FILE`, `engine.encryption_key_file`).
+    KeyFile(PathBuf),
 }
 
 impl fmt::Display for Origin {
@@ -126,6 +130,7 @@ impl fmt::Display for Origin {
             Origin::Flag(name) => write!(f, "option {name}"),
             Origin::Env(name) => write!(f, "environment variable {name}"),
             Origin::File { path, key } => write!(f, "`{key}` in config file {}", path.display()),
+            Origin::KeyFile(path) => write!(f, "encryption key file {}", path.display()),
         }
     }
 }
@@ -169,6 +174,33 @@ pub enum ConfigError {
         value: String,
         /// What was expected.
         reason: String,
+    },
+    /// A secret (the encryption key) does not parse; the value is never shown.
+    #[error("invalid value for {origin} (not shown): {reason}")]
+    InvalidSecret {
+        /// Where the value came from.
+        origin: Origin,
+        /// What was expected.
+        reason: String,
+    },
+    /// The file named as holding a secret cannot be read.
+    #[error("cannot read encryption key file {} (named by {origin})", path.display())]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// What named it.
+        origin: Origin,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Two settings that exclude each other are both given.
+    #[error("{first} and {second} are both set; set only one")]
+    Conflict {
+        /// One of them.
+        first: Origin,
+        /// The other.
+        second: Origin,
     },
     /// An environment variable holds bytes that are not UTF-8 where text is required.
     #[error("environment variable {name} is not valid UTF-8")]

@@ -72,6 +72,29 @@ pub enum StoreError {
     /// A record or snapshot item could not be encoded or decoded.
     #[error("encoding: {0}")]
     Encoding(String),
+    /// A file is encrypted and no encryption key is configured.
+    #[error("{path} is encrypted with key id {key_id:08x}; no encryption key is configured")]
+    KeyMissing {
+        /// The encrypted file.
+        path: PathBuf,
+        /// The key id in its header.
+        key_id: u32,
+    },
+    /// A file is encrypted with another key than the configured one.
+    #[error(
+        "{path} is encrypted with key id {key_id:08x}; the configured encryption key has id {configured:08x}"
+    )]
+    KeyMismatch {
+        /// The encrypted file.
+        path: PathBuf,
+        /// The key id in its header.
+        key_id: u32,
+        /// The configured key's id.
+        configured: u32,
+    },
+    /// Sealing failed (no randomness for a nonce).
+    #[error("encryption: {0}")]
+    Encryption(String),
 }
 
 /// Why a transaction refused to commit; no seq is consumed.
@@ -109,6 +132,14 @@ pub enum Rejection {
 }
 
 impl StoreError {
+    /// Whether this is a missing or wrong encryption key (never a reason to skip or cut a file).
+    pub fn is_key_error(&self) -> bool {
+        matches!(
+            self,
+            StoreError::KeyMissing { .. } | StoreError::KeyMismatch { .. }
+        )
+    }
+
     /// Wraps an `io::Error` with the operation and the path.
     pub fn io(op: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
         StoreError::Io {

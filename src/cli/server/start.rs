@@ -149,7 +149,15 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         if let Some(a) = ops_addr {
             say(format!("metrics and health on http://{a}"), serde_json::json!({"url": format!("http://{a}")}));
         }
-        say(format!("data directory: {}", data_dir.display()), serde_json::json!({"data_dir": data_dir}));
+        let key_id = ctx.settings.engine.encryption.as_ref().map(|k| format!("{:08x}", k.id()));
+        say(
+            format!(
+                "data directory: {}; encryption at rest: {}",
+                data_dir.display(),
+                key_id.as_ref().map_or_else(|| "off".to_string(), |id| format!("on (key id {id})"))
+            ),
+            serde_json::json!({"data_dir": data_dir, "encryption_key_id": key_id}),
+        );
         say(
             format!(
                 "recovered commit_seq {} ({} commits replayed{}) in {} ms; durability {}",
