@@ -5,6 +5,8 @@ mod util;
 
 mod cli_basics;
 mod crash;
+mod encryption;
+mod encryption_cli;
 mod engine;
 mod generated;
 mod offline_cli;
