@@ -252,8 +252,8 @@ fn replay_phase(dir: &std::path::Path) {
     // Decoding alone (read, checksum, decode every record), for comparison with full replay.
     let t = Instant::now();
     let mut n = 0u64;
-    let key = bench_key();
-    stmgr::store::wal::reader::read_log(&dir.join("wal"), key.as_ref(), 1, |_, _| {
+    let keys = stmgr::store::crypto::Keyring::single(bench_key());
+    stmgr::store::wal::reader::read_log(&dir.join("wal"), &keys, 1, |_, _| {
         n += 1;
         Ok(true)
     })
@@ -264,7 +264,7 @@ fn replay_phase(dir: &std::path::Path) {
         took.as_secs_f64(),
         n as f64 / took.as_secs_f64()
     );
-    let d = stmgr::store::dir::DataDir::new(dir).with_key(key.clone());
+    let d = stmgr::store::dir::DataDir::new(dir).with_keys(keys.clone());
     let policy = HistoryPolicy::new(16, Duration::from_secs(3600));
     let rss_before = rss_bytes();
     let t = Instant::now();
@@ -311,7 +311,7 @@ fn replay_phase(dir: &std::path::Path) {
     let t = Instant::now();
     let (state, _) = stmgr::store::snapshot::load_snapshot(
         &d.snapshots().join(format!("{}.snap", meta.id)),
-        d.key(),
+        d.keys(),
     )
     .expect("load");
     let took = t.elapsed();

@@ -13,7 +13,7 @@ use crate::store::error::StoreError;
 /// # Errors
 /// When it does not exist.
 pub fn existing(ctx: &Context) -> anyhow::Result<DataDir> {
-    let dir = DataDir::new(&ctx.settings.data_dir).with_key(ctx.settings.engine.encryption.clone());
+    let dir = DataDir::new(&ctx.settings.data_dir).with_keys(ctx.settings.engine.keyring());
     dir.require_exists()?;
     Ok(dir)
 }
@@ -48,9 +48,11 @@ pub fn key_hint(err: anyhow::Error) -> anyhow::Error {
              STMGR_ENCRYPTION_KEY or STMGR_ENCRYPTION_KEY_FILE (or `encryption_key_file` in \
              the [engine] table of the config file)",
             ),
-            Some(StoreError::KeyMismatch { .. }) => {
-                Some("the configured encryption key is not the one these files were written with")
-            }
+            Some(StoreError::KeyMismatch { .. }) => Some(
+                "the configured encryption key is not the one these files were written with \
+                 (after a key change, give the old key as STMGR_PREVIOUS_ENCRYPTION_KEY or \
+                 STMGR_PREVIOUS_ENCRYPTION_KEY_FILE)",
+            ),
             _ => None,
         });
     match hint {

@@ -1,12 +1,15 @@
 //! The encryption key for data at rest, from the environment or the `[engine]` table.
 //!
-//! | source      | key value (raw 32 bytes or base64)           | key file                      |
-//! |-------------|----------------------------------------------|-------------------------------|
-//! | environment | `STMGR_ENCRYPTION_KEY`, `ENCRYPTION_KEY`     | `STMGR_ENCRYPTION_KEY_FILE`   |
-//! | config file | `engine.encryption_key`                      | `engine.encryption_key_file`  |
+//! | key, source          | value (raw 32 bytes or base64)           | key file                               |
+//! |----------------------|------------------------------------------|----------------------------------------|
+//! | current, environment | `STMGR_ENCRYPTION_KEY`, `ENCRYPTION_KEY` | `STMGR_ENCRYPTION_KEY_FILE`            |
+//! | current, config file | `engine.encryption_key`                  | `engine.encryption_key_file`           |
+//! | previous, environment | `STMGR_PREVIOUS_ENCRYPTION_KEY`         | `STMGR_PREVIOUS_ENCRYPTION_KEY_FILE`   |
+//! | previous, config file | `engine.previous_encryption_key`        | `engine.previous_encryption_key_file`  |
 //!
-//! The environment wins over the file; within one source, a value and a file together are an
-//! error. A key file holds the same forms as the variable (32 raw bytes, or base64 with optional
+//! The current key seals new files and opens files sealed with it; the previous one only opens
+//! files (see `crate::store::crypto::Keyring`). For each key the environment wins over the file;
+//! within one source, a value and a file together are an error. A key file holds the same forms as the variable (32 raw bytes, or base64 with optional
 //! surrounding whitespace); a relative path in the config file is relative to the file. Errors
 //! name the variable, key or file, never the value.
 
@@ -18,17 +21,52 @@ use crate::store::crypto::EncryptionKey;
 use super::file::FileEngine;
 use super::{ConfigError, Env, Origin, first_var_os, relative_to_file};
 
-const KEY_VARS: [&str; 2] = ["STMGR_ENCRYPTION_KEY", "ENCRYPTION_KEY"];
-const KEY_FILE_VAR: &str = "STMGR_ENCRYPTION_KEY_FILE";
+/// Where one key may come from.
+struct KeySources<'a> {
+    /// Variables holding the value, first set wins.
+    vars: &'a [&'a str],
+    /// The variable naming a key file.
+    file_var: &'a str,
+    /// The config file's keys for the value and for a key file.
+    keys: [&'a str; 2],
+    /// Their values in the config file.
+    values: (&'a Option<String>, &'a Option<PathBuf>),
+}
 
-/// Resolves the key: environment > file > none.
+/// Resolves the current and the previous key: environment > file > none, each.
 pub(super) fn resolve(
     env: &dyn Env,
     file: &FileEngine,
     path: Option<&Path>,
+) -> Result<(Option<EncryptionKey>, Option<EncryptionKey>), ConfigError> {
+    let current = KeySources {
+        vars: &["STMGR_ENCRYPTION_KEY", "ENCRYPTION_KEY"],
+        file_var: "STMGR_ENCRYPTION_KEY_FILE",
+        keys: ["encryption_key", "encryption_key_file"],
+        values: (&file.encryption_key, &file.encryption_key_file),
+    };
+    let previous = KeySources {
+        vars: &["STMGR_PREVIOUS_ENCRYPTION_KEY"],
+        file_var: "STMGR_PREVIOUS_ENCRYPTION_KEY_FILE",
+        keys: ["previous_encryption_key", "previous_encryption_key_file"],
+        values: (
+            &file.previous_encryption_key,
+            &file.previous_encryption_key_file,
+        ),
+    };
+    Ok((
+        resolve_one(env, &current, path)?,
+        resolve_one(env, &previous, path)?,
+    ))
+}
+
+fn resolve_one(
+    env: &dyn Env,
+    src: &KeySources<'_>,
+    path: Option<&Path>,
 ) -> Result<Option<EncryptionKey>, ConfigError> {
-    let value = first_var_os(env, &KEY_VARS);
-    let key_file = first_var_os(env, &[KEY_FILE_VAR]);
+    let value = first_var_os(env, src.vars);
+    let key_file = first_var_os(env, &[src.file_var]);
     match (value, key_file) {
         (Some((a, _)), Some((b, _))) => {
             return Err(ConfigError::Conflict {
@@ -49,17 +87,15 @@ pub(super) fn resolve(
         path: path.to_path_buf(),
         key: format!("engine.{key}"),
     };
-    match (&file.encryption_key, &file.encryption_key_file) {
+    match src.values {
         (Some(_), Some(_)) => Err(ConfigError::Conflict {
-            first: origin("encryption_key"),
-            second: origin("encryption_key_file"),
+            first: origin(src.keys[0]),
+            second: origin(src.keys[1]),
         }),
-        (Some(value), None) => parse(value.as_bytes(), origin("encryption_key")).map(Some),
-        (None, Some(key_file)) => read_key_file(
-            &relative_to_file(path, key_file),
-            origin("encryption_key_file"),
-        )
-        .map(Some),
+        (Some(value), None) => parse(value.as_bytes(), origin(src.keys[0])).map(Some),
+        (None, Some(key_file)) => {
+            read_key_file(&relative_to_file(path, key_file), origin(src.keys[1])).map(Some)
+        }
         (None, None) => Ok(None),
     }
 }

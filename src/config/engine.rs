@@ -11,6 +11,7 @@
 //! | `watch_buffer_bytes`  | `STMGR_WATCH_BUFFER_BYTES`, `WATCH_BUFFER_BYTES`               | `engine.watch_buffer_bytes`  |
 //!
 //! | `encryption`          | `STMGR_ENCRYPTION_KEY`, `ENCRYPTION_KEY`, `STMGR_ENCRYPTION_KEY_FILE` | `engine.encryption_key`, `engine.encryption_key_file` |
+//! | `previous_encryption` | `STMGR_PREVIOUS_ENCRYPTION_KEY`, `STMGR_PREVIOUS_ENCRYPTION_KEY_FILE` | `engine.previous_encryption_key`, `engine.previous_encryption_key_file` |
 //!
 //! Durations use humantime (`100ms`, `1h 30m`); sizes use bytesize (`64MiB`, `1GB`, `4096`).
 //! The encryption key is resolved in `super::encryption`.
@@ -115,7 +116,8 @@ pub(super) fn resolve(
     )? {
         options.watch_buffer_bytes = usize::try_from(v).unwrap_or(usize::MAX);
     }
-    options.encryption = super::encryption::resolve(env, file, path)?;
+    (options.encryption, options.previous_encryption) =
+        super::encryption::resolve(env, file, path)?;
     Ok(options)
 }
 

@@ -14,6 +14,7 @@
 //! watch_buffer_events = 10000
 //! watch_buffer_bytes = "64MiB"
 //! encryption_key_file = "stmgr.key"   # or encryption_key = "<base64 of 32 bytes>"
+//! previous_encryption_key_file = "old.key"   # only opens files (after a key change)
 //! ```
 //! Unknown keys are errors that name the file, the line and the key.
 
@@ -49,6 +50,8 @@ pub(super) struct FileEngine {
     pub(super) watch_buffer_bytes: Option<toml::Value>,
     pub(super) encryption_key: Option<String>,
     pub(super) encryption_key_file: Option<PathBuf>,
+    pub(super) previous_encryption_key: Option<String>,
+    pub(super) previous_encryption_key_file: Option<PathBuf>,
 }
 
 /// Reads and parses the chosen file, if any. `explicit` files must exist; the default one is

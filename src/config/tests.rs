@@ -384,3 +384,27 @@ fn encryption_key_errors_name_the_source_never_the_value() {
     );
     assert!(!msg.contains("not base64 at all"), "{msg}");
 }
+
+#[test]
+fn previous_encryption_key_resolves_on_its_own() {
+    let raw = "0123456789abcdef0123456789abcdef";
+    let world = World::new()
+        .set("STMGR_PREVIOUS_ENCRYPTION_KEY", KEY_B64)
+        .default_file(&format!("[engine]\nencryption_key = \"{raw}\"\n"));
+    let engine = world.settings().engine;
+    assert_eq!(
+        engine.encryption.map(|k| k.id()),
+        Some(key_id(raw.as_bytes()))
+    );
+    assert_eq!(
+        engine.previous_encryption.map(|k| k.id()),
+        Some(key_id(KEY_B64.as_bytes()))
+    );
+    let world = World::new().default_file("[engine]\nprevious_encryption_key = \"short\"\n");
+    let msg = world
+        .resolve(&Overrides::default())
+        .expect_err("bad previous key accepted")
+        .to_string();
+    assert!(msg.contains("engine.previous_encryption_key"), "{msg}");
+    assert!(!msg.contains("short\""), "{msg}");
+}

@@ -8,14 +8,14 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::store::crypto::EncryptionKey;
+use crate::store::crypto::{EncryptionKey, Keyring};
 use crate::store::error::{Result, StoreError};
 
 /// Paths inside a data directory, and the key that opens and seals its files.
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
-    key: Option<EncryptionKey>,
+    keys: Keyring,
 }
 
 impl DataDir {
@@ -23,20 +23,31 @@ impl DataDir {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         DataDir {
             root: root.into(),
-            key: None,
+            keys: Keyring::default(),
         }
     }
 
-    /// The same directory with this encryption key (`None`: plaintext).
+    /// The same directory with these encryption keys.
     #[must_use]
-    pub fn with_key(mut self, key: Option<EncryptionKey>) -> Self {
-        self.key = key;
+    pub fn with_keys(mut self, keys: Keyring) -> Self {
+        self.keys = keys;
         self
     }
 
-    /// The encryption key: new files are sealed with it, sealed files opened with it.
+    /// The same directory with only this encryption key (`None`: plaintext).
+    #[must_use]
+    pub fn with_key(self, key: Option<EncryptionKey>) -> Self {
+        self.with_keys(Keyring::single(key))
+    }
+
+    /// The key new files are sealed with (`None`: plaintext).
     pub fn key(&self) -> Option<&EncryptionKey> {
-        self.key.as_ref()
+        self.keys.current()
+    }
+
+    /// Every configured key: sealed files are opened with the one their header names.
+    pub fn keys(&self) -> &Keyring {
+        &self.keys
     }
 
     /// The directory itself.

@@ -74,7 +74,7 @@ impl Engine {
     /// # Errors
     /// The directory is locked, corrupt, or unreadable.
     pub fn open(root: &Path, options: EngineOptions, purpose: &str) -> Result<Engine> {
-        let dir = DataDir::new(root).with_key(options.encryption.clone());
+        let dir = DataDir::new(root).with_keys(options.keyring());
         dir.create()?;
         Engine::open_dir(dir, options, purpose)
     }
@@ -84,7 +84,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::open`], and [`StoreError::NoDataDir`].
     pub fn open_existing(root: &Path, options: EngineOptions, purpose: &str) -> Result<Engine> {
-        let dir = DataDir::new(root).with_key(options.encryption.clone());
+        let dir = DataDir::new(root).with_keys(options.keyring());
         dir.require_exists()?;
         dir.create()?;
         Engine::open_dir(dir, options, purpose)
@@ -161,7 +161,7 @@ impl Engine {
         );
         let hub = Arc::new(WatchHub::new(
             dir.wal(),
-            dir.key().cloned(),
+            dir.keys().clone(),
             state.seq,
             next_seq,
             options.watch_ring_events,

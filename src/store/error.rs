@@ -80,17 +80,18 @@ pub enum StoreError {
         /// The key id in its header.
         key_id: u32,
     },
-    /// A file is encrypted with another key than the configured one.
+    /// A file is encrypted with another key than the configured ones.
     #[error(
-        "{path} is encrypted with key id {key_id:08x}; the configured encryption key has id {configured:08x}"
+        "{path} is encrypted with key id {key_id:08x}; the configured encryption {}",
+        key_ids(.configured)
     )]
     KeyMismatch {
         /// The encrypted file.
         path: PathBuf,
         /// The key id in its header.
         key_id: u32,
-        /// The configured key's id.
-        configured: u32,
+        /// The configured keys' ids (current first).
+        configured: Vec<u32>,
     },
     /// Sealing failed (no randomness for a nonce).
     #[error("encryption: {0}")]
@@ -147,6 +148,15 @@ impl StoreError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// `key has id 1a2b3c4d` or `keys have ids 1a2b3c4d, 5e6f7a8b`.
+fn key_ids(ids: &[u32]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| format!("{id:08x}")).collect();
+    match list.as_slice() {
+        [one] => format!("key has id {one}"),
+        _ => format!("keys have ids {}", list.join(", ")),
     }
 }
 

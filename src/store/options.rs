@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::crypto::EncryptionKey;
+use crate::store::crypto::{EncryptionKey, Keyring};
 
 /// When the WAL writer calls `fdatasync`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -78,6 +78,9 @@ pub struct EngineOptions {
     /// Seals new WAL records and snapshots, and opens sealed ones (`None`: write plaintext;
     /// reading a sealed file then fails naming it). See [`crate::store::crypto`].
     pub encryption: Option<EncryptionKey>,
+    /// A key that only opens sealed files (after a key change, or after encryption was turned
+    /// off, while files sealed with it remain); never used to seal.
+    pub previous_encryption: Option<EncryptionKey>,
     /// Test seam: called before every WAL write and sync; an error it returns acts as a failed
     /// write or sync (the engine is poisoned).
     pub fault: Option<Arc<dyn FaultHook>>,
@@ -130,6 +133,13 @@ impl fmt::Debug for Clock {
     }
 }
 
+impl EngineOptions {
+    /// The keys to read with (current and previous) and to seal with (current).
+    pub fn keyring(&self) -> Keyring {
+        Keyring::new(self.encryption.clone(), self.previous_encryption.clone())
+    }
+}
+
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
@@ -144,6 +154,7 @@ impl Default for EngineOptions {
             maintenance_interval: Duration::from_secs(1),
             clock: Clock::default(),
             encryption: None,
+            previous_encryption: None,
             fault: None,
         }
     }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use stmgr::store::crypto::Keyring;
 use stmgr::store::dir::DataDir;
 use stmgr::store::offline::verify::{self, Status};
 use stmgr::store::snapshot;
@@ -177,12 +178,12 @@ fn altered_or_cut_snapshot_body_with_a_valid_crc_is_refused() {
     }
     assert!(chunks.len() >= 3, "{} chunks", chunks.len());
     assert_eq!(at, good.len() - 32);
-    let k = key(3);
-    assert!(snapshot::verify_snapshot(&path, Some(&k)).is_ok());
+    let k = Keyring::single(Some(key(3)));
+    assert!(snapshot::verify_snapshot(&path, &k).is_ok());
 
     let check = |bytes: Vec<u8>, offset: usize, what: &str| {
         std::fs::write(&path, bytes).unwrap();
-        match snapshot::verify_snapshot(&path, Some(&k)) {
+        match snapshot::verify_snapshot(&path, &k) {
             Err(StoreError::Corrupt {
                 offset: o, reason, ..
             }) => {
@@ -214,7 +215,7 @@ fn altered_or_cut_snapshot_body_with_a_valid_crc_is_refused() {
     let mut b = good.clone();
     b[chunks[1] + 16 + 100] ^= 1;
     std::fs::write(&path, &b).unwrap();
-    let err = snapshot::verify_snapshot(&path, Some(&k)).unwrap_err();
+    let err = snapshot::verify_snapshot(&path, &k).unwrap_err();
     assert!(err.to_string().contains("checksum mismatch"), "{err}");
 }
 
@@ -280,4 +281,80 @@ fn an_empty_plaintext_segment_is_replaced_by_a_sealed_one() {
     assert_eq!(header_key_id(&seg), k.id());
     // Without the key the sealed record is out of reach: an error, never an append in plaintext.
     assert!(open_err(tmp.path(), sealed(None)).is_key_error());
+}
+
+/// Opens with `current` sealing and `previous` only opening.
+fn rotated(current: Option<EncryptionKey>, previous: Option<EncryptionKey>) -> EngineOptions {
+    EngineOptions {
+        encryption: current,
+        previous_encryption: previous,
+        ..options()
+    }
+}
+
+/// Trims the WAL up to `snap` and removes every other snapshot: what an operator does before
+/// dropping a previous key.
+fn retire_old_files(dir: &Path, keys: Keyring, snap: &str) {
+    let d = DataDir::new(dir).with_keys(keys);
+    let plan = stmgr::store::offline::trim::plan(&d, snap).unwrap();
+    stmgr::store::offline::trim::apply(&d, &plan).unwrap();
+    for info in snapshot::list_snapshots(&d.snapshots()).unwrap() {
+        if info.id != snap {
+            std::fs::remove_file(info.path).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_previous_key_lets_the_key_change_and_encryption_be_turned_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (k1, k2) = (key(1), key(2));
+    let e = Engine::open(tmp.path(), rotated(Some(k1.clone()), None), "test").unwrap();
+    for i in 0..30 {
+        commit(&e, "ns", &format!("a{i}"), "1");
+    }
+    e.snapshot().unwrap();
+    commit(&e, "ns", "a-last", "1");
+    drop(e);
+
+    // Key change: K2 seals, K1 still opens the old files.
+    let e = Engine::open(
+        tmp.path(),
+        rotated(Some(k2.clone()), Some(k1.clone())),
+        "test",
+    )
+    .unwrap();
+    assert_eq!(e.view().seq, 31);
+    commit(&e, "ns", "b", "1");
+    let s2 = e.snapshot().unwrap();
+    assert_eq!(s2.key_id, k2.id());
+    drop(e);
+    assert_eq!(header_key_id(segments(tmp.path()).last().unwrap()), k2.id());
+    // Without K1 the old files cannot be checked yet.
+    let only_k2 = DataDir::new(tmp.path()).with_key(Some(k2.clone()));
+    assert!(verify::verify(&only_k2).unwrap_err().is_key_error());
+    retire_old_files(tmp.path(), Keyring::new(Some(k2.clone()), Some(k1)), &s2.id);
+    assert!(
+        verify::verify(&only_k2)
+            .unwrap()
+            .first_corruption()
+            .is_none()
+    );
+    let e = Engine::open(tmp.path(), rotated(Some(k2.clone()), None), "test").unwrap();
+    assert_eq!(e.view().seq, 32);
+
+    // Turning it off: nothing seals, K2 opens what it sealed.
+    drop(e);
+    let e = Engine::open(tmp.path(), rotated(None, Some(k2.clone())), "test").unwrap();
+    commit(&e, "ns", "c", "1");
+    let s3 = e.snapshot().unwrap();
+    assert_eq!(s3.key_id, 0);
+    drop(e);
+    assert_eq!(header_key_id(segments(tmp.path()).last().unwrap()), 0);
+    retire_old_files(tmp.path(), Keyring::new(None, Some(k2)), &s3.id);
+    let plain = DataDir::new(tmp.path());
+    assert!(verify::verify(&plain).unwrap().first_corruption().is_none());
+    let e = Engine::open(tmp.path(), rotated(None, None), "test").unwrap();
+    assert_eq!(e.view().seq, 33);
+    assert!(e.view().objects.get("ns", "a3").is_some());
 }

@@ -31,8 +31,10 @@
 //! A key's id is the first 4 bytes of `SHA-256("stmgr key id v1" | key)` (never 0); id 0 in a
 //! header means plaintext. Files are read by their own header: plaintext files stay readable when
 //! a key is configured (encryption can be enabled on an existing data directory), a sealed file
-//! needs the key with its id ([`file_key`]), and a sealed file never holds a plaintext record or
-//! the reverse. A wrong or missing key is [`StoreError::KeyMissing`] / [`StoreError::KeyMismatch`]
+//! needs a configured key with its id ([`file_key`]), and a sealed file never holds a plaintext
+//! record or the reverse. A [`Keyring`] holds the current key (sealing new files) and optionally a
+//! previous one that only opens files: that is how a key is changed or encryption turned off
+//! while files sealed with the old key remain. A wrong or missing key is [`StoreError::KeyMissing`] / [`StoreError::KeyMismatch`]
 //! naming the file; a payload that fails to authenticate is [`StoreError::Corrupt`] with the file
 //! and offset. Nothing here logs or prints key material; [`EncryptionKey`]'s `Debug` shows only
 //! its id.
@@ -52,6 +54,54 @@ pub const NONCE_LEN: usize = 12;
 /// Bytes of an AES-GCM tag.
 pub const TAG_LEN: usize = 16;
 
+/// The keys of a data directory: the current one seals new files (none: they are written in
+/// plaintext) and opens files sealed with it; a previous one only opens files (after a key
+/// change, or after encryption was turned off, until no file needs it any more).
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    current: Option<EncryptionKey>,
+    previous: Option<EncryptionKey>,
+}
+
+impl Keyring {
+    /// A keyring with these keys.
+    pub fn new(current: Option<EncryptionKey>, previous: Option<EncryptionKey>) -> Keyring {
+        Keyring { current, previous }
+    }
+
+    /// Only `key` (or none), for reading and writing.
+    pub fn single(key: Option<EncryptionKey>) -> Keyring {
+        Keyring::new(key, None)
+    }
+
+    /// The key new files are sealed with.
+    pub fn current(&self) -> Option<&EncryptionKey> {
+        self.current.as_ref()
+    }
+
+    /// The id to write in a new file's header (0: plaintext).
+    pub fn current_id(&self) -> u32 {
+        self.current.as_ref().map_or(0, EncryptionKey::id)
+    }
+
+    /// The key with this id, if configured.
+    pub fn find(&self, key_id: u32) -> Option<&EncryptionKey> {
+        [&self.current, &self.previous]
+            .into_iter()
+            .flatten()
+            .find(|k| k.id() == key_id)
+    }
+
+    /// The ids of the configured keys, current first.
+    pub fn ids(&self) -> Vec<u32> {
+        [&self.current, &self.previous]
+            .into_iter()
+            .flatten()
+            .map(EncryptionKey::id)
+            .collect()
+    }
+}
+
 /// How the payloads of one file are to be read, from its header's key id.
 #[derive(Debug, Clone, Copy)]
 pub enum FileKey<'a> {
@@ -61,33 +111,30 @@ pub enum FileKey<'a> {
     Sealed(&'a EncryptionKey),
 }
 
-/// Matches a file's header `key_id` with the configured key.
+/// Matches a file's header `key_id` with the configured keys.
 ///
 /// # Errors
 /// [`StoreError::KeyMissing`] or [`StoreError::KeyMismatch`] naming `path`.
-pub fn file_key<'a>(
-    key_id: u32,
-    key: Option<&'a EncryptionKey>,
-    path: &Path,
-) -> Result<FileKey<'a>> {
-    match (key_id, key) {
-        (0, _) => Ok(FileKey::Plain),
-        (_, None) => Err(StoreError::KeyMissing {
-            path: path.to_path_buf(),
-            key_id,
-        }),
-        (_, Some(k)) if k.id() == key_id => Ok(FileKey::Sealed(k)),
-        (_, Some(k)) => Err(StoreError::KeyMismatch {
-            path: path.to_path_buf(),
-            key_id,
-            configured: k.id(),
-        }),
+pub fn file_key<'a>(key_id: u32, keys: &'a Keyring, path: &Path) -> Result<FileKey<'a>> {
+    if key_id == 0 {
+        return Ok(FileKey::Plain);
     }
-}
-
-/// The key id to write in a new file's header (0: plaintext).
-pub fn key_id_of(key: Option<&EncryptionKey>) -> u32 {
-    key.map_or(0, EncryptionKey::id)
+    if let Some(k) = keys.find(key_id) {
+        return Ok(FileKey::Sealed(k));
+    }
+    let configured = keys.ids();
+    if configured.is_empty() {
+        Err(StoreError::KeyMissing {
+            path: path.to_path_buf(),
+            key_id,
+        })
+    } else {
+        Err(StoreError::KeyMismatch {
+            path: path.to_path_buf(),
+            key_id,
+            configured,
+        })
+    }
 }
 
 /// A fresh nonce source: a random 64-bit prefix and a 32-bit counter (see the module docs).
@@ -153,19 +200,43 @@ mod tests {
     #[test]
     fn file_key_names_the_file_and_both_ids() {
         let k = EncryptionKey::from_bytes(&[7u8; 32]);
+        let other = EncryptionKey::from_bytes(&[8u8; 32]);
+        let none = Keyring::default();
+        let mine = Keyring::single(Some(k.clone()));
         let p = Path::new("wal/00000000000000000001.wal");
-        assert!(matches!(file_key(0, None, p), Ok(FileKey::Plain)));
-        assert!(matches!(file_key(0, Some(&k), p), Ok(FileKey::Plain)));
-        assert!(matches!(
-            file_key(k.id(), Some(&k), p),
-            Ok(FileKey::Sealed(_))
-        ));
-        let missing = file_key(k.id(), None, p).unwrap_err().to_string();
+        assert!(matches!(file_key(0, &none, p), Ok(FileKey::Plain)));
+        assert!(matches!(file_key(0, &mine, p), Ok(FileKey::Plain)));
+        assert!(matches!(file_key(k.id(), &mine, p), Ok(FileKey::Sealed(_))));
+        let missing = file_key(k.id(), &none, p).unwrap_err().to_string();
         assert!(missing.contains("00000000000000000001.wal"), "{missing}");
         assert!(missing.contains(&format!("{:08x}", k.id())), "{missing}");
-        let other = EncryptionKey::from_bytes(&[8u8; 32]);
-        let wrong = file_key(k.id(), Some(&other), p).unwrap_err().to_string();
-        assert!(wrong.contains(&format!("{:08x}", other.id())), "{wrong}");
-        assert!(wrong.contains(&format!("{:08x}", k.id())), "{wrong}");
+        let wrong = file_key(k.id(), &Keyring::single(Some(other.clone())), p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            wrong.contains(&format!(
+                "configured encryption key has id {:08x}",
+                other.id()
+            )),
+            "{wrong}"
+        );
+        assert!(wrong.contains(&format!("key id {:08x}", k.id())), "{wrong}");
+        // A previous key opens files but does not seal new ones.
+        let rotated = Keyring::new(Some(other.clone()), Some(k.clone()));
+        assert!(matches!(file_key(k.id(), &rotated, p), Ok(FileKey::Sealed(x)) if *x == k));
+        assert_eq!(rotated.current_id(), other.id());
+        let off = Keyring::new(None, Some(k.clone()));
+        assert_eq!(off.current_id(), 0);
+        assert!(matches!(file_key(k.id(), &off, p), Ok(FileKey::Sealed(_))));
+        let third = EncryptionKey::from_bytes(&[9u8; 32]);
+        let both = file_key(third.id(), &rotated, p).unwrap_err().to_string();
+        assert!(
+            both.contains(&format!(
+                "configured encryption keys have ids {:08x}, {:08x}",
+                other.id(),
+                k.id()
+            )),
+            "{both}"
+        );
     }
 }

@@ -5,14 +5,13 @@
 //! marker (naming the aside directory) is synced last; the swap is a sequence of renames that
 //! [`finish_pending`] completes if a crash interrupts it (the engine calls it on open). The next
 //! commit gets a seq above the highest ever issued, so no seq is reused. The new snapshot and
-//! segment are sealed with the directory's key if it has one.
+//! segment are sealed with the directory's current key if it has one.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::store::crypto;
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
 use crate::store::recovery::{self, Base, Target};
@@ -48,7 +47,7 @@ pub struct RestoreOutcome {
 /// Corruption in the last segment, I/O errors.
 pub fn highest_issued(dir: &DataDir) -> Result<u64> {
     // Reads only frame prefixes (seqs): works on sealed segments without decrypting.
-    let end = reader::read_log(&dir.wal(), dir.key(), u64::MAX, |_, _| Ok(true))?;
+    let end = reader::read_log(&dir.wal(), dir.keys(), u64::MAX, |_, _| Ok(true))?;
     let mut high = end.next_seq.map_or(0, |n| n.saturating_sub(1));
     for info in snapshot::list_snapshots(&dir.snapshots())? {
         if let Ok(m) = info.meta {
@@ -102,7 +101,7 @@ pub fn restore(
     ActiveSegment::create(
         &staged_wal,
         next_seq,
-        crypto::key_id_of(dir.key()),
+        dir.keys().current_id(),
         chrono::Utc::now().timestamp_millis(),
         u64::MAX,
         None,

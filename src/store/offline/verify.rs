@@ -1,7 +1,7 @@
 //! `admin verify`: checks every WAL frame and every snapshot, reports the first bad file and
 //! offset; `--repair` cuts the damage away after copying what it cuts into `aside/`.
 //!
-//! Sealed files are opened with the [`DataDir`]'s key: a missing or wrong key ends the check
+//! Sealed files are opened with the [`DataDir`]'s keys: a missing or wrong key ends the check
 //! with that error (it is not damage, and a repair must never cut a file for it), while a
 //! record or chunk that fails to authenticate is reported as corruption at its offset.
 
@@ -101,7 +101,7 @@ pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
                 check.status = corrupt(16, "header first seq does not match the file name".into())
             }
             Ok(h) => {
-                let fk = crypto::file_key(h.key_id, dir.key(), &seg.path)?;
+                let fk = crypto::file_key(h.key_id, dir.keys(), &seg.path)?;
                 if let Some(exp) = expected
                     && seg.first_seq != exp
                 {
@@ -160,7 +160,7 @@ pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
         files.push(check);
     }
     for info in snapshot::list_snapshots(&dir.snapshots())? {
-        let (status, records, seq) = match snapshot::verify_snapshot(&info.path, dir.key()) {
+        let (status, records, seq) = match snapshot::verify_snapshot(&info.path, dir.keys()) {
             Ok(m) => (Status::Ok, m.entries, Some(m.commit_seq)),
             Err(e) if e.is_key_error() => return Err(e),
             Err(StoreError::Corrupt { offset, reason, .. }) => (corrupt(offset, reason), 0, None),

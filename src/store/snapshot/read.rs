@@ -8,7 +8,7 @@ use std::path::Path;
 use super::Item;
 use super::meta::{HEADER_LEN, SnapshotMeta, TRAILER_LEN, TRAILER_MAGIC, read_meta};
 use crate::store::crypto::chunks::{OpenReader, chunk_error_of, read_full};
-use crate::store::crypto::{self, EncryptionKey, FileKey};
+use crate::store::crypto::{self, FileKey, Keyring};
 use crate::store::error::{Result, StoreError};
 use crate::store::state::State;
 
@@ -42,7 +42,8 @@ impl<R: Read> Read for Body<R> {
 }
 
 /// Reads a snapshot, calling `visit` for each item, and checks its trailer and checksum; the
-/// items must only be trusted once this returns `Ok`. A sealed snapshot needs `key`.
+/// items must only be trusted once this returns `Ok`. A sealed snapshot needs the key of its id
+/// in `keys`.
 ///
 /// # Errors
 /// I/O errors, a missing or wrong key ([`StoreError::KeyMissing`], [`StoreError::KeyMismatch`])
@@ -50,7 +51,7 @@ impl<R: Read> Read for Body<R> {
 /// such even when it also broke the body).
 pub fn read_snapshot(
     path: &Path,
-    key: Option<&EncryptionKey>,
+    keys: &Keyring,
     mut visit: impl FnMut(Item),
 ) -> Result<SnapshotMeta> {
     let corrupt = |offset: u64, reason: String| StoreError::Corrupt {
@@ -59,7 +60,7 @@ pub fn read_snapshot(
         reason,
     };
     let meta = read_meta(path)?;
-    let fk = crypto::file_key(meta.key_id, key, path)?;
+    let fk = crypto::file_key(meta.key_id, keys, path)?;
     let min = (HEADER_LEN + TRAILER_LEN) as u64;
     if meta.size < min {
         return Err(corrupt(meta.size, "snapshot is truncated".into()));
@@ -160,17 +161,17 @@ fn read_body(
 ///
 /// # Errors
 /// As [`read_snapshot`].
-pub fn verify_snapshot(path: &Path, key: Option<&EncryptionKey>) -> Result<SnapshotMeta> {
-    read_snapshot(path, key, |_| {})
+pub fn verify_snapshot(path: &Path, keys: &Keyring) -> Result<SnapshotMeta> {
+    read_snapshot(path, keys, |_| {})
 }
 
 /// Loads a snapshot into a fresh [`State`].
 ///
 /// # Errors
 /// As [`read_snapshot`].
-pub fn load_snapshot(path: &Path, key: Option<&EncryptionKey>) -> Result<(State, SnapshotMeta)> {
+pub fn load_snapshot(path: &Path, keys: &Keyring) -> Result<(State, SnapshotMeta)> {
     let mut state = State::default();
-    let meta = read_snapshot(path, key, |item| match item {
+    let meta = read_snapshot(path, keys, |item| match item {
         Item::Object { ns, id, entry } => state.objects.restore_entry(ns, id, entry),
         Item::Idempotency { ns, key, answer } => state.idempotency.remember(ns, key, answer),
         Item::Lease { ns, key, lease } => state.leases.restore(ns, key, lease),

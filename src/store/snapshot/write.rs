@@ -7,8 +7,8 @@ use std::path::Path;
 
 use super::Item;
 use super::meta::{HEADER_LEN, SnapshotMeta, TRAILER_LEN, TRAILER_MAGIC};
+use crate::store::crypto::EncryptionKey;
 use crate::store::crypto::chunks::SealWriter;
-use crate::store::crypto::{self, EncryptionKey};
 use crate::store::error::{Result, StoreError};
 use crate::store::state::State;
 use crate::store::wal::segment::fsync_dir;
@@ -142,7 +142,7 @@ fn write_to(
             + state.idempotency.iter().count()
             + state.leases.iter().count()
             + state.checkpoints.iter().count()) as u64,
-        key_id: crypto::key_id_of(key),
+        key_id: key.map_or(0, EncryptionKey::id),
         size: 0,
     };
     let mut out = CrcWriter {

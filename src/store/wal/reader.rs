@@ -5,8 +5,8 @@
 //! corruption, reported with its file and offset. Within a segment seqs must run without gap
 //! from the header's `first_seq`; between segments a jump is legal only where a snapshot bridges
 //! it (after a restore or a repair), so callers check continuity of what they consume.
-//! Sealed segments (header `key_id` ≠ 0) are opened with the given key; a missing or wrong key
-//! is an error naming the segment, raised only when one of its records must be decoded.
+//! Sealed segments (header `key_id` ≠ 0) are opened with the keyring's key of that id; a
+//! missing or wrong key is an error naming the segment, raised only when one of its records must be decoded.
 //! This module never modifies files.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::frame::{self, ScanEnd};
 use super::segment::{self, HEADER_LEN, SegmentFile, SegmentHeader};
 use crate::store::command::Record;
-use crate::store::crypto::{self, EncryptionKey, record::decode_record};
+use crate::store::crypto::{self, Keyring, record::decode_record};
 use crate::store::error::{Result, StoreError};
 
 /// Where the log ends, as found by [`read_log`].
@@ -43,14 +43,14 @@ pub struct LastSegment {
 }
 
 /// Reads every record with `seq >= from` in order, calling `visit(record, frame_len)`.
-/// `visit` may stop early by returning `Ok(false)`. `key` opens sealed segments.
+/// `visit` may stop early by returning `Ok(false)`. `keys` open sealed segments.
 ///
 /// # Errors
 /// Corruption (bad frame before the tail, a bad header, a seq gap, a record that does not
 /// decrypt), a missing or wrong key, I/O errors, and whatever `visit` returns.
 pub fn read_log(
     wal_dir: &Path,
-    key: Option<&EncryptionKey>,
+    keys: &Keyring,
     from: u64,
     mut visit: impl FnMut(Record, usize) -> Result<bool>,
 ) -> Result<LogEnd> {
@@ -73,7 +73,7 @@ pub fn read_log(
         let scan_end = scan_segment(
             seg,
             &header,
-            key,
+            keys,
             &buf,
             (from, &mut next, &mut stopped),
             &mut visit,
@@ -123,7 +123,7 @@ pub fn read_log(
 fn scan_segment(
     seg: &SegmentFile,
     header: &SegmentHeader,
-    key: Option<&EncryptionKey>,
+    keys: &Keyring,
     buf: &[u8],
     (from, next, stopped): (u64, &mut u64, &mut bool),
     visit: &mut impl FnMut(Record, usize) -> Result<bool>,
@@ -146,7 +146,7 @@ fn scan_segment(
         if seq < from || *stopped {
             return Ok(());
         }
-        let fk = crypto::file_key(header.key_id, key, &seg.path)?;
+        let fk = crypto::file_key(header.key_id, keys, &seg.path)?;
         let record = decode_record(fk, payload).map_err(|reason| StoreError::Corrupt {
             path: seg.path.clone(),
             offset,
