@@ -309,6 +309,18 @@ fn restore_dump_and_verify_take_the_key_from_env_file_or_config() {
         assert_eq!(header_key_id(f), id, "{}", f.display());
     }
     assert!(grep(&dir, MARKER.as_bytes()).is_empty());
+    let out = t
+        .stmgr()
+        .args(["snapshot", "list", "--output", "json", "--data-dir"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r["key_id"] == id_of(KEY)),
+        "{rows:?}"
+    );
     t.stmgr()
         .env("ENCRYPTION_KEY", KEY)
         .args(["admin", "verify", "--data-dir"])
