@@ -5,11 +5,14 @@
 //! - durable commits/s and p50/p99 commit latency (durability `always`) at 1, 16, 64 and 256
 //!   concurrent writers, with 256 B and 4 KiB values;
 //! - snapshot write speed and recovery replay speed (MB/s) with 1M objects;
-//! - resident memory per live object against the live data (ids, types, bodies, tags).
+//! - resident memory per live object against the live data (ids, types, bodies, tags);
+//! - the CPU cost of encryption at rest: sealing and opening a WAL record, and snapshot chunks.
 //!
 //! Knobs: `STMGR_BENCH_SECS` (per commit configuration, default 3), `STMGR_BENCH_OBJECTS`
 //! (default 1000000), `STMGR_BENCH_WRITERS` (comma list, default 1,16,64,256),
-//! `STMGR_BENCH_ENCRYPTION=1` (everything sealed with a fixed test key: WAL and snapshots).
+//! `STMGR_BENCH_ENCRYPTION=1` (everything sealed with a fixed test key: WAL and snapshots),
+//! `STMGR_BENCH_DATA_DIR` (keep the 1M-object directory; `STMGR_BENCH_REPLAY_DIR=DIR` reruns
+//! only the replay, memory and snapshot measurements on it).
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -177,6 +180,7 @@ fn main() {
             "off"
         }
     );
+    crypto_costs();
     let probe_dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
     let (f50, f99) = fdatasync_latency(probe_dir.path());
     println!(
@@ -208,13 +212,18 @@ fn main() {
     // 1M objects: fill the WAL (one put per commit, like clients do), then measure replay,
     // memory, and the snapshot.
     println!("\n{objects} objects of 256 B");
-    let dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
-    {
+    // `STMGR_BENCH_DATA_DIR` keeps the filled directory (and reuses it if it exists), so the
+    // replay phase can be rerun on the same data: `STMGR_BENCH_REPLAY_DIR=DIR` (remove its
+    // snapshots first, or recovery starts from the one the last run wrote).
+    let tmp = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
+    let dir = std::env::var_os("STMGR_BENCH_DATA_DIR")
+        .map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
+    if !dir.join("wal").exists() {
         let opts = EngineOptions {
             durability: Durability::Never,
             ..options()
         };
-        let engine = Engine::open(dir.path(), opts, "bench").expect("open");
+        let engine = Engine::open(&dir, opts, "bench").expect("open");
         rt.block_on(async {
             let per = objects / 64;
             let tasks: Vec<_> = (0..64)
@@ -240,13 +249,84 @@ fn main() {
     // Replay, memory, snapshot and load run in a fresh process: its heap holds nothing but the
     // recovered state, so resident memory is measured cleanly.
     let status = std::process::Command::new(std::env::current_exe().expect("exe"))
-        .env(REPLAY_DIR_ENV, dir.path())
+        .env(REPLAY_DIR_ENV, &dir)
         .status()
         .expect("replay child");
     assert!(status.success(), "replay child failed");
 }
 
 const REPLAY_DIR_ENV: &str = "STMGR_BENCH_REPLAY_DIR";
+
+/// CPU time of the calling thread (from `/proc/thread-self/schedstat`): unlike wall time, it
+/// does not count the time other processes on a busy machine take.
+fn thread_cpu() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let ns = text
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Duration::from_nanos(ns)
+}
+
+/// Per-record cost of encoding and decoding a WAL record of a 256 B object, plaintext and
+/// sealed, and the throughput of sealing and opening a snapshot body (thread CPU time).
+fn crypto_costs() {
+    use std::io::{Read, Write};
+    use stmgr::store::crypto::chunks::{OpenReader, SealWriter};
+    use stmgr::store::crypto::record::{RecordEncoder, decode_record};
+    use stmgr::store::crypto::{EncryptionKey, FileKey};
+    let key = EncryptionKey::from_bytes(&[0x42; 32]);
+    let mut rng = 7u64;
+    let ops = vec![put("obj-00-00000001".into(), &varied_body(256, &mut rng))];
+    let n = 200_000u32;
+    println!("CPU per WAL record of a 256 B object ({n} records, thread CPU time)");
+    for (label, k) in [("plaintext", None), ("sealed", Some(&key))] {
+        let mut enc = RecordEncoder::new(k).expect("encoder");
+        let mut buf = Vec::with_capacity(1024);
+        let t = thread_cpu();
+        for i in 0..n {
+            buf.clear();
+            enc.encode_into(u64::from(i), 0, &ops, &mut buf)
+                .expect("encode");
+        }
+        let encode = (thread_cpu() - t) / n;
+        let fk = k.map_or(FileKey::Plain, FileKey::Sealed);
+        let t = thread_cpu();
+        for _ in 0..n {
+            std::hint::black_box(decode_record(fk, &buf).expect("decode"));
+        }
+        let decode = (thread_cpu() - t) / n;
+        println!(
+            "  {label:>9}: {} B payload, encode {} ns, decode {} ns",
+            buf.len(),
+            encode.as_nanos(),
+            decode.as_nanos()
+        );
+    }
+    let data: Vec<u8> = (0..128u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mb = data.len() as f64 / 1e6;
+    let t = thread_cpu();
+    let mut w =
+        SealWriter::new(Vec::with_capacity(data.len() + (1 << 20)), &key, b"h").expect("sealer");
+    for part in data.chunks(64 * 1024) {
+        w.write_all(part).expect("seal");
+    }
+    let sealed = w.finish().expect("seal");
+    let seal = thread_cpu() - t;
+    let t = thread_cpu();
+    let mut r = OpenReader::new(sealed.as_slice(), &key, b"h", 0);
+    let mut out = vec![0u8; 64 * 1024];
+    while r.read(&mut out).expect("open") > 0 {}
+    let open = thread_cpu() - t;
+    println!(
+        "snapshot body chunks: seal {:.0} MB/s, open {:.0} MB/s (CPU time)\n",
+        mb / seal.as_secs_f64(),
+        mb / open.as_secs_f64()
+    );
+}
 
 fn replay_phase(dir: &std::path::Path) {
     // Decoding alone (read, checksum, decode every record), for comparison with full replay.

@@ -19,7 +19,9 @@
 //!   covers the bytes on disk. Memory stays at one chunk, whatever the snapshot size.
 //!
 //! Not sealed: file names, headers (seqs, times, object counts), frame and chunk lengths, and the
-//! commit seq and time of each WAL record.
+//! commit seq and time of each WAL record. Whole frames cut off the end of the log look like a
+//! shorter log (as after a crash with durability `never`); frames removed elsewhere show as a seq
+//! gap, and removed segments or snapshots as the gaps recovery already reports.
 //!
 //! # Nonces
 //! A nonce is a random 64-bit prefix drawn from the OS when a [`record::RecordEncoder`] or a
