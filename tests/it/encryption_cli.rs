@@ -13,6 +13,7 @@ use stmgr::store::{EncryptionKey, Engine};
 
 use crate::encryption::header_key_id;
 use crate::engine::{options, put};
+use crate::server_cli::ServerProc;
 use crate::util::{TestDir, stmgr_path};
 
 /// base64 of the bytes 0..32.
@@ -96,7 +97,7 @@ fn sealed_dir(t: &TestDir, n: u64) -> (PathBuf, String) {
 fn a_server_with_a_key_leaves_no_plaintext_and_reopens_with_it() {
     let t = TestDir::new();
     let data = t.path().join("state");
-    let mut child = Command::new(stmgr_path())
+    let child = Command::new(stmgr_path())
         .args(["server", "start", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&data)
         .env_clear()
@@ -107,7 +108,12 @@ fn a_server_with_a_key_leaves_no_plaintext_and_reopens_with_it() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    // Killed when dropped, also when an assertion fails on the way.
+    let mut srv = ServerProc {
+        child,
+        url: String::new(),
+    };
+    let mut lines = BufReader::new(srv.child.stderr.take().unwrap()).lines();
     let (mut url, mut said_on) = (None, false);
     while url.is_none() || !said_on {
         let line = lines.next().expect("server output").unwrap();
@@ -154,11 +160,11 @@ fn a_server_with_a_key_leaves_no_plaintext_and_reopens_with_it() {
         ]);
     }
     rustix::process::kill_process(
-        rustix::process::Pid::from_child(&child),
+        rustix::process::Pid::from_child(&srv.child),
         rustix::process::Signal::TERM,
     )
     .unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(srv.child.wait().unwrap().success());
 
     let all = files(&data);
     let wal: Vec<_> = all
