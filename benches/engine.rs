@@ -5,10 +5,14 @@
 //! - durable commits/s and p50/p99 commit latency (durability `always`) at 1, 16, 64 and 256
 //!   concurrent writers, with 256 B and 4 KiB values;
 //! - snapshot write speed and recovery replay speed (MB/s) with 1M objects;
-//! - resident memory per live object against the live data (ids, types, bodies, tags).
+//! - resident memory per live object against the live data (ids, types, bodies, tags);
+//! - the CPU cost of encryption at rest: sealing and opening a WAL record, and snapshot chunks.
 //!
 //! Knobs: `STMGR_BENCH_SECS` (per commit configuration, default 3), `STMGR_BENCH_OBJECTS`
-//! (default 1000000), `STMGR_BENCH_WRITERS` (comma list, default 1,16,64,256).
+//! (default 1000000), `STMGR_BENCH_WRITERS` (comma list, default 1,16,64,256),
+//! `STMGR_BENCH_ENCRYPTION=1` (everything sealed with a fixed test key: WAL and snapshots),
+//! `STMGR_BENCH_DATA_DIR` (keep the 1M-object directory; `STMGR_BENCH_REPLAY_DIR=DIR` reruns
+//! only the replay, memory and snapshot measurements on it).
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -18,6 +22,19 @@ use std::time::{Duration, Instant};
 use stmgr::store::recovery::{self, Base, Target};
 use stmgr::store::state::HistoryPolicy;
 use stmgr::store::{Body, Durability, Engine, EngineOptions, ObjectData, ObjectOp, Op};
+
+/// The key of `STMGR_BENCH_ENCRYPTION=1` runs (a fixed test key; never use it for real data).
+fn bench_key() -> Option<stmgr::store::EncryptionKey> {
+    (std::env::var("STMGR_BENCH_ENCRYPTION").as_deref() == Ok("1"))
+        .then(|| stmgr::store::EncryptionKey::from_bytes(&[0x42; 32]))
+}
+
+fn options() -> EngineOptions {
+    EngineOptions {
+        encryption: bench_key(),
+        ..EngineOptions::default()
+    }
+}
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -108,7 +125,7 @@ fn commit_bench(
     secs: u64,
 ) -> (f64, Duration, Duration) {
     let dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
-    let engine = Engine::open(dir.path(), EngineOptions::default(), "bench").expect("open");
+    let engine = Engine::open(dir.path(), options(), "bench").expect("open");
     let body = body_of(size);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let lats: Vec<Vec<Duration>> = rt.block_on(async {
@@ -155,6 +172,15 @@ fn main() {
         .split(',')
         .filter_map(|w| w.trim().parse().ok())
         .collect();
+    println!(
+        "encryption at rest: {}",
+        if bench_key().is_some() {
+            "on (AES-256-GCM)"
+        } else {
+            "off"
+        }
+    );
+    crypto_costs();
     let probe_dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
     let (f50, f99) = fdatasync_latency(probe_dir.path());
     println!(
@@ -186,13 +212,18 @@ fn main() {
     // 1M objects: fill the WAL (one put per commit, like clients do), then measure replay,
     // memory, and the snapshot.
     println!("\n{objects} objects of 256 B");
-    let dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
-    {
+    // `STMGR_BENCH_DATA_DIR` keeps the filled directory (and reuses it if it exists), so the
+    // replay phase can be rerun on the same data: `STMGR_BENCH_REPLAY_DIR=DIR` (remove its
+    // snapshots first, or recovery starts from the one the last run wrote).
+    let tmp = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
+    let dir = std::env::var_os("STMGR_BENCH_DATA_DIR")
+        .map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
+    if !dir.join("wal").exists() {
         let opts = EngineOptions {
             durability: Durability::Never,
-            ..EngineOptions::default()
+            ..options()
         };
-        let engine = Engine::open(dir.path(), opts, "bench").expect("open");
+        let engine = Engine::open(&dir, opts, "bench").expect("open");
         rt.block_on(async {
             let per = objects / 64;
             let tasks: Vec<_> = (0..64)
@@ -218,7 +249,7 @@ fn main() {
     // Replay, memory, snapshot and load run in a fresh process: its heap holds nothing but the
     // recovered state, so resident memory is measured cleanly.
     let status = std::process::Command::new(std::env::current_exe().expect("exe"))
-        .env(REPLAY_DIR_ENV, dir.path())
+        .env(REPLAY_DIR_ENV, &dir)
         .status()
         .expect("replay child");
     assert!(status.success(), "replay child failed");
@@ -226,11 +257,83 @@ fn main() {
 
 const REPLAY_DIR_ENV: &str = "STMGR_BENCH_REPLAY_DIR";
 
+/// CPU time of the calling thread (from `/proc/thread-self/schedstat`): unlike wall time, it
+/// does not count the time other processes on a busy machine take.
+fn thread_cpu() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let ns = text
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Duration::from_nanos(ns)
+}
+
+/// Per-record cost of encoding and decoding a WAL record of a 256 B object, plaintext and
+/// sealed, and the throughput of sealing and opening a snapshot body (thread CPU time).
+fn crypto_costs() {
+    use std::io::{Read, Write};
+    use stmgr::store::crypto::chunks::{OpenReader, SealWriter};
+    use stmgr::store::crypto::record::{RecordEncoder, decode_record};
+    use stmgr::store::crypto::{EncryptionKey, FileKey};
+    let key = EncryptionKey::from_bytes(&[0x42; 32]);
+    let mut rng = 7u64;
+    let ops = vec![put("obj-00-00000001".into(), &varied_body(256, &mut rng))];
+    let n = 200_000u32;
+    println!("CPU per WAL record of a 256 B object ({n} records, thread CPU time)");
+    for (label, k) in [("plaintext", None), ("sealed", Some(&key))] {
+        let mut enc = RecordEncoder::new(k).expect("encoder");
+        let mut buf = Vec::with_capacity(1024);
+        let t = thread_cpu();
+        for i in 0..n {
+            buf.clear();
+            enc.encode_into(u64::from(i), 0, &ops, &mut buf)
+                .expect("encode");
+        }
+        let encode = (thread_cpu() - t) / n;
+        let fk = k.map_or(FileKey::Plain, FileKey::Sealed);
+        let t = thread_cpu();
+        for _ in 0..n {
+            std::hint::black_box(decode_record(fk, &buf).expect("decode"));
+        }
+        let decode = (thread_cpu() - t) / n;
+        println!(
+            "  {label:>9}: {} B payload, encode {} ns, decode {} ns",
+            buf.len(),
+            encode.as_nanos(),
+            decode.as_nanos()
+        );
+    }
+    let data: Vec<u8> = (0..128u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mb = data.len() as f64 / 1e6;
+    let t = thread_cpu();
+    let mut w =
+        SealWriter::new(Vec::with_capacity(data.len() + (1 << 20)), &key, b"h").expect("sealer");
+    for part in data.chunks(64 * 1024) {
+        w.write_all(part).expect("seal");
+    }
+    let sealed = w.finish().expect("seal");
+    let seal = thread_cpu() - t;
+    let t = thread_cpu();
+    let mut r = OpenReader::new(sealed.as_slice(), &key, b"h", 0);
+    let mut out = vec![0u8; 64 * 1024];
+    while r.read(&mut out).expect("open") > 0 {}
+    let open = thread_cpu() - t;
+    println!(
+        "snapshot body chunks: seal {:.0} MB/s, open {:.0} MB/s (CPU time)\n",
+        mb / seal.as_secs_f64(),
+        mb / open.as_secs_f64()
+    );
+}
+
 fn replay_phase(dir: &std::path::Path) {
     // Decoding alone (read, checksum, decode every record), for comparison with full replay.
     let t = Instant::now();
     let mut n = 0u64;
-    stmgr::store::wal::reader::read_log(&dir.join("wal"), 1, |_, _| {
+    let keys = stmgr::store::crypto::Keyring::single(bench_key());
+    stmgr::store::wal::reader::read_log(&dir.join("wal"), &keys, 1, |_, _| {
         n += 1;
         Ok(true)
     })
@@ -241,7 +344,7 @@ fn replay_phase(dir: &std::path::Path) {
         took.as_secs_f64(),
         n as f64 / took.as_secs_f64()
     );
-    let d = stmgr::store::dir::DataDir::new(dir);
+    let d = stmgr::store::dir::DataDir::new(dir).with_keys(keys.clone());
     let policy = HistoryPolicy::new(16, Duration::from_secs(3600));
     let rss_before = rss_bytes();
     let t = Instant::now();
@@ -268,9 +371,13 @@ fn replay_phase(dir: &std::path::Path) {
         grown as f64 / live_bytes as f64
     );
     let t = Instant::now();
-    let meta =
-        stmgr::store::snapshot::write_snapshot(&d.snapshots(), &rec.state, rec.state.seq + 1)
-            .expect("snapshot");
+    let meta = stmgr::store::snapshot::write_snapshot(
+        &d.snapshots(),
+        &rec.state,
+        rec.state.seq + 1,
+        d.key(),
+    )
+    .expect("snapshot");
     let took = t.elapsed();
     println!(
         "snapshot: {} objects, {:.1} MB live data -> {:.1} MB file in {:.2} s = {:.0} MB/s of live data",
@@ -282,9 +389,11 @@ fn replay_phase(dir: &std::path::Path) {
     );
     drop(rec);
     let t = Instant::now();
-    let (state, _) =
-        stmgr::store::snapshot::load_snapshot(&d.snapshots().join(format!("{}.snap", meta.id)))
-            .expect("load");
+    let (state, _) = stmgr::store::snapshot::load_snapshot(
+        &d.snapshots().join(format!("{}.snap", meta.id)),
+        d.keys(),
+    )
+    .expect("load");
     let took = t.elapsed();
     println!(
         "snapshot load: {} objects in {:.2} s = {:.0} MB/s of live data",

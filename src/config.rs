@@ -1,14 +1,17 @@
 //! Settings resolution: flags > environment > config file > defaults (ARCHITECTURE §7).
 //!
 //! Owns [`Settings`] (what every command runs with), the config file format (`file`), the
-//! environment variable names, the engine-option parsing (`engine`), the auth settings
-//! (`auth`: token keys, region, API key) and [`ConfigError`].
+//! environment variable names, the engine-option parsing (`engine`, and `encryption` for the key
+//! of data at rest), the auth settings (`auth`: token keys, region, API key), how clients
+//! reach a server (`client`) and [`ConfigError`]. Secrets are never part of an error or of
+//! `Debug`.
 //! The environment and the platform directories are injected ([`Env`], [`PlatformDirs`]) so the
 //! precedence rules are tested without touching the process environment. This module never
 //! prints and never writes files: a missing default config file is simply not read.
 
 mod auth;
 mod client;
+mod encryption;
 mod engine;
 mod file;
 #[cfg(test)]
@@ -131,6 +134,8 @@ pub enum Origin {
         /// The dotted key.
         key: String,
     },
+    /// A file holding a secret (`STMGR_ENCRYPTION_KEY_FILE`, `engine.encryption_key_file`).
+    KeyFile(PathBuf),
 }
 
 impl fmt::Display for Origin {
@@ -139,6 +144,7 @@ impl fmt::Display for Origin {
             Origin::Flag(name) => write!(f, "option {name}"),
             Origin::Env(name) => write!(f, "environment variable {name}"),
             Origin::File { path, key } => write!(f, "`{key}` in config file {}", path.display()),
+            Origin::KeyFile(path) => write!(f, "encryption key file {}", path.display()),
         }
     }
 }
@@ -183,13 +189,32 @@ pub enum ConfigError {
         /// What was expected.
         reason: String,
     },
-    /// A secret (a signing key) is not valid. The value is never shown.
-    #[error("invalid value for {origin}: {reason} (value not shown)")]
+    /// A secret (the encryption key) does not parse; the value is never shown.
+    #[error("invalid value for {origin} (not shown): {reason}")]
     InvalidSecret {
         /// Where the value came from.
         origin: Origin,
-        /// What is wrong.
+        /// What was expected.
         reason: String,
+    },
+    /// The file named as holding a secret cannot be read.
+    #[error("cannot read encryption key file {} (named by {origin})", path.display())]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// What named it.
+        origin: Origin,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Two settings that exclude each other are both given.
+    #[error("{first} and {second} are both set; set only one")]
+    Conflict {
+        /// One of them.
+        first: Origin,
+        /// The other.
+        second: Origin,
     },
     /// One of two settings that go together is given without the other (a key without its id).
     #[error("{given} is set but {missing}")]

@@ -196,6 +196,9 @@ pub struct SnapshotEntry {
     pub objects: u64,
     /// RFC 3339.
     pub created_at: String,
+    /// Id of the key its body is sealed with (0: plaintext).
+    #[serde(default)]
+    pub key_id: u32,
 }
 
 /// What the data directory holds.
@@ -233,6 +236,7 @@ async fn manifest(State(app): State<AppState>) -> ApiResult<Json<Manifest>> {
                 size: m.size,
                 objects: m.objects,
                 created_at: crate::store::offline::dump::format_ts(m.created_ms),
+                key_id: m.key_id,
             })
             .collect();
         let view = engine.view();

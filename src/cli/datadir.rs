@@ -1,5 +1,6 @@
-//! Helpers shared by the offline commands: the data directory with its lock, and formatting of
-//! sizes and times.
+//! Helpers shared by the offline commands: the data directory (with the configured encryption
+//! key, so every offline command reads and writes sealed files alike) and its lock, and
+//! formatting of sizes and times.
 
 use anyhow::Context as _;
 
@@ -7,12 +8,12 @@ use crate::cli::context::Context;
 use crate::store::dir::{DataDir, DirLock};
 use crate::store::error::StoreError;
 
-/// The configured data directory, which must exist.
+/// The configured data directory, which must exist, with the configured encryption key.
 ///
 /// # Errors
 /// When it does not exist.
 pub fn existing(ctx: &Context) -> anyhow::Result<DataDir> {
-    let dir = DataDir::new(&ctx.settings.data_dir);
+    let dir = DataDir::new(&ctx.settings.data_dir).with_keys(ctx.settings.engine.keyring());
     dir.require_exists()?;
     Ok(dir)
 }
@@ -33,6 +34,30 @@ pub fn locked(ctx: &Context, purpose: &str) -> anyhow::Result<(DataDir, DirLock)
             "`{purpose}` works on a stopped server's data directory; stop the server first"
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Puts what to do in front of a missing or wrong encryption key error (the store's message
+/// names the file and the key ids); other errors pass unchanged.
+pub fn key_hint(err: anyhow::Error) -> anyhow::Error {
+    let hint = err
+        .chain()
+        .find_map(|c| match c.downcast_ref::<StoreError>() {
+            Some(StoreError::KeyMissing { .. }) => Some(
+                "the data directory holds encrypted files: give its key with ENCRYPTION_KEY, \
+             STMGR_ENCRYPTION_KEY or STMGR_ENCRYPTION_KEY_FILE (or `encryption_key_file` in \
+             the [engine] table of the config file)",
+            ),
+            Some(StoreError::KeyMismatch { .. }) => Some(
+                "the configured encryption key is not the one these files were written with \
+                 (after a key change, give the old key as STMGR_PREVIOUS_ENCRYPTION_KEY or \
+                 STMGR_PREVIOUS_ENCRYPTION_KEY_FILE)",
+            ),
+            _ => None,
+        });
+    match hint {
+        Some(hint) => err.context(hint),
+        None => err,
     }
 }
 

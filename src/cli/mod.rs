@@ -271,7 +271,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
     // `snapshot`, `snapshot list`, `trim-wal` and `admin dump` talk to a server when one is
     // named (--server or STMGR_SERVER) and no data directory is.
     ctx.online = cli.global.server.is_some() && cli.global.data_dir.is_none();
-    match &cli.command {
+    let result = match &cli.command {
         Command::Snapshot(args) => snapshot::run(args, &ctx),
         Command::TrimWal(args) => trim_wal::run(args, &ctx),
         Command::Restore(args) => restore::run(args, &ctx),
@@ -289,7 +289,8 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Token(args) => token::run(args, &ctx),
         Command::Keys(args) => keys::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
-    }
+    };
+    result.map_err(datadir::key_hint)
 }
 
 #[cfg(test)]

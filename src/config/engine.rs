@@ -10,7 +10,11 @@
 //! | `watch_buffer_events` | `STMGR_WATCH_BUFFER_EVENTS`, `WATCH_BUFFER_EVENTS`, `WATCH_BUFFER_SIZE` | `engine.watch_buffer_events` |
 //! | `watch_buffer_bytes`  | `STMGR_WATCH_BUFFER_BYTES`, `WATCH_BUFFER_BYTES`               | `engine.watch_buffer_bytes`  |
 //!
+//! | `encryption`          | `STMGR_ENCRYPTION_KEY`, `ENCRYPTION_KEY`, `STMGR_ENCRYPTION_KEY_FILE` | `engine.encryption_key`, `engine.encryption_key_file` |
+//! | `previous_encryption` | `STMGR_PREVIOUS_ENCRYPTION_KEY`, `STMGR_PREVIOUS_ENCRYPTION_KEY_FILE` | `engine.previous_encryption_key`, `engine.previous_encryption_key_file` |
+//!
 //! Durations use humantime (`100ms`, `1h 30m`); sizes use bytesize (`64MiB`, `1GB`, `4096`).
+//! The encryption key is resolved in `super::encryption`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -112,6 +116,8 @@ pub(super) fn resolve(
     )? {
         options.watch_buffer_bytes = usize::try_from(v).unwrap_or(usize::MAX);
     }
+    (options.encryption, options.previous_encryption) =
+        super::encryption::resolve(env, file, path)?;
     Ok(options)
 }
 

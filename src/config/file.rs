@@ -13,6 +13,8 @@
 //! history_age = "1h"
 //! watch_buffer_events = 10000
 //! watch_buffer_bytes = "64MiB"
+//! encryption_key_file = "stmgr.key"   # or encryption_key = "<base64 of 32 bytes>"
+//! previous_encryption_key_file = "old.key"   # only opens files (after a key change)
 //!
 //! [client]                           # how the CLI reaches a server
 //! token = "k1.eyJ…"                  # sent as Authorization: Bearer
@@ -65,6 +67,10 @@ pub(super) struct FileEngine {
     pub(super) history_age: Option<toml::Value>,
     pub(super) watch_buffer_events: Option<toml::Value>,
     pub(super) watch_buffer_bytes: Option<toml::Value>,
+    pub(super) encryption_key: Option<String>,
+    pub(super) encryption_key_file: Option<PathBuf>,
+    pub(super) previous_encryption_key: Option<String>,
+    pub(super) previous_encryption_key_file: Option<PathBuf>,
 }
 
 /// Reads and parses the chosen file, if any. `explicit` files must exist; the default one is

@@ -440,3 +440,133 @@ fn unknown_auth_key_in_the_file_is_an_error() {
         .expect_err("typo accepted");
     assert!(err.to_string().contains("cap_key"), "{err}");
 }
+
+/// base64 of the bytes 0..32, and the id of that key.
+const KEY_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+fn key_id(bytes: &[u8]) -> u32 {
+    crate::store::EncryptionKey::parse(bytes).expect("key").id()
+}
+
+fn resolved_key_id(world: &World) -> Option<u32> {
+    world.settings().engine.encryption.map(|k| k.id())
+}
+
+#[test]
+fn encryption_key_precedence_env_file_and_key_files() {
+    let id = key_id(KEY_B64.as_bytes());
+    let raw = "0123456789abcdef0123456789abcdef";
+    assert_eq!(resolved_key_id(&World::new()), None);
+    assert_eq!(
+        resolved_key_id(&World::new().set("ENCRYPTION_KEY", KEY_B64)),
+        Some(id)
+    );
+    let both = World::new()
+        .set("ENCRYPTION_KEY", raw)
+        .set("STMGR_ENCRYPTION_KEY", KEY_B64);
+    assert_eq!(resolved_key_id(&both), Some(id), "STMGR_ wins");
+    // The file's key, its key file (relative to the file), and the environment above both.
+    let world = World::new().default_file(&format!("[engine]\nencryption_key = \"{raw}\"\n"));
+    assert_eq!(resolved_key_id(&world), Some(key_id(raw.as_bytes())));
+    let world = world.set("ENCRYPTION_KEY", KEY_B64);
+    assert_eq!(resolved_key_id(&world), Some(id));
+    let world = World::new().default_file("[engine]\nencryption_key_file = \"keys/k\"\n");
+    let dir = world.dir.path().join("config/keys");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("k"), format!("{KEY_B64}\n")).expect("write key");
+    assert_eq!(resolved_key_id(&world), Some(id));
+    let bin = world.file("bin.key", "");
+    std::fs::write(&bin, (0u8..32).collect::<Vec<_>>()).expect("write key");
+    let world = world.set("STMGR_ENCRYPTION_KEY_FILE", bin.to_str().expect("utf-8"));
+    assert_eq!(resolved_key_id(&world), Some(id), "raw bytes in a key file");
+    let shown = format!("{:?}", world.settings());
+    assert!(
+        shown.contains(&format!("EncryptionKey {{ id: {id:08x}")),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains(KEY_B64) && !shown.contains("[0, 1, 2, 3"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn encryption_key_errors_name_the_source_never_the_value() {
+    let err = World::new()
+        .set("ENCRYPTION_KEY", "hunter2-hunter2")
+        .resolve(&Overrides::default())
+        .expect_err("short key accepted");
+    assert!(matches!(err, ConfigError::InvalidSecret { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("environment variable ENCRYPTION_KEY"), "{msg}");
+    assert!(!msg.contains("hunter2"), "{msg}");
+
+    let world = World::new().default_file("[engine]\nencryption_key = \"c2hvcnQ=\"\n");
+    let msg = world
+        .resolve(&Overrides::default())
+        .expect_err("5-byte key accepted")
+        .to_string();
+    assert!(
+        msg.contains("engine.encryption_key") && msg.contains("5 bytes"),
+        "{msg}"
+    );
+    assert!(!msg.contains("c2hvcnQ"), "{msg}");
+
+    let err = World::new()
+        .set("STMGR_ENCRYPTION_KEY", KEY_B64)
+        .set("STMGR_ENCRYPTION_KEY_FILE", "/k")
+        .resolve(&Overrides::default())
+        .expect_err("two keys accepted");
+    assert!(matches!(err, ConfigError::Conflict { .. }), "{err:?}");
+
+    let world = World::new()
+        .default_file("[engine]\nencryption_key = \"x\"\nencryption_key_file = \"k\"\n");
+    let err = world.resolve(&Overrides::default()).expect_err("two keys");
+    assert!(matches!(err, ConfigError::Conflict { .. }), "{err:?}");
+
+    let err = World::new()
+        .set("STMGR_ENCRYPTION_KEY_FILE", "/nonexistent/stmgr.key")
+        .resolve(&Overrides::default())
+        .expect_err("missing key file accepted");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("/nonexistent/stmgr.key") && msg.contains("STMGR_ENCRYPTION_KEY_FILE"),
+        "{msg}"
+    );
+    let world = World::new();
+    let bad = world.file("bad.key", "not base64 at all, and not 32 bytes");
+    let msg = world
+        .set("STMGR_ENCRYPTION_KEY_FILE", bad.to_str().expect("utf-8"))
+        .resolve(&Overrides::default())
+        .expect_err("bad key file accepted")
+        .to_string();
+    assert!(
+        msg.contains("encryption key file") && msg.contains("bad.key"),
+        "{msg}"
+    );
+    assert!(!msg.contains("not base64 at all"), "{msg}");
+}
+
+#[test]
+fn previous_encryption_key_resolves_on_its_own() {
+    let raw = "0123456789abcdef0123456789abcdef";
+    let world = World::new()
+        .set("STMGR_PREVIOUS_ENCRYPTION_KEY", KEY_B64)
+        .default_file(&format!("[engine]\nencryption_key = \"{raw}\"\n"));
+    let engine = world.settings().engine;
+    assert_eq!(
+        engine.encryption.map(|k| k.id()),
+        Some(key_id(raw.as_bytes()))
+    );
+    assert_eq!(
+        engine.previous_encryption.map(|k| k.id()),
+        Some(key_id(KEY_B64.as_bytes()))
+    );
+    let world = World::new().default_file("[engine]\nprevious_encryption_key = \"short\"\n");
+    let msg = world
+        .resolve(&Overrides::default())
+        .expect_err("bad previous key accepted")
+        .to_string();
+    assert!(msg.contains("engine.previous_encryption_key"), "{msg}");
+    assert!(!msg.contains("short\""), "{msg}");
+}

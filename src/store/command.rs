@@ -5,7 +5,9 @@
 //! whole object), so recovery, restore and watchers read state changes from the log alone.
 //!
 //! Encoding of a record payload (inside a WAL frame):
-//! `format u8 | commit_seq u64 LE | ts_ms i64 LE | postcard(Vec<Op>)`.
+//! `format u8 | commit_seq u64 LE | ts_ms i64 LE | postcard(Vec<Op>)`. With encryption at rest
+//! the format is [`SEALED_RECORD_FORMAT`] and the ops are sealed (`crate::store::crypto`); the
+//! 17-byte prefix is the same, so [`Record::peek`] reads both.
 //! A new domain (workflow, flows) adds a variant at the *end* of [`Op`]: postcard tags enum
 //! variants by index, so existing logs keep decoding and the WAL code never changes.
 
@@ -19,6 +21,8 @@ use serde_json::value::RawValue;
 
 /// Version of the record payload encoding.
 pub const RECORD_FORMAT: u8 = 1;
+/// Format byte of a record whose ops are sealed with AES-256-GCM (see `crate::store::crypto`).
+pub const SEALED_RECORD_FORMAT: u8 = 2;
 /// Bytes before the postcard-encoded ops.
 pub const RECORD_HEADER_LEN: usize = 1 + 8 + 8;
 
@@ -253,7 +257,7 @@ impl Record {
         Ok(())
     }
 
-    /// Reads only the seq and timestamp of a payload.
+    /// Reads only the seq and timestamp of a payload, plaintext or sealed.
     ///
     /// # Errors
     /// When the payload is too short or has an unknown format version.
@@ -261,7 +265,7 @@ impl Record {
         if payload.len() < RECORD_HEADER_LEN {
             return Err(format!("record of {} bytes is too short", payload.len()));
         }
-        if payload[0] != RECORD_FORMAT {
+        if !is_record_format(payload[0]) {
             return Err(format!("unknown record format {}", payload[0]));
         }
         let seq = u64::from_le_bytes(payload[1..9].try_into().unwrap_or_default());
@@ -269,19 +273,35 @@ impl Record {
         Ok((seq, ts))
     }
 
-    /// Decodes a payload.
+    /// Decodes a plaintext payload (sealed ones go through `crate::store::crypto::record`).
     ///
     /// # Errors
-    /// When the payload is malformed.
+    /// When the payload is malformed or sealed.
     pub fn decode(payload: &[u8]) -> Result<Record, String> {
         let (seq, ts) = Record::peek(payload)?;
-        let ops: Vec<Op> =
-            postcard::from_bytes(&payload[RECORD_HEADER_LEN..]).map_err(|e| e.to_string())?;
+        if payload[0] == SEALED_RECORD_FORMAT {
+            return Err("the record is encrypted".into());
+        }
+        let ops = Record::decode_ops(&payload[RECORD_HEADER_LEN..])?;
+        Ok(Record { seq, ts, ops })
+    }
+
+    /// Decodes the ops part of a payload (after the 17-byte prefix, or opened).
+    ///
+    /// # Errors
+    /// When the bytes are malformed or hold no op.
+    pub fn decode_ops(bytes: &[u8]) -> Result<Vec<Op>, String> {
+        let ops: Vec<Op> = postcard::from_bytes(bytes).map_err(|e| e.to_string())?;
         if ops.is_empty() {
             return Err("record has no operations".into());
         }
-        Ok(Record { seq, ts, ops })
+        Ok(ops)
     }
+}
+
+/// Whether `b` is the format byte of a record payload (plaintext or sealed).
+pub fn is_record_format(b: u8) -> bool {
+    b == RECORD_FORMAT || b == SEALED_RECORD_FORMAT
 }
 
 #[cfg(test)]

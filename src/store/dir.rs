@@ -1,4 +1,5 @@
-//! The data directory's layout and its `LOCK` file.
+//! The data directory's layout, the encryption key its files are read and written with, and
+//! its `LOCK` file.
 //!
 //! One process owns a data directory at a time: it holds an exclusive `flock` on `LOCK` and
 //! writes who it is into the file, so a second process can name the holder in its error.
@@ -7,18 +8,46 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::store::crypto::{EncryptionKey, Keyring};
 use crate::store::error::{Result, StoreError};
 
-/// Paths inside a data directory.
+/// Paths inside a data directory, and the key that opens and seals its files.
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
+    keys: Keyring,
 }
 
 impl DataDir {
-    /// The layout rooted at `root` (nothing is touched).
+    /// The layout rooted at `root` (nothing is touched), without an encryption key.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        DataDir { root: root.into() }
+        DataDir {
+            root: root.into(),
+            keys: Keyring::default(),
+        }
+    }
+
+    /// The same directory with these encryption keys.
+    #[must_use]
+    pub fn with_keys(mut self, keys: Keyring) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// The same directory with only this encryption key (`None`: plaintext).
+    #[must_use]
+    pub fn with_key(self, key: Option<EncryptionKey>) -> Self {
+        self.with_keys(Keyring::single(key))
+    }
+
+    /// The key new files are sealed with (`None`: plaintext).
+    pub fn key(&self) -> Option<&EncryptionKey> {
+        self.keys.current()
+    }
+
+    /// Every configured key: sealed files are opened with the one their header names.
+    pub fn keys(&self) -> &Keyring {
+        &self.keys
     }
 
     /// The directory itself.

@@ -1,6 +1,7 @@
 //! The engine handle: opens a data directory (lock, recovery), commits transactions through the
 //! commit thread, serves consistent views, watch subscriptions and snapshots, and shuts down
-//! cleanly.
+//! cleanly. With [`EngineOptions::encryption`] every new segment and snapshot is sealed; a last
+//! segment sealed otherwise (or plaintext) is never appended to: a new one is started.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,7 @@ use tokio::sync::oneshot;
 use tracing::{info, warn};
 
 use crate::store::command::Op;
+use crate::store::crypto::record::RecordEncoder;
 use crate::store::dir::{DataDir, DirLock};
 use crate::store::error::{Rejection, Result, StoreError};
 use crate::store::maintenance::Maintenance;
@@ -22,6 +24,7 @@ use crate::store::snapshot::{self, SnapshotMeta};
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::StatsSnapshot;
 use crate::store::wal::active::ActiveSegment;
+use crate::store::wal::segment::HEADER_LEN;
 use crate::store::watch::{Filter, Subscription, WatchHub};
 use crate::store::writer::{self, CommitInfo, Request, Shared, Writer};
 
@@ -71,7 +74,7 @@ impl Engine {
     /// # Errors
     /// The directory is locked, corrupt, or unreadable.
     pub fn open(root: &Path, options: EngineOptions, purpose: &str) -> Result<Engine> {
-        let dir = DataDir::new(root);
+        let dir = DataDir::new(root).with_keys(options.keyring());
         dir.create()?;
         Engine::open_dir(dir, options, purpose)
     }
@@ -81,7 +84,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::open`], and [`StoreError::NoDataDir`].
     pub fn open_existing(root: &Path, options: EngineOptions, purpose: &str) -> Result<Engine> {
-        let dir = DataDir::new(root);
+        let dir = DataDir::new(root).with_keys(options.keyring());
         dir.require_exists()?;
         dir.create()?;
         Engine::open_dir(dir, options, purpose)
@@ -100,23 +103,41 @@ impl Engine {
             recovery::truncate_torn_tail(last)?;
             truncated_tail = Some((last.path.display().to_string(), last.end));
         }
+        let encoder = RecordEncoder::new(dir.key())?;
+        let key_id = encoder.key_id();
         let segment = match &rec.last_segment {
-            // Append to the last segment only if the log continues there without a jump.
-            Some(last) if rec.log_next == Some(next_seq) => ActiveSegment::reopen(
-                &dir.wal(),
-                &last.path,
-                last.end,
-                options.segment_size,
-                options.fault.clone(),
-            )?,
-            _ => ActiveSegment::create(
-                &dir.wal(),
-                next_seq,
-                options.clock.now_ms(),
-                options.segment_size,
-                options.fault.clone(),
-            )?,
+            // Append to the last segment only if the log continues there without a jump, and
+            // its records are sealed with the key new ones get (or both are plaintext).
+            Some(last) if rec.log_next == Some(next_seq) && last.header.key_id == key_id => {
+                ActiveSegment::reopen(
+                    &dir.wal(),
+                    &last.path,
+                    key_id,
+                    last.end,
+                    options.segment_size,
+                    options.fault.clone(),
+                )?
+            }
+            last => {
+                // A last segment without records that would have the new one's name is
+                // replaced (only its header's key id changes).
+                let replace = last
+                    .as_ref()
+                    .is_some_and(|l| l.header.first_seq == next_seq && l.end == HEADER_LEN as u64);
+                ActiveSegment::create(
+                    &dir.wal(),
+                    next_seq,
+                    key_id,
+                    options.clock.now_ms(),
+                    options.segment_size,
+                    options.fault.clone(),
+                    replace,
+                )?
+            }
         };
+        if key_id != 0 {
+            info!(key_id = %format_args!("{key_id:08x}"), "encryption at rest: new WAL records and snapshots are sealed");
+        }
         if options.durability == Durability::Never {
             warn!(
                 "durability mode `never`: commits are not synced to disk (tests and benchmarks only)"
@@ -140,6 +161,7 @@ impl Engine {
         );
         let hub = Arc::new(WatchHub::new(
             dir.wal(),
+            dir.keys().clone(),
             state.seq,
             next_seq,
             options.watch_ring_events,
@@ -159,6 +181,7 @@ impl Engine {
         let writer = Writer {
             shared: shared.clone(),
             segment,
+            encoder,
             next_seq,
             last_ts,
             durability: options.durability,
@@ -259,7 +282,8 @@ impl Engine {
     pub fn snapshot(&self) -> Result<SnapshotMeta> {
         let view = self.view();
         let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
-        snapshot::write_snapshot(&self.inner.dir.snapshots(), &view, next_seq)
+        let dir = &self.inner.dir;
+        snapshot::write_snapshot(&dir.snapshots(), &view, next_seq, dir.key())
     }
 
     /// Why writes are refused, if they are.

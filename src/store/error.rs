@@ -72,6 +72,30 @@ pub enum StoreError {
     /// A record or snapshot item could not be encoded or decoded.
     #[error("encoding: {0}")]
     Encoding(String),
+    /// A file is encrypted and no encryption key is configured.
+    #[error("{path} is encrypted with key id {key_id:08x}; no encryption key is configured")]
+    KeyMissing {
+        /// The encrypted file.
+        path: PathBuf,
+        /// The key id in its header.
+        key_id: u32,
+    },
+    /// A file is encrypted with another key than the configured ones.
+    #[error(
+        "{path} is encrypted with key id {key_id:08x}; the configured encryption {}",
+        key_ids(.configured)
+    )]
+    KeyMismatch {
+        /// The encrypted file.
+        path: PathBuf,
+        /// The key id in its header.
+        key_id: u32,
+        /// The configured keys' ids (current first).
+        configured: Vec<u32>,
+    },
+    /// Sealing failed (no randomness for a nonce).
+    #[error("encryption: {0}")]
+    Encryption(String),
 }
 
 /// Why a transaction refused to commit; no seq is consumed.
@@ -115,6 +139,14 @@ pub enum Rejection {
 }
 
 impl StoreError {
+    /// Whether this is a missing or wrong encryption key (never a reason to skip or cut a file).
+    pub fn is_key_error(&self) -> bool {
+        matches!(
+            self,
+            StoreError::KeyMissing { .. } | StoreError::KeyMismatch { .. }
+        )
+    }
+
     /// Wraps an `io::Error` with the operation and the path.
     pub fn io(op: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
         StoreError::Io {
@@ -122,6 +154,15 @@ impl StoreError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// `key has id 1a2b3c4d` or `keys have ids 1a2b3c4d, 5e6f7a8b`.
+fn key_ids(ids: &[u32]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| format!("{id:08x}")).collect();
+    match list.as_slice() {
+        [one] => format!("key has id {one}"),
+        _ => format!("keys have ids {}", list.join(", ")),
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`Op`] inside a commit that gets the next global `commit_seq`.
 
 pub mod command;
+pub mod crypto;
 pub mod dir;
 pub mod engine;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod writer;
 pub use command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record, Tags,
 };
+pub use crypto::EncryptionKey;
 pub use engine::{Engine, RecoveryReport};
 pub use error::{Rejection, StoreError};
 pub use options::{Durability, EngineOptions};

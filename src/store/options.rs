@@ -1,4 +1,5 @@
-//! Engine tuning knobs: durability mode, WAL segment size, history window and watch buffers.
+//! Engine tuning knobs: durability mode, WAL segment size, history window, watch buffers, and
+//! the encryption key for data at rest.
 //!
 //! These are plain values; the CLI resolves them from flags, environment and the config file
 //! (see `crate::config`) and hands the result to [`crate::store::Engine::open`].
@@ -11,6 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::store::crypto::{EncryptionKey, Keyring};
 
 /// When the WAL writer calls `fdatasync`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -72,6 +75,12 @@ pub struct EngineOptions {
     pub maintenance_interval: Duration,
     /// Source of commit timestamps (the system clock unless a test injects one).
     pub clock: Clock,
+    /// Seals new WAL records and snapshots, and opens sealed ones (`None`: write plaintext;
+    /// reading a sealed file then fails naming it). See [`crate::store::crypto`].
+    pub encryption: Option<EncryptionKey>,
+    /// A key that only opens sealed files (after a key change, or after encryption was turned
+    /// off, while files sealed with it remain); never used to seal.
+    pub previous_encryption: Option<EncryptionKey>,
     /// Test seam: called before every WAL write and sync; an error it returns acts as a failed
     /// write or sync (the engine is poisoned).
     pub fault: Option<Arc<dyn FaultHook>>,
@@ -124,6 +133,13 @@ impl fmt::Debug for Clock {
     }
 }
 
+impl EngineOptions {
+    /// The keys to read with (current and previous) and to seal with (current).
+    pub fn keyring(&self) -> Keyring {
+        Keyring::new(self.encryption.clone(), self.previous_encryption.clone())
+    }
+}
+
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
@@ -137,6 +153,8 @@ impl Default for EngineOptions {
             watch_ring_events: 65_536,
             maintenance_interval: Duration::from_secs(1),
             clock: Clock::default(),
+            encryption: None,
+            previous_encryption: None,
             fault: None,
         }
     }

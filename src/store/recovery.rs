@@ -3,6 +3,8 @@
 //!
 //! Used by [`crate::store::Engine::open`] (latest state, torn tail truncated), by `admin dump`
 //! (read-only, any seq) and by `restore` (a chosen snapshot, up to a seq or a time).
+//! Sealed files are opened with the [`DataDir`]'s keys. A snapshot that does not verify is
+//! skipped for an older one, but a missing or wrong key is an error, never a reason to skip.
 
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use std::sync::mpsc;
 use tracing::warn;
 
 use crate::store::command::Record;
+use crate::store::crypto::Keyring;
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
 use crate::store::snapshot::{self, SnapshotMeta};
@@ -88,7 +91,7 @@ pub fn recover(
     let mut first_seen: Option<u64> = None;
     let mut expected = from;
     let wal = dir.wal();
-    let end = replay_pipelined(&wal, after + 1, |rec, len| {
+    let end = replay_pipelined(&wal, dir.keys(), after + 1, |rec, len| {
         if first_seen.is_none() {
             first_seen = Some(rec.seq);
         }
@@ -158,7 +161,7 @@ pub fn recover(
 fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Option<SnapshotMeta>)> {
     match base {
         Base::Snapshot(path) => {
-            let (state, meta) = snapshot::load_snapshot(path)?;
+            let (state, meta) = snapshot::load_snapshot(path, dir.keys())?;
             if let Target::Seq(s) = target
                 && s < meta.commit_seq
             {
@@ -195,8 +198,9 @@ fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Optio
                 if past {
                     continue;
                 }
-                match snapshot::load_snapshot(&info.path) {
+                match snapshot::load_snapshot(&info.path, dir.keys()) {
                     Ok((state, meta)) => return Ok((state, Some(meta))),
+                    Err(e) if e.is_key_error() => return Err(e),
                     Err(e) => {
                         warn!(snapshot = %info.id, error = %e, "skipping snapshot that does not verify")
                     }
@@ -214,6 +218,7 @@ const REPLAY_BATCH: usize = 1024;
 /// bound by decoding and by applying in about equal parts). `apply` returns `Ok(false)` to stop.
 fn replay_pipelined(
     wal: &Path,
+    keys: &Keyring,
     from: u64,
     mut apply: impl FnMut(Record, usize) -> Result<bool>,
 ) -> Result<reader::LogEnd> {
@@ -221,7 +226,7 @@ fn replay_pipelined(
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || {
             let mut batch = Vec::with_capacity(REPLAY_BATCH);
-            let end = reader::read_log(wal, from, |rec, len| {
+            let end = reader::read_log(wal, keys, from, |rec, len| {
                 batch.push((rec, len));
                 if batch.len() >= REPLAY_BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(REPLAY_BATCH));

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
 use crate::store::command::Record;
+use crate::store::crypto::Keyring;
 use crate::store::error::StoreError;
 use crate::store::wal::reader;
 
@@ -90,6 +91,7 @@ struct HubState {
 pub struct WatchHub {
     state: Mutex<HubState>,
     wal_dir: PathBuf,
+    keys: Keyring,
     ring_cap: usize,
     max_events: usize,
     max_bytes: usize,
@@ -110,6 +112,7 @@ impl WatchHub {
     /// after a restore).
     pub fn new(
         wal_dir: PathBuf,
+        keys: Keyring,
         head: u64,
         next_seq: u64,
         ring_cap: usize,
@@ -129,6 +132,7 @@ impl WatchHub {
                 jumps,
             }),
             wal_dir,
+            keys,
             ring_cap: ring_cap.max(1),
             max_events: max_events.max(1),
             max_bytes: max_bytes.max(1),
@@ -358,7 +362,7 @@ impl Subscription {
         let filter = self.sub.filter.clone();
         let pending = &mut self.pending;
         let mut next = self.next;
-        let res = reader::read_log(&self.hub.wal_dir, want, |rec, _| {
+        let res = reader::read_log(&self.hub.wal_dir, &self.hub.keys, want, |rec, _| {
             if rec.seq > head {
                 return Ok(false);
             }
@@ -390,7 +394,8 @@ impl Subscription {
     }
 
     fn compacted(&self) -> WatchError {
-        let oldest = oldest_in_log(&self.hub.wal_dir).unwrap_or_else(|| self.hub.head() + 1);
+        let oldest =
+            oldest_in_log(&self.hub.wal_dir, &self.hub.keys).unwrap_or_else(|| self.hub.head() + 1);
         WatchError::Compacted {
             from: self.from,
             oldest_available: oldest,
@@ -399,9 +404,9 @@ impl Subscription {
 }
 
 /// The first seq present in the log, if any record is.
-fn oldest_in_log(wal_dir: &std::path::Path) -> Option<u64> {
+fn oldest_in_log(wal_dir: &std::path::Path, keys: &Keyring) -> Option<u64> {
     let mut first = None;
-    let _ = reader::read_log(wal_dir, 0, |rec, _| {
+    let _ = reader::read_log(wal_dir, keys, 0, |rec, _| {
         first = Some(rec.seq);
         Ok(false)
     });

@@ -2,7 +2,7 @@
 //!
 //! It takes whatever requests are waiting (group commit), runs each transaction against the
 //! working state, encodes the resulting records into one buffer, makes one write and one
-//! `fdatasync`, and only then swaps the new state in, publishes to watchers and answers the
+//! `fdatasync` (records sealed first when a key is configured), and only then swaps the new state in, publishes to watchers and answers the
 //! callers. A failed write or sync poisons the engine: those commits fail, later ones are refused,
 //! the visible state never includes them.
 
@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 use tracing::error;
 
 use crate::store::command::{Op, Record};
+use crate::store::crypto::record::RecordEncoder;
 use crate::store::error::{Rejection, Result, StoreError};
 use crate::store::options::{Clock, Durability};
 use crate::store::state::{HistoryPolicy, State};
@@ -60,6 +61,8 @@ pub struct Shared {
 pub struct Writer {
     pub(crate) shared: Arc<Shared>,
     pub(crate) segment: ActiveSegment,
+    /// Encodes (and seals, with a key) each record; its key id is the segment's.
+    pub(crate) encoder: RecordEncoder,
     pub(crate) next_seq: u64,
     pub(crate) last_ts: i64,
     pub(crate) durability: Durability,
@@ -157,7 +160,7 @@ impl Writer {
                     let seq = self.next_seq;
                     let ts = self.clock.now_ms().max(self.last_ts);
                     let start = frame::begin_frame(buf);
-                    if let Err(e) = Record::encode_into(seq, ts, &ops, buf) {
+                    if let Err(e) = self.encoder.encode_into(seq, ts, &ops, buf) {
                         buf.truncate(start);
                         let _ = reply.send(Err(StoreError::Encoding(e)));
                         continue;

@@ -124,7 +124,7 @@ fn crash_rounds() {
 /// Reopens the directory and checks every acknowledged commit and the seq sequence.
 fn check(dir: &Path, acked: &BTreeMap<String, u64>, round: usize) {
     let mut seqs = Vec::new();
-    stmgr::store::wal::reader::read_log(&dir.join("wal"), 1, |rec, _| {
+    stmgr::store::wal::reader::read_log(&dir.join("wal"), &Default::default(), 1, |rec, _| {
         seqs.push(rec.seq);
         Ok(true)
     })

@@ -132,7 +132,8 @@ fn snapshot_during_concurrent_writes_equals_state_at_its_seq() {
         .path()
         .join("snapshots")
         .join(format!("{}.snap", snap.id));
-    let (state, _) = stmgr::store::snapshot::load_snapshot(&snap_path).unwrap();
+    let (state, _) =
+        stmgr::store::snapshot::load_snapshot(&snap_path, &Default::default()).unwrap();
     let from_snapshot: Vec<String> = dump::objects(&state, None)
         .map(|o| serde_json::to_string(&o).unwrap())
         .collect();
@@ -420,8 +421,13 @@ fn snapshot_ahead_of_the_log_starts_a_new_segment_and_verifies_clean() {
     let seg = tmp.path().join("wal/00000000000000000001.wal");
     let data = std::fs::read(&seg).unwrap();
     let keep = data.iter().rposition(|b| *b != 0).unwrap() + 1;
-    let cut =
-        stmgr::store::wal::reader::read_log(&tmp.path().join("wal"), 1, |_, _| Ok(true)).unwrap();
+    let cut = stmgr::store::wal::reader::read_log(
+        &tmp.path().join("wal"),
+        &Default::default(),
+        1,
+        |_, _| Ok(true),
+    )
+    .unwrap();
     assert!(cut.next_seq == Some(11) && keep > 0);
     let mut offsets = Vec::new();
     stmgr::store::wal::frame::scan::<()>(&data, 64, 1, |off, _| {

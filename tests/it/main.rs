@@ -7,6 +7,8 @@ mod auth_cli;
 mod auth_server;
 mod cli_basics;
 mod crash;
+mod encryption;
+mod encryption_cli;
 mod engine;
 mod generated;
 mod offline_cli;

@@ -274,7 +274,11 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         if let Some(a) = ops_addr {
             say(format!("metrics and health on http://{a}"), serde_json::json!({"url": format!("http://{a}")}));
         }
-        say(format!("data directory: {}", data_dir.display()), serde_json::json!({"data_dir": data_dir}));
+        let (encryption, keys) = encryption_status(&ctx.settings.engine);
+        say(
+            format!("data directory: {}; encryption at rest: {encryption}", data_dir.display()),
+            serde_json::json!({"data_dir": data_dir, "encryption": keys}),
+        );
         say(
             format!(
                 "recovered commit_seq {} ({} commits replayed{}) in {} ms; durability {}",
@@ -296,4 +300,21 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         ctx.printer.status("stopped");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `on (key id 1a2b3c4d)` / `off`, plus the previous key if one is configured; and the same
+/// as JSON (`{"key_id", "previous_key_id"}`). Only key ids, never keys.
+fn encryption_status(e: &crate::store::EngineOptions) -> (String, serde_json::Value) {
+    let id =
+        |k: &Option<crate::store::EncryptionKey>| k.as_ref().map(|k| format!("{:08x}", k.id()));
+    let (key_id, previous_id) = (id(&e.encryption), id(&e.previous_encryption));
+    let mut text = match &key_id {
+        Some(id) => format!("on (key id {id})"),
+        None => "off".to_string(),
+    };
+    if let Some(p) = &previous_id {
+        text.push_str(&format!("; previous key id {p} opens older files"));
+    }
+    let json = serde_json::json!({"key_id": key_id, "previous_key_id": previous_id});
+    (text, json)
 }

@@ -21,7 +21,14 @@ struct Row {
     created_at: Option<String>,
     size: Option<u64>,
     objects: Option<u64>,
+    /// Id of the key sealing it, in hex (`None`: plaintext or unreadable).
+    key_id: Option<String>,
     error: Option<String>,
+}
+
+/// A header key id as shown: hex, `None` for plaintext.
+fn key_id(id: u32) -> Option<String> {
+    (id != 0).then(|| format!("{id:08x}"))
 }
 
 /// Lists the snapshots.
@@ -49,6 +56,7 @@ fn online_rows(ctx: &Context) -> anyhow::Result<Vec<Row>> {
             created_at: Some(s.created_at),
             size: Some(s.size),
             objects: Some(s.objects),
+            key_id: key_id(s.key_id),
             error: None,
         })
         .collect())
@@ -65,6 +73,7 @@ fn offline_rows(ctx: &Context) -> anyhow::Result<Vec<Row>> {
                 created_at: Some(datadir::time(m.created_ms)),
                 size: Some(m.size),
                 objects: Some(m.objects),
+                key_id: key_id(m.key_id),
                 error: None,
             },
             Err(e) => Row {
@@ -73,6 +82,7 @@ fn offline_rows(ctx: &Context) -> anyhow::Result<Vec<Row>> {
                 created_at: None,
                 size: None,
                 objects: None,
+                key_id: None,
                 error: Some(e.to_string()),
             },
         })
@@ -91,6 +101,7 @@ fn print(ctx: &Context, rows: Vec<Row>) -> anyhow::Result<ExitCode> {
                     "created_at",
                     "size",
                     "objects",
+                    "key_id",
                     "status",
                 ],
                 rows.into_iter()
@@ -101,6 +112,7 @@ fn print(ctx: &Context, rows: Vec<Row>) -> anyhow::Result<ExitCode> {
                             opt(r.created_at),
                             opt(r.size.map(datadir::bytes)),
                             opt(r.objects.map(|o| o.to_string())),
+                            opt(r.key_id),
                             r.error.unwrap_or_else(|| "ok".into()),
                         ]
                     })

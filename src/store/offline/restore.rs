@@ -4,7 +4,8 @@
 //! The swap is crash-safe: everything new is first built in `.restore-staging/` and a `RESTORE`
 //! marker (naming the aside directory) is synced last; the swap is a sequence of renames that
 //! [`finish_pending`] completes if a crash interrupts it (the engine calls it on open). The next
-//! commit gets a seq above the highest ever issued, so no seq is reused.
+//! commit gets a seq above the highest ever issued, so no seq is reused. The new snapshot and
+//! segment are sealed with the directory's current key if it has one.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,8 @@ pub struct RestoreOutcome {
 /// # Errors
 /// Corruption in the last segment, I/O errors.
 pub fn highest_issued(dir: &DataDir) -> Result<u64> {
-    let end = reader::read_log(&dir.wal(), u64::MAX, |_, _| Ok(true))?;
+    // Reads only frame prefixes (seqs): works on sealed segments without decrypting.
+    let end = reader::read_log(&dir.wal(), dir.keys(), u64::MAX, |_, _| Ok(true))?;
     let mut high = end.next_seq.map_or(0, |n| n.saturating_sub(1));
     for info in snapshot::list_snapshots(&dir.snapshots())? {
         if let Ok(m) = info.meta {
@@ -95,13 +97,15 @@ pub fn restore(
     let staged_wal = staging.join("wal");
     fs::create_dir_all(&staged_wal)
         .map_err(|e| StoreError::io("create directory", &staged_wal, e))?;
-    let meta = snapshot::write_snapshot(&staged_snaps, &rec.state, next_seq)?;
+    let meta = snapshot::write_snapshot(&staged_snaps, &rec.state, next_seq, dir.key())?;
     ActiveSegment::create(
         &staged_wal,
         next_seq,
+        dir.keys().current_id(),
         chrono::Utc::now().timestamp_millis(),
         u64::MAX,
         None,
+        false,
     )?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let aside_name = format!("restore-{stamp}");

@@ -1,5 +1,6 @@
 //! Offline `snapshot`: recover the latest state read-only and write it as a snapshot (no WAL
-//! write, no TTL expiry: the directory changes only by the new file).
+//! write, no TTL expiry: the directory changes only by the new file), sealed with the
+//! directory's key if it has one.
 
 use crate::store::dir::DataDir;
 use crate::store::error::Result;
@@ -20,5 +21,5 @@ pub fn take(dir: &DataDir, policy: &HistoryPolicy) -> Result<SnapshotMeta> {
         .unwrap_or(floor)
         .max(floor)
         .max(rec.state.seq + 1);
-    snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq)
+    snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq, dir.key())
 }

@@ -42,7 +42,7 @@ pub struct TrimPlan {
 /// Unknown or damaged snapshot, unreadable WAL directory.
 pub fn plan(dir: &DataDir, snapshot_id: &str) -> Result<TrimPlan> {
     let path = snapshot::find_snapshot(&dir.snapshots(), snapshot_id)?;
-    let snap = snapshot::verify_snapshot(&path)?;
+    let snap = snapshot::verify_snapshot(&path, dir.keys())?;
     let segs = segment::list_segments(&dir.wal())?;
     let mut out = Vec::with_capacity(segs.len());
     for (i, seg) in segs.iter().enumerate() {

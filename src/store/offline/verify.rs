@@ -1,12 +1,16 @@
 //! `admin verify`: checks every WAL frame and every snapshot, reports the first bad file and
 //! offset; `--repair` cuts the damage away after copying what it cuts into `aside/`.
+//!
+//! Sealed files are opened with the [`DataDir`]'s keys: a missing or wrong key ends the check
+//! with that error (it is not damage, and a repair must never cut a file for it), while a
+//! record or chunk that fails to authenticate is reported as corruption at its offset.
 
 use std::fs;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::store::command::Record;
+use crate::store::crypto::{self, record::decode_record};
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
 use crate::store::recovery::{self, Base, Target};
@@ -74,7 +78,7 @@ impl VerifyReport {
 /// Checks every file of `dir` (read-only).
 ///
 /// # Errors
-/// The directory is missing or unreadable.
+/// The directory is missing or unreadable; a sealed file and no key or another key.
 pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
     dir.require_exists()?;
     let mut files = Vec::new();
@@ -96,7 +100,8 @@ pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
             Ok(h) if h.first_seq != seg.first_seq => {
                 check.status = corrupt(16, "header first seq does not match the file name".into())
             }
-            Ok(_) => {
+            Ok(h) => {
+                let fk = crypto::file_key(h.key_id, dir.keys(), &seg.path)?;
                 if let Some(exp) = expected
                     && seg.first_seq != exp
                 {
@@ -117,26 +122,25 @@ pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
                     }
                 }
                 let mut next = seg.first_seq;
-                let scan =
-                    frame::scan(
-                        &buf,
-                        HEADER_LEN,
-                        next,
-                        |offset, payload| match Record::decode(payload) {
-                            Ok(r) if r.seq == next => {
-                                check.records += 1;
-                                check.first_seq.get_or_insert(r.seq);
-                                check.last_seq = Some(r.seq);
-                                next += 1;
-                                Ok(())
-                            }
-                            Ok(r) => Err((
-                                offset,
-                                format!("commit_seq {} where {next} was expected", r.seq),
-                            )),
-                            Err(reason) => Err((offset, reason)),
-                        },
-                    );
+                let scan = frame::scan(
+                    &buf,
+                    HEADER_LEN,
+                    next,
+                    |offset, payload| match decode_record(fk, payload) {
+                        Ok(r) if r.seq == next => {
+                            check.records += 1;
+                            check.first_seq.get_or_insert(r.seq);
+                            check.last_seq = Some(r.seq);
+                            next += 1;
+                            Ok(())
+                        }
+                        Ok(r) => Err((
+                            offset,
+                            format!("commit_seq {} where {next} was expected", r.seq),
+                        )),
+                        Err(reason) => Err((offset, reason)),
+                    },
+                );
                 let status = match scan {
                     Err((offset, reason)) => corrupt(offset, reason),
                     Ok(ScanEnd::Clean { .. }) => Status::Ok,
@@ -156,8 +160,9 @@ pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
         files.push(check);
     }
     for info in snapshot::list_snapshots(&dir.snapshots())? {
-        let (status, records, seq) = match snapshot::verify_snapshot(&info.path) {
+        let (status, records, seq) = match snapshot::verify_snapshot(&info.path, dir.keys()) {
             Ok(m) => (Status::Ok, m.entries, Some(m.commit_seq)),
+            Err(e) if e.is_key_error() => return Err(e),
             Err(StoreError::Corrupt { offset, reason, .. }) => (corrupt(offset, reason), 0, None),
             Err(e) => (corrupt(0, e.to_string()), 0, None),
         };
@@ -285,7 +290,7 @@ pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>>
         let next_seq = (highest + 1)
             .max(rec.next_seq.unwrap_or(1))
             .max(rec.state.seq + 1);
-        let meta = snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq)?;
+        let meta = snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq, dir.key())?;
         actions.push(RepairAction {
             path: dir.snapshots().join(format!("{}.snap", meta.id)),
             action: format!(

@@ -4,7 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::io::{SnapshotMeta, read_meta, snapshot_path};
+use super::meta::{SnapshotMeta, read_meta, snapshot_path};
 use crate::store::error::{Result, StoreError};
 
 /// A snapshot file and what its header says (or why it could not be read).

@@ -4,7 +4,9 @@
 //! - header (96 bytes): `magic "STMGRSNP" | format u16 | flags u16 | key_id u32 | commit_seq u64 |
 //!   next_seq u64 | created_ms i64 | state_ts i64 | objects u64 | entries u64 | reserved |
 //!   crc32c(bytes 0..92) u32`;
-//! - body: one zstd stream of items, each `len u32 LE | postcard(Item)`;
+//! - body: one zstd stream of items, each `len u32 LE | postcard(Item)`; when `key_id` ≠ 0 the
+//!   stream is sealed in chunks (`len u32 | nonce | ciphertext | tag`, see
+//!   `crate::store::crypto`), and reading it needs the key with that id;
 //! - trailer (32 bytes): `magic "STMGREND" | body_len u64 | items u64 | reserved u32 |
 //!   crc32c(header + body + trailer bytes 0..28) u32`.
 //!
@@ -13,10 +15,14 @@
 //! point-in-time restore, so that a seq is never issued twice.
 
 mod catalog;
-mod io;
+mod meta;
+mod read;
+mod write;
 
 pub use catalog::{SnapshotInfo, find_snapshot, list_snapshots};
-pub use io::{SnapshotMeta, load_snapshot, read_meta, verify_snapshot, write_snapshot};
+pub use meta::{SnapshotMeta, read_meta, snapshot_path};
+pub use read::{load_snapshot, read_snapshot, verify_snapshot};
+pub use write::write_snapshot;
 
 use std::sync::Arc;
 

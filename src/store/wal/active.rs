@@ -1,6 +1,7 @@
 //! The segment being appended to: positioned writes at the logical end, zero-filled
 //! preallocation ahead of the data (so a sync after an append rarely allocates blocks),
-//! rollover to a new segment, and the sync itself.
+//! rollover to a new segment, and the sync itself. Every segment it creates carries the key id
+//! of the records the writer seals into it (0: plaintext).
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
@@ -25,18 +26,20 @@ pub struct ActiveSegment {
     /// Bytes of the file already written (data or zero fill).
     allocated: u64,
     segment_size: u64,
+    key_id: u32,
     zeros: Vec<u8>,
     fault: Option<Arc<dyn FaultHook>>,
 }
 
 impl ActiveSegment {
-    /// Reopens an existing segment whose written frames end at `end`.
+    /// Reopens an existing segment whose written frames end at `end`, sealed with `key_id`.
     ///
     /// # Errors
     /// I/O errors naming the file.
     pub fn reopen(
         wal_dir: &Path,
         path: &Path,
+        key_id: u32,
         end: u64,
         segment_size: u64,
         fault: Option<Arc<dyn FaultHook>>,
@@ -58,28 +61,33 @@ impl ActiveSegment {
             end,
             allocated,
             segment_size,
+            key_id,
             zeros: Vec::new(),
             fault,
         })
     }
 
-    /// Creates a new segment whose first record will be `first_seq`.
+    /// Creates a new segment whose first record will be `first_seq`, for records sealed with
+    /// `key_id` (0: plaintext). `replace` atomically replaces an existing segment of that name
+    /// (only ever one that holds no record).
     ///
     /// # Errors
     /// I/O errors naming the file.
     pub fn create(
         wal_dir: &Path,
         first_seq: u64,
+        key_id: u32,
         created_ms: i64,
         segment_size: u64,
         fault: Option<Arc<dyn FaultHook>>,
+        replace: bool,
     ) -> Result<Self> {
         let header = SegmentHeader {
             first_seq,
             created_ms,
-            key_id: 0,
+            key_id,
         };
-        let (file, path) = segment::create_segment(wal_dir, header)?;
+        let (file, path) = segment::create_segment(wal_dir, header, replace)?;
         Ok(ActiveSegment {
             wal_dir: wal_dir.to_path_buf(),
             file,
@@ -87,6 +95,7 @@ impl ActiveSegment {
             end: HEADER_LEN as u64,
             allocated: HEADER_LEN as u64,
             segment_size,
+            key_id,
             zeros: Vec::new(),
             fault,
         })
@@ -95,6 +104,11 @@ impl ActiveSegment {
     /// The segment's file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Id of the key its records are sealed with (0: plaintext).
+    pub fn key_id(&self) -> u32 {
+        self.key_id
     }
 
     /// Logical end.
@@ -119,9 +133,11 @@ impl ActiveSegment {
         let next = ActiveSegment::create(
             &self.wal_dir,
             first_seq,
+            self.key_id,
             created_ms,
             self.segment_size,
             self.fault.clone(),
+            false,
         )?;
         *self = next;
         Ok(())

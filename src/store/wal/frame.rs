@@ -4,7 +4,7 @@
 //! A bad frame is a torn tail only when nothing valid follows it: if a later frame with a
 //! plausible `commit_seq` verifies, the bad bytes sit *inside* the log and are corruption.
 
-use super::super::command::{RECORD_FORMAT, Record};
+use super::super::command::{Record, is_record_format};
 
 /// Bytes of a frame header.
 pub const FRAME_HEADER_LEN: usize = 8;
@@ -158,7 +158,7 @@ pub fn max_seq_anywhere(buf: &[u8]) -> Option<u64> {
         let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
         if len >= 17
             && len <= rest.len() - FRAME_HEADER_LEN
-            && rest[8] == RECORD_FORMAT
+            && is_record_format(rest[8])
             && let FrameAt::Ok { payload, next } = frame_at(buf, p)
         {
             if let Ok((seq, _)) = Record::peek(payload) {
@@ -182,7 +182,7 @@ fn classify(buf: &[u8], pos: usize, expected_seq: u64, reason: &str) -> ScanEnd 
             return false;
         }
         let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-        if len < 17 || len > rest.len() - FRAME_HEADER_LEN || rest[8] != RECORD_FORMAT {
+        if len < 17 || len > rest.len() - FRAME_HEADER_LEN || !is_record_format(rest[8]) {
             return false;
         }
         let seq = u64::from_le_bytes(rest[9..17].try_into().unwrap_or_default());

@@ -5,6 +5,8 @@
 //! corruption, reported with its file and offset. Within a segment seqs must run without gap
 //! from the header's `first_seq`; between segments a jump is legal only where a snapshot bridges
 //! it (after a restore or a repair), so callers check continuity of what they consume.
+//! Sealed segments (header `key_id` ≠ 0) are opened with the keyring's key of that id; a
+//! missing or wrong key is an error naming the segment, raised only when one of its records must be decoded.
 //! This module never modifies files.
 
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use super::frame::{self, ScanEnd};
 use super::segment::{self, HEADER_LEN, SegmentFile, SegmentHeader};
 use crate::store::command::Record;
+use crate::store::crypto::{self, Keyring, record::decode_record};
 use crate::store::error::{Result, StoreError};
 
 /// Where the log ends, as found by [`read_log`].
@@ -40,13 +43,14 @@ pub struct LastSegment {
 }
 
 /// Reads every record with `seq >= from` in order, calling `visit(record, frame_len)`.
-/// `visit` may stop early by returning `Ok(false)`.
+/// `visit` may stop early by returning `Ok(false)`. `keys` open sealed segments.
 ///
 /// # Errors
-/// Corruption (bad frame before the tail, a bad header, a seq gap), I/O errors, and whatever
-/// `visit` returns.
+/// Corruption (bad frame before the tail, a bad header, a seq gap, a record that does not
+/// decrypt), a missing or wrong key, I/O errors, and whatever `visit` returns.
 pub fn read_log(
     wal_dir: &Path,
+    keys: &Keyring,
     from: u64,
     mut visit: impl FnMut(Record, usize) -> Result<bool>,
 ) -> Result<LogEnd> {
@@ -66,7 +70,14 @@ pub fn read_log(
         }
         let (header, buf) = segment::read_segment(seg)?;
         let mut next = seg.first_seq;
-        let scan_end = scan_segment(seg, &buf, from, &mut next, &mut stopped, &mut visit)?;
+        let scan_end = scan_segment(
+            seg,
+            &header,
+            keys,
+            &buf,
+            (from, &mut next, &mut stopped),
+            &mut visit,
+        )?;
         if stopped {
             // The caller has what it wanted; the end of the log is not known.
             return Ok(LogEnd {
@@ -107,13 +118,14 @@ pub fn read_log(
     Ok(end)
 }
 
-/// Scans one segment; `next` tracks the seq expected next.
+/// Scans one segment: records below `from` are skipped, `next` tracks the seq expected next,
+/// `stopped` is set when `visit` asks to stop.
 fn scan_segment(
     seg: &SegmentFile,
+    header: &SegmentHeader,
+    keys: &Keyring,
     buf: &[u8],
-    from: u64,
-    next: &mut u64,
-    stopped: &mut bool,
+    (from, next, stopped): (u64, &mut u64, &mut bool),
     visit: &mut impl FnMut(Record, usize) -> Result<bool>,
 ) -> Result<ScanEnd> {
     frame::scan(buf, HEADER_LEN, *next, |offset, payload| {
@@ -134,7 +146,8 @@ fn scan_segment(
         if seq < from || *stopped {
             return Ok(());
         }
-        let record = Record::decode(payload).map_err(|reason| StoreError::Corrupt {
+        let fk = crypto::file_key(header.key_id, keys, &seg.path)?;
+        let record = decode_record(fk, payload).map_err(|reason| StoreError::Corrupt {
             path: seg.path.clone(),
             offset,
             reason,

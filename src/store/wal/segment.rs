@@ -2,7 +2,9 @@
 //! directory's segments in order, and directory fsync.
 //!
 //! Header layout: `magic "STMGRWAL" | format u16 | flags u16 | key_id u32 | first_seq u64 |
-//! created_ms i64 | reserved (28 bytes, zero) | crc32c(bytes 0..60) u32`.
+//! created_ms i64 | reserved (28 bytes, zero) | crc32c(bytes 0..60) u32`. `key_id` is 0 for a
+//! plaintext segment, else the id of the key its records are sealed with
+//! (`crate::store::crypto`).
 
 use std::fs::{self, File};
 use std::io;
@@ -138,14 +140,19 @@ pub fn read_segment(seg: &SegmentFile) -> Result<(SegmentHeader, Vec<u8>)> {
     Ok((header, buf))
 }
 
-/// Creates a segment file with its header, synced, and syncs the directory.
+/// Creates a segment file with its header, synced, and syncs the directory. With `replace`, an
+/// existing file of that name is atomically replaced (the caller knows it holds no record).
 ///
 /// # Errors
 /// I/O errors, naming the file.
-pub fn create_segment(wal_dir: &Path, header: SegmentHeader) -> Result<(File, PathBuf)> {
+pub fn create_segment(
+    wal_dir: &Path,
+    header: SegmentHeader,
+    replace: bool,
+) -> Result<(File, PathBuf)> {
     use std::io::Write;
     let path = wal_dir.join(segment_name(header.first_seq));
-    if path.exists() {
+    if !replace && path.exists() {
         return Err(StoreError::io(
             "create",
             &path,
@@ -213,6 +220,7 @@ mod tests {
                     created_ms: 0,
                     key_id: 0,
                 },
+                false,
             )
             .unwrap();
         }
