@@ -268,12 +268,12 @@ fn op_of(method: &Method, path: &str) -> &'static str {
 
 /// Middleware recording every request's operation, result and duration.
 pub async fn track(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let op = op_of(req.method(), &path);
+    let op = op_of(
+        req.method(),
+        req.extensions()
+            .get::<MatchedPath>()
+            .map_or("", |p| p.as_str()),
+    );
     let started = Instant::now();
     let resp = next.run(req).await;
     let status = resp.status();

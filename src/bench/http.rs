@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
-use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use reqwest::Url;
@@ -107,6 +107,58 @@ impl Target {
         })
     }
 
+    /// Opens `GET /v1/<ns>/watch` on a bare socket (no HTTP client between the stream and the
+    /// reader: one wakeup per read) and returns the socket once the answer's head is read, with
+    /// the bytes read past the head. The body's chunk-size lines are left in: they sit between
+    /// whole events, where a reader looking for event fields does not mind them.
+    ///
+    /// # Errors
+    /// The server cannot be reached or does not answer 200.
+    pub async fn open_watch(&self) -> Result<(TcpStream, Vec<u8>), HttpError> {
+        let io_err = |source| HttpError::Connect {
+            addr: self.addr.clone(),
+            source,
+        };
+        let stream = TcpStream::connect(&self.addr).await.map_err(io_err)?;
+        stream.set_nodelay(true).map_err(io_err)?;
+        let mut head = format!(
+            "GET {}/watch HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n",
+            self.ns_path, self.addr
+        );
+        if let Some(a) = self.auth.as_ref().and_then(|a| a.to_str().ok()) {
+            head.push_str(&format!("Authorization: {a}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut sent = 0;
+        while sent < head.len() {
+            stream.writable().await.map_err(io_err)?;
+            match stream.try_write(&head.as_bytes()[sent..]) {
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(io_err(e)),
+            }
+        }
+        let mut buf = Vec::with_capacity(4096);
+        let end = loop {
+            if let Some(i) = memchr::memmem::find(&buf, b"\r\n\r\n") {
+                break i + 4;
+            }
+            if read_some(&stream, &mut buf).await.map_err(io_err)? == 0 {
+                return Err(io_err(std::io::ErrorKind::UnexpectedEof.into()));
+            }
+        };
+        let status = std::str::from_utf8(&buf[..end])
+            .ok()
+            .and_then(|h| h.split(' ').nth(1))
+            .and_then(|c| c.parse::<u16>().ok())
+            .and_then(|c| StatusCode::from_u16(c).ok())
+            .unwrap_or(StatusCode::BAD_GATEWAY);
+        if status != StatusCode::OK {
+            return Err(HttpError::Status(status));
+        }
+        Ok((stream, buf.split_off(end)))
+    }
+
     /// `/v1/<ns>/objects`, the upsert path.
     pub fn objects_path(&self) -> String {
         format!("{}/objects", self.ns_path)
@@ -175,18 +227,28 @@ impl Conn {
         let bytes = resp.into_body().collect().await?.to_bytes();
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
+}
 
-    /// `GET /v1/<ns>/watch`: the event stream's body.
-    ///
-    /// # Errors
-    /// Transport errors and error statuses.
-    pub async fn watch(mut self) -> Result<Incoming, HttpError> {
-        let path = format!("{}/watch", self.target.ns_path);
-        let req = self
-            .request(Method::GET, &path)
-            .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
-            .body(Full::default())?;
-        Ok(self.send(req).await?.into_body())
+/// Waits for the socket to be readable and appends what it has to `buf` (0: closed).
+///
+/// # Errors
+/// The read failed.
+pub async fn read_some(stream: &TcpStream, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    loop {
+        stream.readable().await?;
+        let len = buf.len();
+        buf.resize(len + 64 * 1024, 0);
+        match stream.try_read(&mut buf[len..]) {
+            Ok(n) => {
+                buf.truncate(len + n);
+                return Ok(n);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => buf.truncate(len),
+            Err(e) => {
+                buf.truncate(len);
+                return Err(e);
+            }
+        }
     }
 }
 

@@ -12,15 +12,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
-use http_body_util::BodyExt;
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
-use super::http::{HttpError, Target};
+use super::http::{HttpError, Target, read_some};
 use super::{BenchConfig, BenchReport};
 
-/// Writer connections sharing the rate.
-const WRITERS: u64 = 8;
+/// Writer connections sharing the rate (enough that a put answered in 50 ms does not hold the
+/// rate back at 1,000/s).
+const WRITERS: u64 = 64;
 /// How long watchers wait for the last events once the writers are done.
 const GRACE: Duration = Duration::from_secs(5);
 /// Distinct ids the writers cycle through.
@@ -86,7 +86,7 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
     let (done_tx, done_rx) = watch::channel(None::<u64>);
     let mut watchers = Vec::new();
     for _ in 0..cfg.connections {
-        let mut body = target.connect().await?.watch().await?;
+        let (stream, head_rest) = target.open_watch().await?;
         let mut done = done_rx.clone();
         let cap = usize::try_from(cfg.rate.saturating_mul(cfg.duration.as_secs() + 1))
             .unwrap_or(0)
@@ -94,6 +94,8 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
         watchers.push(tokio::spawn(async move {
             let mut lags: Vec<u32> = Vec::with_capacity(cap);
             let mut scanner = LagScanner::new();
+            scanner.feed(&head_rest, epoch.elapsed().as_micros() as u64, &mut lags);
+            let mut buf = Vec::with_capacity(64 * 1024);
             let mut expected: Option<u64> = None;
             let grace = tokio::time::sleep(Duration::MAX);
             tokio::pin!(grace);
@@ -102,12 +104,11 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
                     break;
                 }
                 tokio::select! {
-                    frame = body.frame() => match frame {
-                        Some(Ok(f)) => {
-                            if let Some(data) = f.data_ref() {
-                                let now_us = epoch.elapsed().as_micros() as u64;
-                                scanner.feed(data, now_us, &mut lags);
-                            }
+                    read = read_some(&stream, &mut buf) => match read {
+                        Ok(n) if n > 0 => {
+                            let now_us = epoch.elapsed().as_micros() as u64;
+                            scanner.feed(&buf, now_us, &mut lags);
+                            buf.clear();
                         }
                         _ => break,
                     },
