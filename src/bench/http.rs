@@ -20,7 +20,7 @@ pub enum HttpError {
     #[error("{0}")]
     Url(String),
     /// Connecting failed.
-    #[error("connect to {addr}: {source}")]
+    #[error("cannot reach {addr}: {source}")]
     Connect {
         /// host:port.
         addr: String,

@@ -159,7 +159,7 @@ impl ObjectInput {
             ns: ns.into(),
             id: id.clone(),
             data: Arc::new(ObjectData {
-                type_: self.type_.into(),
+                type_: crate::store::command::intern_type(&self.type_),
                 body: self.body,
                 tags,
                 ttl_seconds: self.ttl_seconds,

@@ -84,7 +84,7 @@ impl Selector {
             out.put_slice(data);
             // Only the last event of a commit carries its id, so a resume never splits one.
             if i + 1 == n {
-                let _ = write!(out, "id: {}\n", rec.seq);
+                let _ = writeln!(out, "id: {}", rec.seq);
             }
             out.put_u8(b'\n');
         }
