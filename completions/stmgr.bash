@@ -515,7 +515,7 @@ _stmgr() {
             fi
             case "${prev}" in
                 --op)
-                    COMPREPLY=($(compgen -W "put get mixed watch" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "put get mixed watch memory" -- "${cur}"))
                     return 0
                     ;;
                 --connections)

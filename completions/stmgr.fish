@@ -294,10 +294,11 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l op -d 'The load' -r -f -a "put\t'Upserts of distinct ids'
 get\t'Reads of existing objects'
 mixed\t'Half reads, half writes'
-watch\t'Watchers following a paced writer; measures commit-to-delivery lag'"
+watch\t'Watchers following paced writers; measures send-to-delivery lag'
+memory\t'Fills the server with distinct objects (`--count`, default 1,000,000), then reads its resident memory from `/metrics`'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s c -l connections -d 'Concurrent connections (watchers for --op watch)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s d -l duration -d 'How long to run' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l count -d 'Stop after this many requests instead' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l count -d 'Stop after this many requests instead (objects to write for --op memory, default 1000000)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l value-size -d 'Body size in bytes' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l ns -d 'Namespace to write into' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l rate -d 'Writes per second for --op watch' -r

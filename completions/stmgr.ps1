@@ -382,7 +382,7 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Concurrent connections (watchers for --op watch)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'How long to run')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long to run')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after this many requests instead')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after this many requests instead (objects to write for --op memory, default 1000000)')
             [CompletionResult]::new('--value-size', '--value-size', [CompletionResultType]::ParameterName, 'Body size in bytes')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Namespace to write into')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Writes per second for --op watch')

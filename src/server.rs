@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -100,10 +101,17 @@ pub async fn serve(
     };
     type Serving = Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
     let server: Serving = match options.tls {
+        // No Nagle delay: a watch stream's small writes and pipelined answers go out at once
+        // (with it, a second small write waits for the peer's delayed ACK, up to 40 ms).
         None => Box::pin(
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stopping)
-                .into_future(),
+            axum::serve(
+                listener.tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                }),
+                app,
+            )
+            .with_graceful_shutdown(stopping)
+            .into_future(),
         ),
         Some(config) => {
             let listener = crate::tls::TlsListener::new(listener, config, stop_rx.clone())?;

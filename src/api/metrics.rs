@@ -89,7 +89,7 @@ impl Collector for EngineCollector {
             .filter_map(|s| std::fs::metadata(&s.path).ok())
             .map(|m| m.len())
             .sum();
-        let gauges: [(&str, &str, i64); 4] = [
+        let gauges: [(&str, &str, i64); 5] = [
             ("commit_seq", "The latest commit_seq", e.view().seq as i64),
             ("wal_segments", "WAL segment files", segments.len() as i64),
             (
@@ -101,6 +101,11 @@ impl Collector for EngineCollector {
                 "watch_backlog_events",
                 "Events queued for live watchers, all watchers together",
                 e.watch_backlog() as i64,
+            ),
+            (
+                "process_resident_memory_bytes",
+                "Resident memory of the server process (0 where /proc is not available)",
+                resident_bytes() as i64,
             ),
         ];
         for (name, help, v) in gauges {
@@ -135,6 +140,16 @@ impl Collector for EngineCollector {
         )?)?;
         Ok(())
     }
+}
+
+/// Resident memory of this process, from `VmRSS` in `/proc/self/status` (0 when unavailable).
+pub fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
 }
 
 impl Metrics {
@@ -253,12 +268,12 @@ fn op_of(method: &Method, path: &str) -> &'static str {
 
 /// Middleware recording every request's operation, result and duration.
 pub async fn track(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let op = op_of(req.method(), &path);
+    let op = op_of(
+        req.method(),
+        req.extensions()
+            .get::<MatchedPath>()
+            .map_or("", |p| p.as_str()),
+    );
     let started = Instant::now();
     let resp = next.run(req).await;
     let status = resp.status();

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::bench::{self, BenchConfig, BenchOp};
+use crate::bench::{self, BenchConfig, BenchOp, Target};
 use crate::cli::context::Context;
-use crate::cli::online;
 use crate::config::OutputFormat;
 
-/// Load a running server: put, get, mixed or watch; reports throughput and p50/p95/p99/max
+/// Load a running server: put, get, mixed, watch or memory; reports throughput and
+/// p50/p95/p99/max (plain HTTP/1.1, one keep-alive connection per worker)
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// The load
@@ -22,7 +22,7 @@ pub struct BenchArgs {
     /// How long to run
     #[arg(long, short = 'd', default_value = "10s", value_parser = humantime::parse_duration)]
     pub duration: Duration,
-    /// Stop after this many requests instead
+    /// Stop after this many requests instead (objects to write for --op memory, default 1000000)
     #[arg(long)]
     pub count: Option<u64>,
     /// Body size in bytes
@@ -41,7 +41,11 @@ pub struct BenchArgs {
 /// # Errors
 /// The server cannot be reached.
 pub fn run(args: &BenchArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let client = online::client(ctx)?;
+    let target = Target::new(
+        &ctx.settings.server,
+        &args.ns,
+        ctx.settings.client.token.as_deref(),
+    )?;
     let cfg = BenchConfig {
         op: args.op,
         connections: args.connections.max(1),
@@ -51,11 +55,11 @@ pub fn run(args: &BenchArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         ns: args.ns.clone(),
         rate: args.rate,
     };
-    let r = ctx.block_on(bench::run(&client, &cfg))?;
+    let r = ctx.block_on(bench::run(&target, &cfg))?;
     let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
-        OutputFormat::Table => p.table(
-            &[
+        OutputFormat::Table => {
+            let mut head = vec![
                 "op",
                 "connections",
                 "ok",
@@ -65,9 +69,9 @@ pub fn run(args: &BenchArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 "p95_ms",
                 "p99_ms",
                 "max_ms",
-            ],
-            vec![vec![
-                format!("{:?}", r.op).to_lowercase(),
+            ];
+            let mut row = vec![
+                format!("{:?}", args.op).to_lowercase(),
                 r.connections.to_string(),
                 r.ok.to_string(),
                 r.errors.to_string(),
@@ -76,8 +80,23 @@ pub fn run(args: &BenchArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 format!("{:.2}", r.p95_ms),
                 format!("{:.2}", r.p99_ms),
                 format!("{:.2}", r.max_ms),
-            ]],
-        )?,
+            ];
+            if let Some(w) = r.writes_per_second {
+                head.push("writes_per_second");
+                row.push(format!("{w:.0}"));
+            }
+            if let (Some(rss), Some(per), Some(ratio)) =
+                (r.rss_bytes, r.rss_per_object, r.rss_ratio)
+            {
+                head.extend(["rss_mb", "rss_per_object", "rss_ratio"]);
+                row.extend([
+                    format!("{:.1}", rss as f64 / 1e6),
+                    format!("{per:.0}"),
+                    format!("{ratio:.2}"),
+                ]);
+            }
+            p.table(&head, vec![row])?
+        }
         OutputFormat::Json => p.json(&r)?,
         OutputFormat::Jsonl => p.jsonl(&r)?,
     }

@@ -159,7 +159,7 @@ impl ObjectInput {
             ns: ns.into(),
             id: id.clone(),
             data: Arc::new(ObjectData {
-                type_: self.type_.into(),
+                type_: crate::store::command::intern_type(&self.type_),
                 body: self.body,
                 tags,
                 ttl_seconds: self.ttl_seconds,
@@ -206,7 +206,12 @@ impl ObjectOut {
             h.update([0u8]);
         }
         let digest = h.finalize();
-        let commit = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut commit = String::with_capacity(32);
+        for b in &digest[..16] {
+            commit.push(char::from(HEX[usize::from(b >> 4)]));
+            commit.push(char::from(HEX[usize::from(b & 15)]));
+        }
         ObjectOut {
             id: id.to_string(),
             ns: ns.to_string(),

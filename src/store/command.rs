@@ -154,9 +154,9 @@ pub type Tags = BTreeMap<String, String>;
 /// Content of one object version (its namespace, id, seq and time live beside it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectData {
-    /// Free-form type name chosen by the client.
-    #[serde(rename = "type")]
-    pub type_: Box<str>,
+    /// Free-form type name chosen by the client (interned: see [`intern_type`]).
+    #[serde(rename = "type", deserialize_with = "deserialize_type")]
+    pub type_: Arc<str>,
     /// The JSON document.
     pub body: Body,
     /// Tags for filtering.
@@ -165,6 +165,31 @@ pub struct ObjectData {
     pub ttl_seconds: Option<u64>,
     /// Ids of the objects this one derives from.
     pub parents: Vec<String>,
+}
+
+/// Distinct type names kept shared; past this many, new names get their own copy.
+const INTERNED_TYPES: usize = 4096;
+
+/// The shared copy of a type name: a million objects of a few types hold a few strings, not a
+/// million copies (bounded, so clients inventing names cannot grow the table forever).
+pub fn intern_type(name: &str) -> Arc<str> {
+    static TABLE: std::sync::Mutex<Option<std::collections::HashSet<Arc<str>>>> =
+        std::sync::Mutex::new(None);
+    let mut table = TABLE.lock().unwrap_or_else(|p| p.into_inner());
+    let table = table.get_or_insert_with(Default::default);
+    if let Some(t) = table.get(name) {
+        return t.clone();
+    }
+    let t: Arc<str> = name.into();
+    if table.len() < INTERNED_TYPES {
+        table.insert(t.clone());
+    }
+    t
+}
+
+fn deserialize_type<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    Ok(intern_type(&name))
 }
 
 /// A JSON document kept as its validated text (compact in memory, copied verbatim to clients).

@@ -145,30 +145,39 @@ impl WatchHub {
     pub fn publish(&self, events: Vec<(Event, usize)>, make_visible: impl FnOnce()) {
         let mut st = lock(&self.state);
         make_visible();
-        for (event, size) in events {
+        for (event, _) in &events {
             if event.seq != st.head + 1 {
                 // A restore boundary: the seqs in between were never issued in this history.
                 let jump = (st.head, event.seq);
                 st.jumps.push(jump);
             }
             st.head = event.seq;
-            st.live.retain(|sub| {
-                if sub.filter.as_ref().is_some_and(|f| !f(&event)) {
-                    return true;
+        }
+        // Each subscriber's queue is locked and notified once per batch, not once per event.
+        st.live.retain(|sub| {
+            let mut q = lock(&sub.queue);
+            let mut pushed = false;
+            for (event, size) in &events {
+                if sub.filter.as_ref().is_some_and(|f| !f(event)) {
+                    continue;
                 }
-                let mut q = lock(&sub.queue);
                 if q.events.len() >= self.max_events || q.bytes + size > self.max_bytes {
                     q.overflow = true;
                     drop(q);
                     sub.notify.notify_one();
                     return false;
                 }
-                q.events.push_back((event.clone(), size));
+                q.events.push_back((event.clone(), *size));
                 q.bytes += size;
-                drop(q);
+                pushed = true;
+            }
+            drop(q);
+            if pushed {
                 sub.notify.notify_one();
-                true
-            });
+            }
+            true
+        });
+        for (event, size) in events {
             if st.ring.len() >= self.ring_cap {
                 st.ring.pop_front();
             }
@@ -260,6 +269,31 @@ impl Subscription {
                 return Ok(ev);
             }
             notified.await;
+        }
+    }
+
+    /// Moves events that are ready (caught up or queued) into `out`, up to `max` in all, without
+    /// waiting and without reporting errors: call after [`Subscription::next`] to take a burst
+    /// at once; an error (overflow, shutdown) comes from the next call to `next`.
+    pub fn drain_ready(&mut self, out: &mut Vec<Event>, max: usize) {
+        while out.len() < max {
+            match self.pending.pop_front() {
+                Some(ev) => out.push(ev),
+                None => break,
+            }
+        }
+        if self.live && out.len() < max {
+            let mut q = lock(&self.sub.queue);
+            while out.len() < max {
+                let Some((ev, size)) = q.events.pop_front() else {
+                    break;
+                };
+                q.bytes = q.bytes.saturating_sub(size);
+                out.push(ev);
+            }
+        }
+        if let Some(last) = out.last() {
+            self.last_delivered = last.seq;
         }
     }
 

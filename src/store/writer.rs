@@ -217,15 +217,19 @@ impl Writer {
         } else if !done.is_empty() {
             let events: Vec<_> = done.iter().map(|(r, size, _)| (r.clone(), *size)).collect();
             let state = &self.shared.state;
-            self.shared
-                .hub
-                .publish(events, || *write(state) = Arc::new(working));
+            let mut previous = None;
+            self.shared.hub.publish(events, || {
+                previous = Some(std::mem::replace(&mut *write(state), Arc::new(working)));
+            });
             for (rec, _, reply) in done {
                 let _ = reply.send(Ok(CommitInfo {
                     seq: rec.seq,
                     ts: rec.ts,
                 }));
             }
+            // The replaced state's own nodes are freed here, after the answers, not under the
+            // hub's lock.
+            drop(previous);
         }
         for (reply, rej) in refused {
             let _ = reply.send(Err(rej.into()));

@@ -563,6 +563,18 @@ fn bench_runs_every_load() {
         watch["ok"], 40,
         "two watchers each see the 20 writes: {watch}"
     );
+    assert!(
+        watch["writes_per_second"].as_f64().unwrap() > 0.0,
+        "{watch}"
+    );
+    let mem = run(&["--op", "memory", "-c", "2", "--count", "50"]);
+    assert_eq!(mem["ok"], 50, "{mem}");
+    assert_eq!(
+        mem["live_bytes"],
+        50 * (9 + 256),
+        "ids m00000000.. and 256 B bodies"
+    );
+    assert!(mem["rss_bytes"].as_u64().unwrap() > 0, "{mem}");
     t.stmgr()
         .args(["--server", "http://127.0.0.1:9", "bench", "--count", "1"])
         .assert()

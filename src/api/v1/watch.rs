@@ -7,24 +7,32 @@
 //! trimmed; re-list), `reset` (the resume point is ahead of the log after a restore; re-list),
 //! `shutdown` (the server is stopping; resume from `last_commit`).
 
-use std::collections::{BTreeMap, VecDeque};
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+mod render;
 
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, Bytes, BytesMut};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::watch;
+use tokio::time::{Instant, Sleep};
+
+pub use render::RenderCache;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiPath, ApiQuery};
-use crate::objects::{ObjectOut, validate_ns};
-use crate::store::watch::{Filter, Subscription, WatchError};
-use crate::store::{DeleteReason, ObjectOp, Op, Record};
+use crate::objects::validate_ns;
+use crate::store::watch::{Event as Commit, Filter, Subscription, WatchError};
+use crate::store::{ObjectOp, Op, Record};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -65,93 +73,43 @@ impl Selector {
         }
     }
 
-    fn events(&self, rec: &Record, rendered: &[Option<Arc<str>>]) -> Vec<Event> {
-        let picked: Vec<&Arc<str>> = rec
-            .ops
-            .iter()
-            .zip(rendered)
-            .filter(|(op, _)| self.op_matches(op))
-            .filter_map(|(_, r)| r.as_ref())
-            .collect();
-        let n = picked.len();
-        picked
-            .into_iter()
-            .enumerate()
-            .map(|(i, data)| {
-                let ev = Event::default().data(&**data);
-                // Only the last event of a commit carries its id, so a resume never splits one.
-                if i + 1 == n {
-                    ev.id(rec.seq.to_string())
-                } else {
-                    ev
-                }
-            })
-            .collect()
+    /// Appends the SSE events of `rec` this watcher sees to `out`; returns how many.
+    fn write(&self, rec: &Record, rendered: &render::Rendered, out: &mut BytesMut) -> u64 {
+        let picked = || {
+            rec.ops
+                .iter()
+                .zip(rendered)
+                .filter(|(op, _)| self.op_matches(op))
+                .filter_map(|(_, r)| r.as_ref())
+        };
+        let n = picked().count();
+        for (i, data) in picked().enumerate() {
+            out.put_slice(data);
+            // Only the last event of a commit carries its id, so a resume never splits one.
+            if i + 1 == n {
+                let _ = writeln!(out, "id: {}", rec.seq);
+            }
+            out.put_u8(b'\n');
+        }
+        n as u64
     }
 }
 
-/// The JSON of each op of a record as watchers see it (`None` for ops they never see).
-type Rendered = Vec<Option<Arc<str>>>;
-
-fn render(rec: &Record) -> Rendered {
-    rec.ops
-        .iter()
-        .map(|op| {
-            let v = match op {
-                Op::Object(ObjectOp::Put { ns, id, data }) => json!({
-                    "type": "put",
-                    "obj": ObjectOut::new(ns, id, rec.seq, rec.ts, data),
-                    "commit_seq": rec.seq,
-                }),
-                Op::Object(ObjectOp::Delete { ns, id, reason }) => json!({
-                    "type": "delete",
-                    "ns": ns.as_ref(),
-                    "id": id.as_ref(),
-                    "commit_seq": rec.seq,
-                    "reason": match reason { DeleteReason::Deleted => "deleted", DeleteReason::Expired => "expired" },
-                }),
-                Op::Object(ObjectOp::Remember { .. })
-                | Op::Lease(_)
-                | Op::Checkpoint(_)
-                | Op::Workflow(_) => return None,
-            };
-            Some(Arc::from(v.to_string()))
-        })
-        .collect()
+/// One SSE event with a name (`overflow`, `compacted`, `reset`, `shutdown`, `error`).
+fn end_event(kind: &str, data: serde_json::Value) -> Bytes {
+    Bytes::from(format!("event: {kind}\ndata: {data}\n\n"))
 }
 
-/// Rendered records shared by every watcher: with many watchers, each commit is serialized once.
-#[derive(Debug, Default)]
-pub struct RenderCache {
-    recent: Mutex<BTreeMap<u64, Arc<Rendered>>>,
-}
+/// The comment sent when a stream was idle for the heartbeat interval.
+const HEARTBEAT: &[u8] = b":\n\n";
 
-/// Records kept rendered.
-const RENDER_CACHE: usize = 4096;
+/// Commits taken and written at once when a watcher wakes (one write for a burst).
+const MAX_BATCH: usize = 1024;
 
-impl RenderCache {
-    fn get(&self, rec: &Record) -> Arc<Rendered> {
-        if let Some(r) = self
-            .recent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&rec.seq)
-        {
-            return r.clone();
-        }
-        let r = Arc::new(render(rec));
-        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        recent.insert(rec.seq, r.clone());
-        while recent.len() > RENDER_CACHE {
-            recent.pop_first();
-        }
-        r
-    }
-}
-
-fn end_event(kind: &str, data: serde_json::Value) -> Event {
-    Event::default().event(kind).data(data.to_string())
-}
+/// Shortest time between two writes of events to one stream. A stream whose previous write is
+/// older goes out at once; a busy one collects what comes meanwhile and writes it together, so
+/// a thousand watchers of a fast writer cost a thousand writes per interval, not per commit.
+const LINGER: Duration = Duration::from_millis(10);
 
 /// Counts the stream as a watch client for as long as it lives.
 struct ClientGuard(AppState);
@@ -168,8 +126,137 @@ struct Stream_ {
     sub: Subscription,
     shutdown: watch::Receiver<bool>,
     selector: Selector,
-    queue: VecDeque<Event>,
+    batch: Vec<Commit>,
+    heartbeat: Duration,
+    idle: std::pin::Pin<Box<Sleep>>,
+    /// When anything (events or a heartbeat) was last written.
+    last_sent: Instant,
+    linger: std::pin::Pin<Box<Sleep>>,
+    /// When events were last written.
+    last_frame: Instant,
     done: bool,
+}
+
+/// What a waiting stream woke up for.
+enum Woke {
+    Commit(Result<Commit, WatchError>),
+    Shutdown,
+    Idle,
+}
+
+impl Stream_ {
+    /// The SSE text of the commits in `batch` that this watcher sees.
+    fn render_batch(&mut self) -> Bytes {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let metrics = self.app.metrics();
+        let mut out = BytesMut::new();
+        let mut events = 0;
+        for rec in self.batch.drain(..) {
+            let lag_ms = now_ms - rec.ts;
+            metrics
+                .watch_emit_lag
+                .observe(lag_ms.max(0) as f64 / 1000.0);
+            let rendered = self.app.render_cache().get(&rec);
+            events += self.selector.write(&rec, &rendered, &mut out);
+        }
+        metrics.watch_events.inc_by(events);
+        out.freeze()
+    }
+
+    /// The final event for the error that ended the subscription.
+    fn end(&self, e: WatchError, last: u64) -> Bytes {
+        let reason = match &e {
+            WatchError::Overflow { .. } => "overflow",
+            WatchError::Compacted { .. } => "compacted",
+            WatchError::Reset { .. } => "reset",
+            WatchError::Closed => "shutdown",
+            WatchError::Store(_) => "error",
+        };
+        self.app.metrics().watch_drop(reason);
+        self.app.metrics().watch_events.inc();
+        match e {
+            WatchError::Overflow { last_delivered } => end_event(
+                "overflow",
+                json!({"error": "overflow", "last_commit": last_delivered}),
+            ),
+            WatchError::Compacted {
+                from,
+                oldest_available,
+            } => end_event(
+                "compacted",
+                json!({"error": "compacted", "from_commit": from, "oldest_available": oldest_available}),
+            ),
+            WatchError::Reset { from, head } => end_event(
+                "reset",
+                json!({"error": "reset", "from_commit": from, "commit_seq": head}),
+            ),
+            WatchError::Closed => end_event(
+                "shutdown",
+                json!({"error": "shutdown", "last_commit": last}),
+            ),
+            WatchError::Store(e) => {
+                tracing::error!(error = %e, "watch stream failed");
+                end_event("error", json!({"error": "internal", "last_commit": last}))
+            }
+        }
+    }
+
+    /// The next piece of the stream: a burst of events, a final event or a heartbeat.
+    async fn next_frame(&mut self) -> Option<Bytes> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let last = self.sub.last_delivered();
+            let linger_until = self.last_frame + LINGER;
+            if linger_until > Instant::now() {
+                self.linger.as_mut().reset(linger_until);
+                tokio::select! {
+                    _ = &mut self.linger => {}
+                    _ = self.shutdown.wait_for(|stop| *stop) => {}
+                }
+            }
+            let woke = tokio::select! {
+                r = self.sub.next() => Woke::Commit(r),
+                _ = self.shutdown.wait_for(|stop| *stop) => Woke::Shutdown,
+                _ = &mut self.idle => Woke::Idle,
+            };
+            match woke {
+                Woke::Commit(Ok(first)) => {
+                    self.batch.push(first);
+                    self.sub.drain_ready(&mut self.batch, MAX_BATCH);
+                    let frame = self.render_batch();
+                    if !frame.is_empty() {
+                        self.last_sent = Instant::now();
+                        self.last_frame = self.last_sent;
+                        return Some(frame);
+                    }
+                }
+                Woke::Commit(Err(e)) => {
+                    self.done = true;
+                    return Some(self.end(e, last));
+                }
+                Woke::Shutdown => {
+                    self.done = true;
+                    self.app.metrics().watch_events.inc();
+                    return Some(end_event(
+                        "shutdown",
+                        json!({"error": "shutdown", "last_commit": last}),
+                    ));
+                }
+                Woke::Idle => {
+                    let due = self.last_sent + self.heartbeat;
+                    let now = Instant::now();
+                    if now >= due {
+                        self.last_sent = now;
+                        self.idle.as_mut().reset(now + self.heartbeat);
+                        return Some(Bytes::from_static(HEARTBEAT));
+                    }
+                    self.idle.as_mut().reset(due);
+                }
+            }
+        }
+    }
 }
 
 /// Streams the namespace's commits as server-sent events.
@@ -196,7 +283,7 @@ pub(super) async fn watch(
     ApiPath(ns): ApiPath<String>,
     ApiQuery(q): ApiQuery<WatchQuery>,
     headers: HeaderMap,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+) -> ApiResult<Response> {
     validate_ns(&ns)?;
     let last_event_id = match headers.get("last-event-id") {
         Some(v) => Some(
@@ -231,61 +318,33 @@ pub(super) async fn watch(
     let sel = selector.clone();
     let filter: Filter = Arc::new(move |rec: &Record| rec.ops.iter().any(|op| sel.op_matches(op)));
     app.metrics().watch_clients.inc();
+    let heartbeat = app.heartbeat();
     let state = Stream_ {
         _client: ClientGuard(app.clone()),
         app: app.clone(),
         sub: engine.subscribe(from, Some(filter)),
         shutdown: app.shutdown(),
         selector,
-        queue: VecDeque::new(),
+        batch: Vec::new(),
+        heartbeat,
+        idle: Box::pin(tokio::time::sleep(heartbeat)),
+        last_sent: Instant::now(),
+        linger: Box::pin(tokio::time::sleep(Duration::ZERO)),
+        last_frame: Instant::now()
+            .checked_sub(LINGER)
+            .unwrap_or_else(Instant::now),
         done: false,
     };
     let stream = futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            if let Some(ev) = st.queue.pop_front() {
-                st.app.metrics().watch_events.inc();
-                return Some((Ok(ev), st));
-            }
-            if st.done {
-                return None;
-            }
-            let last = st.sub.last_delivered();
-            tokio::select! {
-                r = st.sub.next() => match r {
-                    Ok(rec) => {
-                        let lag_ms = chrono::Utc::now().timestamp_millis() - rec.ts;
-                        st.app.metrics().watch_emit_lag.observe(lag_ms.max(0) as f64 / 1000.0);
-                        let rendered = st.app.render_cache().get(&rec);
-                        st.queue.extend(st.selector.events(&rec, &rendered));
-                    }
-                    Err(e) => {
-                        st.done = true;
-                        let reason = match &e {
-                            WatchError::Overflow { .. } => "overflow",
-                            WatchError::Compacted { .. } => "compacted",
-                            WatchError::Reset { .. } => "reset",
-                            WatchError::Closed => "shutdown",
-                            WatchError::Store(_) => "error",
-                        };
-                        st.app.metrics().watch_drop(reason);
-                        st.queue.push_back(match e {
-                            WatchError::Overflow { last_delivered } => end_event("overflow", json!({"error": "overflow", "last_commit": last_delivered})),
-                            WatchError::Compacted { from, oldest_available } => end_event("compacted", json!({"error": "compacted", "from_commit": from, "oldest_available": oldest_available})),
-                            WatchError::Reset { from, head } => end_event("reset", json!({"error": "reset", "from_commit": from, "commit_seq": head})),
-                            WatchError::Closed => end_event("shutdown", json!({"error": "shutdown", "last_commit": last})),
-                            WatchError::Store(e) => {
-                                tracing::error!(error = %e, "watch stream failed");
-                                end_event("error", json!({"error": "internal", "last_commit": last}))
-                            }
-                        });
-                    }
-                },
-                _ = st.shutdown.wait_for(|stop| *stop) => {
-                    st.done = true;
-                    st.queue.push_back(end_event("shutdown", json!({"error": "shutdown", "last_commit": last})));
-                }
-            }
-        }
+        let frame = st.next_frame().await?;
+        Some((Ok::<_, Infallible>(frame), st))
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(app.heartbeat())))
+    let mut resp = Body::from_stream(stream).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(resp)
 }

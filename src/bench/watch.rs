@@ -1,0 +1,221 @@
+//! The watch load: `connections` watchers on the namespace's event stream while paced writers
+//! do `rate` puts/s in all, each body carrying its send time; the lag of an event is its receive
+//! time minus its send time (one process, one clock).
+//!
+//! The writers are open-loop: each of [`WRITERS`] connections sends on its own schedule, so a
+//! slow answer delays that writer's next put only until it catches up, and the achieved rate is
+//! reported beside the lag. Watchers do not parse events as JSON: they find the `"sent_us":`
+//! field in the raw stream, so the generator's cost per event stays small.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::{BufMut, Bytes, BytesMut};
+use tokio::sync::watch;
+use tokio::time::MissedTickBehavior;
+
+use super::http::{HttpError, Target, read_some};
+use super::{BenchConfig, BenchReport};
+
+/// Writer connections sharing the rate (enough that a put answered in 50 ms does not hold the
+/// rate back at 1,000/s).
+const WRITERS: u64 = 64;
+/// How long watchers wait for the last events once the writers are done.
+const GRACE: Duration = Duration::from_secs(5);
+/// Distinct ids the writers cycle through.
+const IDS: u64 = 1000;
+
+fn put_body(i: u64, sent_us: u64, pad: &str) -> Bytes {
+    let mut b = BytesMut::with_capacity(pad.len() + 80);
+    b.put_slice(br#"{"type":"bench","id":"e"#);
+    b.put_slice((i % IDS).to_string().as_bytes());
+    b.put_slice(br#"","body":{"sent_us":"#);
+    b.put_slice(sent_us.to_string().as_bytes());
+    b.put_slice(br#","pad":""#);
+    b.put_slice(pad.as_bytes());
+    b.put_slice(br#""}}"#);
+    b.freeze()
+}
+
+/// Parses the digits after each `"sent_us":` in complete events and records their lags.
+struct LagScanner {
+    finder: memchr::memmem::Finder<'static>,
+    partial: Vec<u8>,
+}
+
+impl LagScanner {
+    fn new() -> Self {
+        LagScanner {
+            finder: memchr::memmem::Finder::new(br#""sent_us":"#),
+            partial: Vec::new(),
+        }
+    }
+
+    /// Feeds stream bytes; pushes the lag (µs) of every event completed by them.
+    fn feed(&mut self, chunk: &[u8], now_us: u64, lags: &mut Vec<u32>) {
+        // Events end with a blank line; keep what follows the last one for the next chunk.
+        let data: &[u8] = if self.partial.is_empty() {
+            chunk
+        } else {
+            self.partial.extend_from_slice(chunk);
+            &self.partial
+        };
+        let Some(end) = memchr::memmem::rfind(data, b"\n\n") else {
+            if self.partial.is_empty() {
+                self.partial.extend_from_slice(chunk);
+            }
+            return;
+        };
+        for at in self.finder.find_iter(&data[..end]) {
+            let digits = data[at + 10..end]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+            let lag = now_us.saturating_sub(digits);
+            lags.push(u32::try_from(lag).unwrap_or(u32::MAX));
+        }
+        let rest = data[end + 2..].to_vec();
+        self.partial = rest;
+    }
+}
+
+pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchReport, HttpError> {
+    let epoch = Instant::now();
+    // The number of acknowledged writes, once the writers are done.
+    let (done_tx, done_rx) = watch::channel(None::<u64>);
+    let mut watchers = Vec::new();
+    for _ in 0..cfg.connections {
+        let (stream, head_rest) = target.open_watch().await?;
+        let mut done = done_rx.clone();
+        let cap = usize::try_from(cfg.rate.saturating_mul(cfg.duration.as_secs() + 1))
+            .unwrap_or(0)
+            .min(1 << 20);
+        watchers.push(tokio::spawn(async move {
+            let mut lags: Vec<u32> = Vec::with_capacity(cap);
+            let mut scanner = LagScanner::new();
+            scanner.feed(&head_rest, epoch.elapsed().as_micros() as u64, &mut lags);
+            let mut buf = Vec::with_capacity(64 * 1024);
+            let mut expected: Option<u64> = None;
+            let grace = tokio::time::sleep(Duration::MAX);
+            tokio::pin!(grace);
+            loop {
+                if expected.is_some_and(|n| lags.len() as u64 >= n) {
+                    break;
+                }
+                tokio::select! {
+                    read = read_some(&stream, &mut buf) => match read {
+                        Ok(n) if n > 0 => {
+                            let now_us = epoch.elapsed().as_micros() as u64;
+                            scanner.feed(&buf, now_us, &mut lags);
+                            buf.clear();
+                        }
+                        _ => break,
+                    },
+                    changed = done.changed(), if expected.is_none() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                        expected = *done.borrow();
+                        grace.as_mut().reset(tokio::time::Instant::now() + GRACE);
+                    }
+                    _ = &mut grace => break,
+                }
+            }
+            lags
+        }));
+    }
+
+    let started = Instant::now();
+    let issued = Arc::new(AtomicU64::new(0));
+    let pad: Arc<str> = "v".repeat(cfg.value_size.saturating_sub(40)).into();
+    let objects = target.objects_path();
+    let period = Duration::from_secs_f64(WRITERS as f64 / cfg.rate.max(1) as f64);
+    let mut writers = Vec::new();
+    for k in 0..WRITERS {
+        let mut conn = target.connect().await?;
+        let (issued, pad, objects, cfg) =
+            (issued.clone(), pad.clone(), objects.clone(), cfg.clone());
+        let first = tokio::time::Instant::now() + period.mul_f64(k as f64 / WRITERS as f64);
+        writers.push(tokio::spawn(async move {
+            let mut ticker = tokio::time::interval_at(first, period);
+            ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
+            let (mut ok, mut errors) = (0u64, 0u64);
+            while started.elapsed() < cfg.duration {
+                ticker.tick().await;
+                let i = issued.fetch_add(1, Ordering::Relaxed);
+                if cfg.count.is_some_and(|c| i >= c) {
+                    break;
+                }
+                let sent_us = epoch.elapsed().as_micros() as u64;
+                match conn.post(&objects, put_body(i, sent_us, &pad)).await {
+                    Ok(()) => ok += 1,
+                    Err(_) => errors += 1,
+                }
+            }
+            (ok, errors)
+        }));
+    }
+    let (mut written, mut errors) = (0u64, 0u64);
+    for w in writers {
+        if let Ok((ok, e)) = w.await {
+            written += ok;
+            errors += e;
+        }
+    }
+    let took = started.elapsed();
+    let _ = done_tx.send(Some(written));
+    let mut lags: Vec<u32> = Vec::new();
+    for w in watchers {
+        if let Ok(l) = w.await {
+            lags.extend(l);
+        }
+    }
+    lags.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if lags.is_empty() {
+            return 0.0;
+        }
+        f64::from(lags[((lags.len() as f64 - 1.0) * p).round() as usize]) / 1000.0
+    };
+    Ok(BenchReport {
+        op: Some(cfg.op),
+        connections: cfg.connections,
+        ok: lags.len() as u64,
+        errors,
+        seconds: took.as_secs_f64(),
+        per_second: lags.len() as f64 / took.as_secs_f64().max(1e-9),
+        p50_ms: pct(0.50),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        max_ms: lags.last().map_or(0.0, |&l| f64::from(l) / 1000.0),
+        writes_per_second: Some(written as f64 / took.as_secs_f64().max(1e-9)),
+        ..BenchReport::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanner_reads_lags_across_chunks() {
+        let mut s = LagScanner::new();
+        let mut lags = Vec::new();
+        let ev =
+            |us: u64| format!("id: 1\ndata: {{\"body\":{{\"sent_us\":{us},\"pad\":\"v\"}}}}\n\n");
+        let text = format!("{}{}: heartbeat\n\n{}", ev(100), ev(200), ev(300));
+        let (a, b) = text.as_bytes().split_at(text.len() / 2);
+        s.feed(a, 1000, &mut lags);
+        s.feed(b, 1000, &mut lags);
+        assert_eq!(lags, vec![900, 800, 700]);
+        s.feed(b"id: 2\ndata: {\"sent_us\":50", 1000, &mut lags);
+        assert_eq!(lags.len(), 3, "an unfinished event waits");
+        s.feed(b"}\n\n", 1000, &mut lags);
+        assert_eq!(lags, vec![900, 800, 700, 950]);
+        assert_eq!(
+            put_body(1001, 5, "vv").as_ref(),
+            br#"{"type":"bench","id":"e1","body":{"sent_us":5,"pad":"vv"}}"#
+        );
+    }
+}
