@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod dir;
 pub mod engine;
 pub mod error;
+pub mod fuzzing;
 mod maintenance;
 pub mod offline;
 pub mod options;

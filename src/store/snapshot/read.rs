@@ -142,6 +142,11 @@ fn read_body(
                 Err(e) => return Err(bad(e, "bad compressed body")),
             }
             let len = u32::from_le_bytes(len) as usize;
+            // A damaged length must not make the reader allocate gigabytes: no item is larger
+            // than the largest WAL frame it could have been written from.
+            if len > crate::store::wal::frame::MAX_FRAME_LEN {
+                return Err((at, format!("item {items} claims {len} bytes")));
+            }
             scratch.resize(len, 0);
             z.read_exact(&mut scratch)
                 .map_err(|e| bad(e, &format!("bad compressed body in item {items}")))?;
