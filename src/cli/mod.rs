@@ -153,6 +153,11 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub client_key: Option<PathBuf>,
+
+    /// API key sent as `x-api-key` to the workflow API (v0): the server's STATE_MANAGER_SECRET
+    /// [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]
+    #[arg(long, global = true, value_name = "KEY")]
+    pub api_key: Option<String>,
 }
 
 impl GlobalArgs {
@@ -169,6 +174,7 @@ impl GlobalArgs {
             ca_cert: self.ca_cert.clone(),
             client_cert: self.client_cert.clone(),
             client_key: self.client_key.clone(),
+            api_key: self.api_key.clone(),
         }
     }
 }
