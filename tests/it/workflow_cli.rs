@@ -62,7 +62,7 @@ fn graph_validate_checks_files_offline() {
         .success()
         .stdout(
             predicate::str::contains("OK: ")
-                .and(predicate::str::contains("graph files, 3 nodes, root list")),
+                .and(predicate::str::contains("graph files, 4 nodes, root scan")),
         );
 
     let out = t
