@@ -11,7 +11,7 @@ use crate::cli::exit::UsageError;
 /// The workflow namespace of a command.
 #[derive(Debug, Clone, Args)]
 pub struct NsArg {
-    /// Workflow namespace (graph upload and validate: default the file's `namespace`)
+    /// Workflow namespace
     #[arg(
         long = "ns",
         env = "STMGR_NS",

@@ -9,7 +9,6 @@ use clap::Args;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::cli::online;
-use crate::cli::workflow::NsArg;
 use crate::client::Client;
 use crate::client::workflows::GraphOut;
 use crate::config::OutputFormat;
@@ -23,9 +22,14 @@ pub struct UploadArgs {
     /// Graph name [default: the file's `name`]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    // Nodes without `namespace` and the upload default to the file's `namespace`.
-    #[command(flatten)]
-    pub ns: NsArg,
+    /// Workflow namespace, also of the nodes without one [default: the file's `namespace`]
+    #[arg(
+        long = "ns",
+        env = "STMGR_NS",
+        hide_env_values = true,
+        value_name = "NS"
+    )]
+    pub ns: Option<String>,
     /// Wait until the server has checked the graph against the registered nodes
     #[arg(long)]
     pub wait: bool,
@@ -51,9 +55,8 @@ const MAX_POLL: Duration = Duration::from_millis(500);
 /// `--wait` that timed out (exit 1).
 pub fn run(args: &UploadArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let p = &ctx.printer;
-    let checked = super::check_file(&args.file, args.ns.ns.as_deref(), p)?;
+    let checked = super::check_file(&args.file, args.ns.as_deref(), p)?;
     let ns = args
-        .ns
         .ns
         .clone()
         .or_else(|| checked.file.namespace.clone())

@@ -6,7 +6,6 @@ use clap::Args;
 use serde_json::json;
 
 use crate::cli::context::Context;
-use crate::cli::workflow::NsArg;
 use crate::config::OutputFormat;
 
 /// Arguments of `stmgr graph validate`.
@@ -15,9 +14,14 @@ pub struct ValidateArgs {
     /// Graph file: TOML if the name ends in .toml, else JSON; - reads JSON from stdin
     #[arg(value_name = "FILE")]
     pub file: String,
-    // Nodes without `namespace` take this one, else the file's `namespace`.
-    #[command(flatten)]
-    pub ns: NsArg,
+    /// Namespace of the nodes without one [default: the file's `namespace`]
+    #[arg(
+        long = "ns",
+        env = "STMGR_NS",
+        hide_env_values = true,
+        value_name = "NS"
+    )]
+    pub ns: Option<String>,
 }
 
 /// Runs `stmgr graph validate`.
@@ -26,7 +30,7 @@ pub struct ValidateArgs {
 /// An unreadable file or a graph with errors, each printed on its own line first (exit 1).
 pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let p = &ctx.printer;
-    let checked = super::check_file(&args.file, args.ns.ns.as_deref(), p)?;
+    let checked = super::check_file(&args.file, args.ns.as_deref(), p)?;
     let shape = &checked.shape;
     let name = checked.file.name.as_deref();
     match p.format_or(OutputFormat::Table) {
