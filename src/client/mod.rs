@@ -294,3 +294,41 @@ impl Client {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_key(req: RequestBuilder) -> bool {
+        let req = req.build().expect("request builds");
+        req.headers()
+            .get("x-api-key")
+            .is_some_and(|v| v.is_sensitive() && v.as_bytes() == b"k")
+    }
+
+    #[test]
+    fn the_api_key_goes_to_v0_always_and_elsewhere_only_without_a_token() {
+        let options = ClientOptions {
+            api_key: Some(SecretString::new("k")),
+            ..ClientOptions::default()
+        };
+        let client = Client::with_options("http://127.0.0.1:1", &options).unwrap();
+        let v1 = client.url(&["v1", "ns", "objects"]);
+        assert!(has_key(client.request(Method::GET, v1.clone())));
+        let with_token = ClientOptions {
+            token: Some("t".into()),
+            ..options
+        };
+        let client = Client::with_options("http://127.0.0.1:1", &with_token).unwrap();
+        assert!(!has_key(client.request(Method::GET, v1.clone())));
+        assert!(has_key(client.v0_request(Method::GET, v1)));
+        let bad = ClientOptions {
+            api_key: Some(SecretString::new("a\nb")),
+            ..ClientOptions::default()
+        };
+        assert!(matches!(
+            Client::with_options("http://127.0.0.1:1", &bad),
+            Err(ClientError::BadApiKey)
+        ));
+    }
+}

@@ -413,3 +413,17 @@ impl Client {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v0_urls_keep_trailing_slashes_and_encode_namespaces() {
+        let client = Client::new("http://h:1/base/").unwrap();
+        assert_eq!(
+            client.v0_url("a/b", &["nodes", ""]).as_str(),
+            "http://h:1/base/v0/namespace/a%2Fb/nodes/"
+        );
+    }
+}
