@@ -28,6 +28,9 @@ _stmgr() {
             stmgr,get)
                 cmd="stmgr__subcmd__get"
                 ;;
+            stmgr,graph)
+                cmd="stmgr__subcmd__graph"
+                ;;
             stmgr,help)
                 cmd="stmgr__subcmd__help"
                 ;;
@@ -36,6 +39,9 @@ _stmgr() {
                 ;;
             stmgr,ls)
                 cmd="stmgr__subcmd__ls"
+                ;;
+            stmgr,node)
+                cmd="stmgr__subcmd__node"
                 ;;
             stmgr,put)
                 cmd="stmgr__subcmd__put"
@@ -49,11 +55,17 @@ _stmgr() {
             stmgr,rm)
                 cmd="stmgr__subcmd__rm"
                 ;;
+            stmgr,run)
+                cmd="stmgr__subcmd__run"
+                ;;
             stmgr,server)
                 cmd="stmgr__subcmd__server"
                 ;;
             stmgr,snapshot)
                 cmd="stmgr__subcmd__snapshot"
+                ;;
+            stmgr,state)
+                cmd="stmgr__subcmd__state"
                 ;;
             stmgr,status)
                 cmd="stmgr__subcmd__status"
@@ -115,6 +127,48 @@ _stmgr() {
             stmgr__subcmd__checkpoint__subcmd__help,restore)
                 cmd="stmgr__subcmd__checkpoint__subcmd__help__subcmd__restore"
                 ;;
+            stmgr__subcmd__graph,delete)
+                cmd="stmgr__subcmd__graph__subcmd__delete"
+                ;;
+            stmgr__subcmd__graph,help)
+                cmd="stmgr__subcmd__graph__subcmd__help"
+                ;;
+            stmgr__subcmd__graph,list)
+                cmd="stmgr__subcmd__graph__subcmd__list"
+                ;;
+            stmgr__subcmd__graph,show)
+                cmd="stmgr__subcmd__graph__subcmd__show"
+                ;;
+            stmgr__subcmd__graph,trigger)
+                cmd="stmgr__subcmd__graph__subcmd__trigger"
+                ;;
+            stmgr__subcmd__graph,upload)
+                cmd="stmgr__subcmd__graph__subcmd__upload"
+                ;;
+            stmgr__subcmd__graph,validate)
+                cmd="stmgr__subcmd__graph__subcmd__validate"
+                ;;
+            stmgr__subcmd__graph__subcmd__help,delete)
+                cmd="stmgr__subcmd__graph__subcmd__help__subcmd__delete"
+                ;;
+            stmgr__subcmd__graph__subcmd__help,help)
+                cmd="stmgr__subcmd__graph__subcmd__help__subcmd__help"
+                ;;
+            stmgr__subcmd__graph__subcmd__help,list)
+                cmd="stmgr__subcmd__graph__subcmd__help__subcmd__list"
+                ;;
+            stmgr__subcmd__graph__subcmd__help,show)
+                cmd="stmgr__subcmd__graph__subcmd__help__subcmd__show"
+                ;;
+            stmgr__subcmd__graph__subcmd__help,trigger)
+                cmd="stmgr__subcmd__graph__subcmd__help__subcmd__trigger"
+                ;;
+            stmgr__subcmd__graph__subcmd__help,upload)
+                cmd="stmgr__subcmd__graph__subcmd__help__subcmd__upload"
+                ;;
+            stmgr__subcmd__graph__subcmd__help,validate)
+                cmd="stmgr__subcmd__graph__subcmd__help__subcmd__validate"
+                ;;
             stmgr__subcmd__help,admin)
                 cmd="stmgr__subcmd__help__subcmd__admin"
                 ;;
@@ -127,6 +181,9 @@ _stmgr() {
             stmgr__subcmd__help,get)
                 cmd="stmgr__subcmd__help__subcmd__get"
                 ;;
+            stmgr__subcmd__help,graph)
+                cmd="stmgr__subcmd__help__subcmd__graph"
+                ;;
             stmgr__subcmd__help,help)
                 cmd="stmgr__subcmd__help__subcmd__help"
                 ;;
@@ -135,6 +192,9 @@ _stmgr() {
                 ;;
             stmgr__subcmd__help,ls)
                 cmd="stmgr__subcmd__help__subcmd__ls"
+                ;;
+            stmgr__subcmd__help,node)
+                cmd="stmgr__subcmd__help__subcmd__node"
                 ;;
             stmgr__subcmd__help,put)
                 cmd="stmgr__subcmd__help__subcmd__put"
@@ -148,11 +208,17 @@ _stmgr() {
             stmgr__subcmd__help,rm)
                 cmd="stmgr__subcmd__help__subcmd__rm"
                 ;;
+            stmgr__subcmd__help,run)
+                cmd="stmgr__subcmd__help__subcmd__run"
+                ;;
             stmgr__subcmd__help,server)
                 cmd="stmgr__subcmd__help__subcmd__server"
                 ;;
             stmgr__subcmd__help,snapshot)
                 cmd="stmgr__subcmd__help__subcmd__snapshot"
+                ;;
+            stmgr__subcmd__help,state)
+                cmd="stmgr__subcmd__help__subcmd__state"
                 ;;
             stmgr__subcmd__help,status)
                 cmd="stmgr__subcmd__help__subcmd__status"
@@ -184,14 +250,47 @@ _stmgr() {
             stmgr__subcmd__help__subcmd__checkpoint,restore)
                 cmd="stmgr__subcmd__help__subcmd__checkpoint__subcmd__restore"
                 ;;
+            stmgr__subcmd__help__subcmd__graph,delete)
+                cmd="stmgr__subcmd__help__subcmd__graph__subcmd__delete"
+                ;;
+            stmgr__subcmd__help__subcmd__graph,list)
+                cmd="stmgr__subcmd__help__subcmd__graph__subcmd__list"
+                ;;
+            stmgr__subcmd__help__subcmd__graph,show)
+                cmd="stmgr__subcmd__help__subcmd__graph__subcmd__show"
+                ;;
+            stmgr__subcmd__help__subcmd__graph,trigger)
+                cmd="stmgr__subcmd__help__subcmd__graph__subcmd__trigger"
+                ;;
+            stmgr__subcmd__help__subcmd__graph,upload)
+                cmd="stmgr__subcmd__help__subcmd__graph__subcmd__upload"
+                ;;
+            stmgr__subcmd__help__subcmd__graph,validate)
+                cmd="stmgr__subcmd__help__subcmd__graph__subcmd__validate"
+                ;;
             stmgr__subcmd__help__subcmd__keys,generate)
                 cmd="stmgr__subcmd__help__subcmd__keys__subcmd__generate"
+                ;;
+            stmgr__subcmd__help__subcmd__node,list)
+                cmd="stmgr__subcmd__help__subcmd__node__subcmd__list"
+                ;;
+            stmgr__subcmd__help__subcmd__run,cancel)
+                cmd="stmgr__subcmd__help__subcmd__run__subcmd__cancel"
+                ;;
+            stmgr__subcmd__help__subcmd__run,list)
+                cmd="stmgr__subcmd__help__subcmd__run__subcmd__list"
+                ;;
+            stmgr__subcmd__help__subcmd__run,show)
+                cmd="stmgr__subcmd__help__subcmd__run__subcmd__show"
                 ;;
             stmgr__subcmd__help__subcmd__server,start)
                 cmd="stmgr__subcmd__help__subcmd__server__subcmd__start"
                 ;;
             stmgr__subcmd__help__subcmd__snapshot,list)
                 cmd="stmgr__subcmd__help__subcmd__snapshot__subcmd__list"
+                ;;
+            stmgr__subcmd__help__subcmd__state,retry)
+                cmd="stmgr__subcmd__help__subcmd__state__subcmd__retry"
                 ;;
             stmgr__subcmd__help__subcmd__token,inspect)
                 cmd="stmgr__subcmd__help__subcmd__token__subcmd__inspect"
@@ -210,6 +309,42 @@ _stmgr() {
                 ;;
             stmgr__subcmd__keys__subcmd__help,help)
                 cmd="stmgr__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            stmgr__subcmd__node,help)
+                cmd="stmgr__subcmd__node__subcmd__help"
+                ;;
+            stmgr__subcmd__node,list)
+                cmd="stmgr__subcmd__node__subcmd__list"
+                ;;
+            stmgr__subcmd__node__subcmd__help,help)
+                cmd="stmgr__subcmd__node__subcmd__help__subcmd__help"
+                ;;
+            stmgr__subcmd__node__subcmd__help,list)
+                cmd="stmgr__subcmd__node__subcmd__help__subcmd__list"
+                ;;
+            stmgr__subcmd__run,cancel)
+                cmd="stmgr__subcmd__run__subcmd__cancel"
+                ;;
+            stmgr__subcmd__run,help)
+                cmd="stmgr__subcmd__run__subcmd__help"
+                ;;
+            stmgr__subcmd__run,list)
+                cmd="stmgr__subcmd__run__subcmd__list"
+                ;;
+            stmgr__subcmd__run,show)
+                cmd="stmgr__subcmd__run__subcmd__show"
+                ;;
+            stmgr__subcmd__run__subcmd__help,cancel)
+                cmd="stmgr__subcmd__run__subcmd__help__subcmd__cancel"
+                ;;
+            stmgr__subcmd__run__subcmd__help,help)
+                cmd="stmgr__subcmd__run__subcmd__help__subcmd__help"
+                ;;
+            stmgr__subcmd__run__subcmd__help,list)
+                cmd="stmgr__subcmd__run__subcmd__help__subcmd__list"
+                ;;
+            stmgr__subcmd__run__subcmd__help,show)
+                cmd="stmgr__subcmd__run__subcmd__help__subcmd__show"
                 ;;
             stmgr__subcmd__server,help)
                 cmd="stmgr__subcmd__server__subcmd__help"
@@ -234,6 +369,18 @@ _stmgr() {
                 ;;
             stmgr__subcmd__snapshot__subcmd__help,list)
                 cmd="stmgr__subcmd__snapshot__subcmd__help__subcmd__list"
+                ;;
+            stmgr__subcmd__state,help)
+                cmd="stmgr__subcmd__state__subcmd__help"
+                ;;
+            stmgr__subcmd__state,retry)
+                cmd="stmgr__subcmd__state__subcmd__retry"
+                ;;
+            stmgr__subcmd__state__subcmd__help,help)
+                cmd="stmgr__subcmd__state__subcmd__help__subcmd__help"
+                ;;
+            stmgr__subcmd__state__subcmd__help,retry)
+                cmd="stmgr__subcmd__state__subcmd__help__subcmd__retry"
                 ;;
             stmgr__subcmd__token,help)
                 cmd="stmgr__subcmd__token__subcmd__help"
@@ -260,7 +407,7 @@ _stmgr() {
 
     case "${cmd}" in
         stmgr)
-            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help --version server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help"
+            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help --version server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,6 +445,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -306,7 +457,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help dump verify help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help dump verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,6 +495,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -352,7 +507,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin__subcmd__dump)
-            opts="-q -v -h --ns --at-seq --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --ns --at-seq --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +550,10 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -462,7 +621,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin__subcmd__verify)
-            opts="-q -v -h --repair --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --repair --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,6 +659,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -508,7 +671,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__bench)
-            opts="-c -d -q -v -h --op --connections --duration --count --value-size --ns --rate --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-c -d -q -v -h --op --connections --duration --count --value-size --ns --rate --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -582,6 +745,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -590,7 +757,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help create list restore prune help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help create list restore prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +795,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -636,7 +807,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__create)
-            opts="-q -v -h --metadata --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --metadata --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -675,6 +846,10 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -770,7 +945,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__list)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,6 +983,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -816,7 +995,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__prune)
-            opts="-q -v -h --keep-last --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --keep-last --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -858,6 +1037,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -866,7 +1049,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__restore)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,6 +1087,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -912,7 +1099,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__get)
-            opts="-q -v -h --at-seq --at --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --at-seq --at --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -958,6 +1145,516 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help upload validate list show delete trigger help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__delete)
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help)
+            opts="upload validate list show delete trigger help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help__subcmd__trigger)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help__subcmd__upload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__list)
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__show)
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__trigger)
+            opts="-q -v -h --ns --input --store --start-delay --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__upload)
+            opts="-q -v -h --name --ns --wait --timeout --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__graph__subcmd__validate)
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -966,7 +1663,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__help)
-            opts="server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help"
+            opts="server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1119,6 +1816,104 @@ _stmgr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stmgr__subcmd__help__subcmd__graph)
+            opts="upload validate list show delete trigger"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__graph__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__graph__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__graph__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__graph__subcmd__trigger)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__graph__subcmd__upload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__graph__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stmgr__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1164,6 +1959,34 @@ _stmgr() {
         stmgr__subcmd__help__subcmd__ls)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__node)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__node__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1231,6 +2054,62 @@ _stmgr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stmgr__subcmd__help__subcmd__run)
+            opts="list show cancel"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__run__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__run__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__run__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stmgr__subcmd__help__subcmd__server)
             opts="start"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1274,6 +2153,34 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__help__subcmd__snapshot__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__state)
+            opts="retry"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__help__subcmd__state__subcmd__retry)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1372,7 +2279,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__keys)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help generate help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1410,6 +2317,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1418,7 +2329,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__keys__subcmd__generate)
-            opts="-q -v -h --bytes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --bytes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1457,6 +2368,10 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1510,7 +2425,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__ls)
-            opts="-q -v -h --prefix --limit --after --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --prefix --limit --after --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1560,6 +2475,156 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__node)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__node__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__node__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__node__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__node__subcmd__list)
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1568,7 +2633,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__put)
-            opts="-t -b -q -v -h --type --body --tag --ttl --parent --if-match --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-t -b -q -v -h --type --body --tag --ttl --parent --if-match --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1638,6 +2703,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1646,7 +2715,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__query)
-            opts="-q -v -h --tag --where --limit --cursor --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --tag --where --limit --cursor --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1700,6 +2769,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1708,7 +2781,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__restore)
-            opts="-y -q -v -h --snapshot-id --to-seq --to-time --yes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-y -q -v -h --snapshot-id --to-seq --to-time --yes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1758,6 +2831,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1766,7 +2843,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__rm)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1801,6 +2878,308 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help list show cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__cancel)
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__help)
+            opts="list show cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__list)
+            opts="-q -v -h --ns --graph --status --limit --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "pending success failed cancelled" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__run__subcmd__show)
+            opts="-q -v -h --ns --tree --state --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1812,7 +3191,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help start help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help start help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1847,6 +3226,10 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1900,7 +3283,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server__subcmd__start)
-            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2002,6 +3385,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2010,7 +3397,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__snapshot)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help list help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2045,6 +3432,10 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2098,7 +3489,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__snapshot__subcmd__list)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2136,6 +3527,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2143,8 +3538,8 @@ _stmgr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        stmgr__subcmd__status)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+        stmgr__subcmd__state)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2179,6 +3574,160 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__state__subcmd__help)
+            opts="retry help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__state__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__state__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__state__subcmd__retry)
+            opts="-q -v -h --ns --fanout-id --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fanout-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stmgr__subcmd__status)
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2190,7 +3739,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help issue inspect help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help issue inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2225,6 +3774,10 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2292,7 +3845,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token__subcmd__inspect)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2326,6 +3879,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2334,7 +3891,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token__subcmd__issue)
-            opts="-q -v -h --ns --verbs --ttl --region --max-bytes --max-qps --jti --kid --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --ns --verbs --ttl --region --max-bytes --max-qps --jti --kid --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2404,6 +3961,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2412,7 +3973,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__trim__subcmd__wal)
-            opts="-q -v -h --snapshot-id --dry-run --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --snapshot-id --dry-run --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2454,6 +4015,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2462,7 +4027,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__watch)
-            opts="-q -v -h --from --prefix --count --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --help"
+            opts="-q -v -h --from --prefix --count --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2509,6 +4074,10 @@ _stmgr() {
                     return 0
                     ;;
                 --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_stmgr_global_optspecs
-    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= h/help V/version
+    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= api-key= h/help V/version
 end
 
 function __fish_stmgr_needs_command
@@ -34,6 +34,7 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -l token -d 'Capability token 
 complete -c stmgr -n "__fish_stmgr_needs_command" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_needs_command" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_needs_command" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -47,6 +48,10 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "query" -d 'Find objects
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "watch" -d 'Follow the changes of a namespace'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "status" -d 'Show the server\'s health and storage'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "graph" -d 'Workflow graph templates: upload, validate, list, show, delete, trigger'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "node" -d 'Workflow nodes registered by runtimes'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "run" -d 'Workflow runs: list, show, cancel'
+complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "state" -d 'Workflow states: retry one by hand'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "bench" -d 'Load a running server and report throughput and latency'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
@@ -65,6 +70,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -97,6 +103,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l insecure -d 'Listen on a non-loopback address even though no token key or API key is configured (anyone who reaches the port can read and write everything)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l api-key-grants-v1 -d 'Let the API key (x-api-key) use the whole v1 API too, not only the workflow API'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l guard-metrics -d 'Require a token with the admin verb for /metrics'
@@ -121,6 +128,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l token -d 'Capability
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -136,6 +144,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l token -d 'Capability
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -149,6 +158,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l token -d 'Capability 
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -165,6 +175,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l token -d 'Capability 
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -182,6 +193,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l token -d 'Capabili
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -198,6 +210,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l token -d 'Capabili
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -211,6 +224,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l token -d 'Capabil
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -224,6 +238,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -243,6 +258,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -256,6 +272,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -269,6 +286,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -283,6 +301,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -291,6 +310,272 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Write a checkpoint back as the object\'s current version (a new commit)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete all but the newest N checkpoints of an object'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "upload" -d 'Check a graph file, upload it, and show how the server judged it'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "validate" -d 'Check a graph file offline: syntax, keys and structure (no server)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "list" -d 'List the graph templates of a namespace with their validation status'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "show" -d 'Show a graph template: status, errors, policy, store keys, triggers and its nodes'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "delete" -d 'Delete a graph template (its runs stay readable)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "trigger" -d 'Start a run of a VALID graph and print its run id'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l name -d 'Graph name [default: the file\'s `name`]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l ns -d 'Workflow namespace, also of the nodes without one [default: the file\'s `namespace`]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l timeout -d 'How long --wait waits for VALID or INVALID' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l wait -d 'Wait until the server has checked the graph against the registered nodes'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l ns -d 'Namespace of the nodes without one [default: the file\'s `namespace`]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l input -d 'Override an input of the root node (repeatable)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l store -d 'Set a key of the run\'s store (repeatable; required keys must be given unless defaulted)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l start-delay -d 'Do not hand out the root state before this delay (e.g. 5s, 10m)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "upload" -d 'Check a graph file, upload it, and show how the server judged it'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check a graph file offline: syntax, keys and structure (no server)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the graph templates of a namespace with their validation status'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a graph template: status, errors, policy, store keys, triggers and its nodes'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a graph template (its runs stay readable)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "trigger" -d 'Start a run of a VALID graph and print its run id'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the registered nodes of a namespace: runtime, inputs, outputs, secrets'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the registered nodes of a namespace: runtime, inputs, outputs, secrets'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -f -a "list" -d 'List runs, newest first, with their status and state counters'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -f -a "show" -d 'Show the states of a run as a table, or as a tree of parents and children (--tree)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -f -a "cancel" -d 'Cancel a run: its pending states become CANCELLED'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l graph -d 'Only runs of this graph' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l status -d 'Only runs with this status' -r -f -a "pending\t'Some state is still pending'
+success\t'Everything finished well'
+failed\t'Something failed'
+cancelled\t'Cancelled'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l limit -d 'At most this many runs (0: all)' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l state -d 'Show one state of the run in full: inputs, outputs, error, parents' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l tree -d 'Print the states as a tree: each state under the state that created it'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "list" -d 'List runs, newest first, with their status and state counters'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the states of a run as a table, or as a tree of parents and children (--tree)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a run: its pending states become CANCELLED'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -f -a "retry" -d 'Retry a finished state (errored, timed out, ...) as a new CREATED state'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l ns -d 'Workflow namespace' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l fanout-id -d 'Deduplicates the retry: the same id twice is refused [default: a new ULID]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+json\t'One pretty-printed JSON document'
+jsonl\t'One compact JSON document per line'"
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Retry a finished state (errored, timed out, ...) as a new CREATED state'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l op -d 'The load' -r -f -a "put\t'Upserts of distinct ids'
 get\t'Reads of existing objects'
 mixed\t'Half reads, half writes'
@@ -312,6 +597,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l token -d 'Capabili
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -325,6 +611,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_see
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -340,6 +627,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -356,6 +644,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l token -d 'Capab
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l dry-run -d 'Show what would be removed without removing anything'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -373,6 +662,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l token -d 'Capabi
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -387,6 +677,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -405,6 +696,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -418,6 +710,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l repair -d 'Cut damaged data away (server stopped): a damaged segment is truncated at the first bad frame and the segments after it moved aside; damaged snapshots are moved aside. Every cut byte is kept under aside/repair-<time>/'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -435,6 +728,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -466,6 +760,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -478,6 +773,7 @@ jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -494,6 +790,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -510,33 +807,49 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-key -d 'PEM private key of --client-cert' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Print a new random key, as base64:..., for CAP_KEY_ACTIVE or CAP_KEY_NEXT'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "server" -d 'Run the state server'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "put" -d 'Create or replace an object'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "get" -d 'Read an object'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "rm" -d 'Delete objects'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "ls" -d 'List the objects of a namespace'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "query" -d 'Find objects by tags and body values'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "watch" -d 'Follow the changes of a namespace'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "status" -d 'Show the server\'s health and storage'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "bench" -d 'Load a running server and report throughput and latency'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "admin" -d 'Inspect and repair the data directory'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "token" -d 'Mint and inspect capability tokens (offline, with the configured keys)'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "keys" -d 'Make signing keys for capability tokens'
-complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint bench snapshot trim-wal restore admin token keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "server" -d 'Run the state server'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "put" -d 'Create or replace an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "get" -d 'Read an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "rm" -d 'Delete objects'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "ls" -d 'List the objects of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "query" -d 'Find objects by tags and body values'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "watch" -d 'Follow the changes of a namespace'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "status" -d 'Show the server\'s health and storage'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "checkpoint" -d 'Named checkpoints of an object: create, list, restore, prune'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "graph" -d 'Workflow graph templates: upload, validate, list, show, delete, trigger'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "node" -d 'Workflow nodes registered by runtimes'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "run" -d 'Workflow runs: list, show, cancel'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "state" -d 'Workflow states: retry one by hand'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "bench" -d 'Load a running server and report throughput and latency'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "snapshot" -d 'Take a snapshot of the data directory, or list snapshots'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "trim-wal" -d 'Delete WAL segments already covered by a verified snapshot'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "restore" -d 'Restore the data directory to a point in time (server stopped)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "admin" -d 'Inspect and repair the data directory'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "token" -d 'Mint and inspect capability tokens (offline, with the configured keys)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "keys" -d 'Make signing keys for capability tokens'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and not __fish_seen_subcommand_from server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start" -d 'Start the server on the data directory (embedded engine; no other service needed)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "create" -d 'Keep a copy of the object\'s current version under a name'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "list" -d 'List an object\'s checkpoints, newest first'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "restore" -d 'Write a checkpoint back as the object\'s current version (a new commit)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from checkpoint" -f -a "prune" -d 'Delete all but the newest N checkpoints of an object'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from graph" -f -a "upload" -d 'Check a graph file, upload it, and show how the server judged it'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from graph" -f -a "validate" -d 'Check a graph file offline: syntax, keys and structure (no server)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from graph" -f -a "list" -d 'List the graph templates of a namespace with their validation status'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from graph" -f -a "show" -d 'Show a graph template: status, errors, policy, store keys, triggers and its nodes'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from graph" -f -a "delete" -d 'Delete a graph template (its runs stay readable)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from graph" -f -a "trigger" -d 'Start a run of a VALID graph and print its run id'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "list" -d 'List the registered nodes of a namespace: runtime, inputs, outputs, secrets'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "list" -d 'List runs, newest first, with their status and state counters'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "show" -d 'Show the states of a run as a table, or as a tree of parents and children (--tree)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from run" -f -a "cancel" -d 'Cancel a run: its pending states become CANCELLED'
+complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "retry" -d 'Retry a finished state (errored, timed out, ...) as a new CREATED state'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from snapshot" -f -a "list" -d 'List the snapshots of the data directory (works while a server runs)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "dump" -d 'Print the live objects (read-only; works while a server holds the directory)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'

@@ -74,6 +74,8 @@ pub struct Overrides {
     pub client_cert: Option<PathBuf>,
     /// `--client-key`.
     pub client_key: Option<PathBuf>,
+    /// `--api-key`.
+    pub api_key: Option<String>,
 }
 
 /// A source of environment variables. Empty values count as unset.
@@ -249,7 +251,7 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// Engine options (environment > file > defaults).
     pub engine: EngineOptions,
-    /// Token and TLS files for talking to a server.
+    /// Token, API key and TLS files for talking to a server.
     pub client: crate::client::ClientOptions,
     /// Token keys, region and API key (environment > file); secrets never show in `Debug`.
     pub auth: AuthSettings,
@@ -316,8 +318,14 @@ impl Settings {
         };
 
         let engine = engine::resolve(env, file.map(|f| &f.engine), file_path)?;
-        let client = client::resolve(overrides, env, file.map(|f| &f.client), file_path)?;
         let auth = auth::resolve(env, file.map(|f| &f.auth), file_path)?;
+        let client = client::resolve(
+            overrides,
+            env,
+            file.map(|f| &f.client),
+            file_path,
+            auth.api_key.as_ref(),
+        )?;
 
         Ok(Settings {
             data_dir,

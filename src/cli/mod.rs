@@ -13,21 +13,26 @@ mod datadir;
 mod exit;
 pub mod generate;
 pub mod get;
+pub mod graph;
 pub mod keys;
 pub mod logging;
 pub mod ls;
+pub mod node;
 mod online;
 pub mod output;
 pub mod put;
 pub mod query;
 pub mod restore;
 pub mod rm;
+pub mod run;
 pub mod server;
 pub mod snapshot;
+pub mod state;
 pub mod status;
 pub mod token;
 pub mod trim_wal;
 pub mod watch;
+pub mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -153,6 +158,11 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub client_key: Option<PathBuf>,
+
+    /// API key sent as `x-api-key` to the workflow API (v0): the server's STATE_MANAGER_SECRET
+    /// [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]
+    #[arg(long, global = true, value_name = "KEY")]
+    pub api_key: Option<String>,
 }
 
 impl GlobalArgs {
@@ -169,6 +179,7 @@ impl GlobalArgs {
             ca_cert: self.ca_cert.clone(),
             client_cert: self.client_cert.clone(),
             client_key: self.client_key.clone(),
+            api_key: self.api_key.clone(),
         }
     }
 }
@@ -194,6 +205,14 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Named checkpoints of an object: create, list, restore, prune
     Checkpoint(checkpoint::CheckpointArgs),
+    /// Workflow graph templates: upload, validate, list, show, delete, trigger
+    Graph(graph::GraphArgs),
+    /// Workflow nodes registered by runtimes
+    Node(node::NodeArgs),
+    /// Workflow runs: list, show, cancel
+    Run(run::RunArgs),
+    /// Workflow states: retry one by hand
+    State(state::StateArgs),
     /// Load a running server and report throughput and latency
     Bench(bench::BenchArgs),
     /// Take a snapshot of the data directory, or list snapshots
@@ -233,6 +252,10 @@ impl Command {
             | Command::Watch(_)
             | Command::Status(_)
             | Command::Checkpoint(_)
+            | Command::Graph(_)
+            | Command::Node(_)
+            | Command::Run(_)
+            | Command::State(_)
             | Command::Token(_)
             | Command::Keys(_) => false,
             Command::Server(_) | Command::Bench(_) => true,
@@ -285,6 +308,10 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Watch(args) => watch::run(args, &ctx),
         Command::Status(args) => status::run(args, &ctx),
         Command::Checkpoint(args) => checkpoint::run(args, &ctx),
+        Command::Graph(args) => graph::run(args, &ctx),
+        Command::Node(args) => node::run(args, &ctx),
+        Command::Run(args) => run::run(args, &ctx),
+        Command::State(args) => state::run(args, &ctx),
         Command::Bench(args) => bench::run(args, &ctx),
         Command::Token(args) => token::run(args, &ctx),
         Command::Keys(args) => keys::run(args, &ctx),

@@ -94,6 +94,12 @@ impl Printer {
         let _ = writeln!(io::stderr().lock(), "warning: {text}");
     }
 
+    /// One error line on stderr (`error: …`), even with `-q`: for commands that report several
+    /// problems before failing with a summary.
+    pub fn error(&self, text: &str) {
+        let _ = writeln!(io::stderr().lock(), "error: {text}");
+    }
+
     /// A progress bar of `len` steps on stderr; hidden when stderr is not a terminal or with
     /// `-q`. While it is shown, print with [`ProgressBar::println`] or inside
     /// [`ProgressBar::suspend`], and end it with [`ProgressBar::finish_and_clear`].

@@ -1,21 +1,37 @@
-//! How the CLI reaches a server: token and TLS files, from flags, the environment and the
-//! `[client]` table of the config file.
+//! How the CLI reaches a server: token, API key and TLS files, from flags, the environment and
+//! the `[client]` table of the config file.
 //!
 //! | option        | flag            | environment         | file key             |
 //! |---------------|-----------------|---------------------|----------------------|
 //! | token         | `--token`       | `STMGR_TOKEN`       | `client.token`       |
+//! | API key       | `--api-key`     | see below           | `client.api_key`, then `auth.api_key` |
 //! | CA to trust   | `--ca-cert`     | `STMGR_CA_CERT`     | `client.ca_cert`     |
 //! | client cert   | `--client-cert` | `STMGR_CLIENT_CERT` | `client.client_cert` |
 //! | client key    | `--client-key`  | `STMGR_CLIENT_KEY`  | `client.client_key`  |
 //!
 //! Paths in the file are relative to the file's directory.
+//!
+//! The API key (`x-api-key`, for the workflow API) is the same secret the server is configured
+//! with, so the server's names are read too, as Exosphere's SDK reads `EXOSPHERE_API_KEY`:
+//! `--api-key` > `STMGR_API_KEY` > `STATE_MANAGER_SECRET` > `API_KEY` > `EXOSPHERE_API_KEY` >
+//! `client.api_key` > `auth.api_key` of the config file.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::{ConfigError, Env, Overrides, first_var, first_var_os, relative_to_file};
+use crate::auth::SecretString;
 use crate::client::ClientOptions;
+
+/// Environment variables holding the API key, first set wins: the server's names
+/// (see `auth`), then the Exosphere SDK's.
+const API_KEY_VARS: [&str; 4] = [
+    "STMGR_API_KEY",
+    "STATE_MANAGER_SECRET",
+    "API_KEY",
+    "EXOSPHERE_API_KEY",
+];
 
 /// The `[client]` table.
 #[derive(Debug, Default, Deserialize)]
@@ -25,14 +41,17 @@ pub(super) struct FileClient {
     ca_cert: Option<PathBuf>,
     client_cert: Option<PathBuf>,
     client_key: Option<PathBuf>,
+    api_key: Option<String>,
 }
 
-/// Flags > environment > file for each option.
+/// Flags > environment > file for each option; `server_api_key` (the resolved `auth.api_key`)
+/// is the API key's last fallback.
 pub(super) fn resolve(
     overrides: &Overrides,
     env: &dyn Env,
     file: Option<&FileClient>,
     file_path: Option<&Path>,
+    server_api_key: Option<&SecretString>,
 ) -> Result<ClientOptions, ConfigError> {
     let path = |flag: &Option<PathBuf>, var: &str, from_file: Option<&PathBuf>| {
         flag.clone()
@@ -49,8 +68,20 @@ pub(super) fn resolve(
             None => file.and_then(|f| f.token.clone()),
         },
     };
+    let api_key = match &overrides.api_key {
+        Some(k) if !k.is_empty() => Some(SecretString::new(k.clone())),
+        _ => match first_var(env, &API_KEY_VARS)? {
+            Some((_, k)) => Some(SecretString::new(k)),
+            None => file
+                .and_then(|f| f.api_key.clone())
+                .filter(|k| !k.is_empty())
+                .map(SecretString::new)
+                .or_else(|| server_api_key.cloned()),
+        },
+    };
     Ok(ClientOptions {
         token,
+        api_key,
         ca_cert: path(
             &overrides.ca_cert,
             "STMGR_CA_CERT",

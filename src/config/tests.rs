@@ -570,3 +570,28 @@ fn previous_encryption_key_resolves_on_its_own() {
     assert!(msg.contains("engine.previous_encryption_key"), "{msg}");
     assert!(!msg.contains("short\""), "{msg}");
 }
+
+#[test]
+fn client_api_key_precedence_flag_server_env_exosphere_env_file() {
+    let key = |world: &World, flag: Option<&str>| {
+        let overrides = Overrides {
+            api_key: flag.map(str::to_owned),
+            ..Overrides::default()
+        };
+        let settings = world.resolve(&overrides).expect("settings resolve");
+        settings.client.api_key.map(|k| k.expose().to_owned())
+    };
+    let world = World::new().default_file("[auth]\napi_key = \"server-file\"\n");
+    assert_eq!(key(&world, None).as_deref(), Some("server-file"));
+    let world = World::new()
+        .default_file("[client]\napi_key = \"client-file\"\n[auth]\napi_key = \"server-file\"\n");
+    assert_eq!(key(&world, None).as_deref(), Some("client-file"));
+    let world = world.set("EXOSPHERE_API_KEY", "exo");
+    assert_eq!(key(&world, None).as_deref(), Some("exo"));
+    let world = world.set("STATE_MANAGER_SECRET", "secret");
+    assert_eq!(key(&world, None).as_deref(), Some("secret"));
+    let world = world.set("STMGR_API_KEY", "stmgr");
+    assert_eq!(key(&world, None).as_deref(), Some("stmgr"));
+    assert_eq!(key(&world, Some("flag")).as_deref(), Some("flag"));
+    assert!(World::new().settings().client.api_key.is_none());
+}

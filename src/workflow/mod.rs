@@ -4,6 +4,7 @@
 //! state or knows about HTTP; the state machine and the routes call into it.
 //!
 //! - [`model`]: JSON wire types (request bodies, graph pieces).
+//! - [`file`]: graph files (JSON or TOML, strict keys) as the CLI reads them.
 //! - [`status`]: state statuses and per-run counters.
 //! - [`stored`]: postcard-friendly forms of the types that carry JSON values.
 //! - [`template`]: `${{ id.outputs.field }}` / `${{ store.key }}` templates.
@@ -18,6 +19,7 @@
 //! sealed with AES-256-GCM) and [`views`] (the JSON answers).
 
 pub mod cron;
+pub mod file;
 mod graphs;
 pub mod machine;
 pub mod model;
@@ -39,6 +41,7 @@ mod model_tests;
 mod validate_tests;
 
 pub use cron::{CronError, CronSchedule};
+pub use file::{GraphFile, GraphFileError, GraphFormat};
 pub use model::{
     CronTrigger, EnqueueInput, ErroredInput, ExecutedInput, GraphInput, ManualRetryInput,
     NodeRegistration, NodeTemplate, PruneInput, ReEnqueueInput, RegisterInput, RetryPolicy,

@@ -128,6 +128,7 @@ pub fn run_graph(wf: &WorkflowState, run_id: &str) -> Value {
             "identifier": s.identifier.as_ref(),
             "status": s.status.as_str(),
             "error": s.error,
+            "retry_count": s.retry_count,
         }));
         match s.parents.last() {
             Some((_, parent)) => {

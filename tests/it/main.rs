@@ -19,4 +19,5 @@ mod sdk_agentstate;
 mod server;
 mod server_cli;
 mod tls;
+mod workflow_cli;
 mod workflows;

@@ -12,11 +12,11 @@ use crate::pyvenv;
 use crate::server_cli::ServerProc;
 use crate::util::TestDir;
 
-const API_KEY: &str = "test-api-key";
+pub const API_KEY: &str = "test-api-key";
 /// 32 zero bytes, URL-safe base64.
 const SECRETS_KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
-fn env() -> Vec<(&'static str, String)> {
+pub fn env() -> Vec<(&'static str, String)> {
     vec![
         ("STATE_MANAGER_SECRET", API_KEY.to_string()),
         ("SECRETS_ENCRYPTION_KEY", SECRETS_KEY.to_string()),
@@ -69,14 +69,14 @@ fn the_exospherehost_sdk_runs_graphs_against_stmgr() {
     );
 }
 
-/// A blocking JSON client of one server.
-struct V0 {
+/// A blocking JSON client of one server (also used by `workflow_cli`).
+pub struct V0 {
     base: String,
     http: reqwest::blocking::Client,
 }
 
 impl V0 {
-    fn new(url: &str, ns: &str) -> V0 {
+    pub fn new(url: &str, ns: &str) -> V0 {
         stmgr::client::install_crypto_provider();
         V0 {
             base: format!("{url}/v0/namespace/{ns}"),
@@ -84,7 +84,7 @@ impl V0 {
         }
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let mut req = self
             .http
             .request(method.parse().unwrap(), format!("{}{path}", self.base))
@@ -97,7 +97,7 @@ impl V0 {
         (status, resp.json().unwrap_or(Value::Null))
     }
 
-    fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let (status, v) = self.call(method, path, body);
         assert!(
             (200..300).contains(&status),
@@ -106,7 +106,7 @@ impl V0 {
         v
     }
 
-    fn register(&self, names: &[&str]) {
+    pub fn register(&self, names: &[&str]) {
         let nodes: Vec<Value> = names
             .iter()
             .map(|n| {
@@ -122,7 +122,7 @@ impl V0 {
         );
     }
 
-    fn upsert_valid(&self, name: &str, graph: Value) {
+    pub fn upsert_valid(&self, name: &str, graph: Value) {
         let (status, v) = self.call("PUT", &format!("/graph/{name}"), Some(graph));
         assert_eq!(status, 201, "{v}");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -139,7 +139,7 @@ impl V0 {
     }
 
     /// Claims one state of `node`, polling until one is due.
-    fn claim(&self, node: &str) -> Value {
+    pub fn claim(&self, node: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let v = self.ok(
@@ -155,7 +155,7 @@ impl V0 {
         }
     }
 
-    fn run(&self, run_id: &str) -> Value {
+    pub fn run(&self, run_id: &str) -> Value {
         let page = self.ok("GET", "/runs/1/100", None);
         page["runs"]
             .as_array()
@@ -167,7 +167,7 @@ impl V0 {
     }
 }
 
-fn node(name: &str, id: &str, x: &str, next: &[&str]) -> Value {
+pub fn node(name: &str, id: &str, x: &str, next: &[&str]) -> Value {
     json!({"node_name": name, "namespace": "wf", "identifier": id,
            "inputs": {"x": x}, "next_nodes": next})
 }
