@@ -38,6 +38,8 @@ pub mod views;
 #[cfg(test)]
 mod model_tests;
 #[cfg(test)]
+mod tick_tests;
+#[cfg(test)]
 mod validate_tests;
 
 pub use cron::{CronError, CronSchedule};

@@ -172,15 +172,16 @@ impl Workflows {
             .await
     }
 
-    /// Removes finished runs older than the retention. Returns how many.
+    /// Removes finished runs whose last change is older than the retention, as of `now` (ms).
+    /// Returns how many.
     ///
     /// # Errors
     /// An engine failure.
-    pub async fn expire_runs(&self) -> Result<usize, StoreError> {
+    pub async fn expire_runs_at(&self, now: i64) -> Result<usize, StoreError> {
         let Some(keep) = self.options.run_retention else {
             return Ok(0);
         };
-        let cutoff = now_ms() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+        let cutoff = now - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
         let doomed = runs::expired_runs(&self.engine.view().workflows, cutoff, 1000);
         if doomed.is_empty() {
             return Ok(0);

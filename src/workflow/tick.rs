@@ -39,7 +39,7 @@ impl Workflows {
     pub async fn tick(&self) -> Result<(), StoreError> {
         self.time_out().await?;
         self.fire_cron().await?;
-        self.expire_runs().await?;
+        self.expire_runs_at(now_ms()).await?;
         Ok(())
     }
 
@@ -48,7 +48,14 @@ impl Workflows {
     /// # Errors
     /// An engine failure.
     pub async fn fire_cron(&self) -> Result<usize, StoreError> {
-        let now = now_ms();
+        self.fire_cron_at(now_ms()).await
+    }
+
+    /// [`Workflows::fire_cron`] as if the time were `now` (ms).
+    ///
+    /// # Errors
+    /// An engine failure.
+    pub async fn fire_cron_at(&self, now: i64) -> Result<usize, StoreError> {
         let view = self.engine().view();
         let mut due = Vec::new();
         for ((ns, name), g) in view.workflows.all_graphs() {
