@@ -55,13 +55,19 @@ pub fn exit_status_for(err: &anyhow::Error) -> u8 {
     }
 }
 
-/// True when the error comes from writing to a closed pipe: stmgr then exits quietly with 0,
-/// like other Unix filters.
+/// Stdout was closed by the reader (e.g. `stmgr ls | head`).
+#[derive(Debug, thiserror::Error)]
+#[error("stdout is closed")]
+pub struct StdoutClosed;
+
+/// True when the error comes from writing to a closed stdout: stmgr then exits quietly with 0,
+/// like other Unix filters. A broken pipe elsewhere (a connection to a server) is an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        cause.is::<StdoutClosed>()
+            || cause
+                .downcast_ref::<io::Error>()
+                .is_some_and(|io| io.get_ref().is_some_and(|inner| inner.is::<StdoutClosed>()))
     })
 }
 
@@ -90,10 +96,15 @@ mod tests {
 
     #[test]
     fn broken_pipe_exits_0() {
-        let err = anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe))
+        let err = anyhow::Error::new(io::Error::new(io::ErrorKind::BrokenPipe, StdoutClosed))
             .context("writing the table");
         assert!(is_broken_pipe(&err));
         assert_eq!(exit_status_for(&err), 0);
+        // A broken connection to a server is a failure, not a closed stdout.
+        let net = anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe))
+            .context("cannot reach https://127.0.0.1:8443");
+        assert!(!is_broken_pipe(&net));
+        assert_eq!(exit_status_for(&net), 1);
         let other = anyhow::Error::new(io::Error::from(io::ErrorKind::PermissionDenied));
         assert_eq!(exit_status_for(&other), 1);
     }

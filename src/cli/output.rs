@@ -12,7 +12,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::exit::UsageError;
+use crate::cli::exit::{StdoutClosed, UsageError};
 use crate::config::OutputFormat;
 
 /// Prints results and messages for one command run.
@@ -148,10 +148,16 @@ pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     table.to_string()
 }
 
+/// Writes to stdout; a closed stdout is reported as [`StdoutClosed`], so that it (and only
+/// it, not a broken connection to a server) makes stmgr exit quietly.
 fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(bytes)?;
-    out.flush()
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::BrokenPipe => io::Error::new(io::ErrorKind::BrokenPipe, StdoutClosed),
+            _ => e,
+        })
 }
 
 #[cfg(test)]
