@@ -6,7 +6,6 @@
 //! - [`model`]: JSON wire types (request bodies, graph pieces).
 //! - [`file`]: graph files (JSON or TOML, strict keys) as the CLI reads them.
 //! - [`status`]: state statuses and per-run counters.
-//! - [`stored`]: postcard-friendly forms of the types that carry JSON values.
 //! - [`template`]: `${{ id.outputs.field }}` / `${{ store.key }}` templates.
 //! - [`validate`]: structural validation on upsert and the graph's shape.
 //! - [`verify`]: validation against the registered nodes.
@@ -28,7 +27,6 @@ pub mod secrets;
 mod service;
 mod states;
 pub mod status;
-pub mod stored;
 pub mod template;
 pub mod tick;
 pub mod validate;
@@ -53,9 +51,6 @@ pub use retry::delay_ms;
 pub use secrets::{SecretsError, SecretsKey};
 pub use service::{WorkflowOptions, Workflows, now_ms};
 pub use status::{RunCounters, RunStatus, StateStatus};
-pub use stored::{
-    JsonText, StoredGraph, StoredNode, StoredObject, StoredRegistration, load_object, store_object,
-};
 pub use template::{Part, Template, TemplateError};
 pub use validate::{GraphShape, validate_graph};
 pub use verify::{RegisteredNodeInfo, verify_against_nodes};

@@ -4,10 +4,9 @@
 //!
 //! These types are **JSON-only** where they carry a [`serde_json::Value`] ([`NodeTemplate`],
 //! [`GraphInput`], [`NodeRegistration`], [`RegisterInput`], [`ExecutedInput`], [`PruneInput`]):
-//! `Value` deserializes through `deserialize_any`, which postcard does not support. Store
-//! those through [`super::stored`]. The Value-free pieces ([`Unites`], [`RetryPolicy`],
-//! [`StoreConfig`], [`Trigger`]) never use `skip_serializing_if`, `flatten` or untagged enums,
-//! so they also round-trip through postcard and are embedded in the stored forms as they are.
+//! `Value` deserializes through `deserialize_any`, which postcard does not support, so the
+//! engine keeps graph templates and node specs as JSON text (see
+//! [`crate::store::state::workflows`] and [`super::machine::graph::Template`]).
 //!
 //! Unknown fields are ignored everywhere (pydantic's default; the SDK sends `runtime_namespace`
 //! and `nodes[].namespace` on registration).
