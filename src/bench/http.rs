@@ -207,6 +207,19 @@ impl Conn {
         drain(resp).await
     }
 
+    /// `POST path` with a JSON body, and the answer's whole body.
+    ///
+    /// # Errors
+    /// Transport errors and error statuses.
+    pub async fn post_read(&mut self, path: &str, body: Bytes) -> Result<Bytes, HttpError> {
+        let req = self
+            .request(Method::POST, path)
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(Full::new(body))?;
+        let resp = self.send(req).await?;
+        Ok(resp.into_body().collect().await?.to_bytes())
+    }
+
     /// `GET path`; the answer is drained.
     ///
     /// # Errors
@@ -229,25 +242,19 @@ impl Conn {
     }
 }
 
-/// Waits for the socket to be readable and appends what it has to `buf` (0: closed).
+/// Waits for the socket to be readable and appends what it has to `buf` (0: closed). Reads
+/// into `buf`'s spare capacity (at least 64 KiB is reserved), which is never zeroed first.
 ///
 /// # Errors
 /// The read failed.
 pub async fn read_some(stream: &TcpStream, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    buf.reserve(64 * 1024);
     loop {
         stream.readable().await?;
-        let len = buf.len();
-        buf.resize(len + 64 * 1024, 0);
-        match stream.try_read(&mut buf[len..]) {
-            Ok(n) => {
-                buf.truncate(len + n);
-                return Ok(n);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => buf.truncate(len),
-            Err(e) => {
-                buf.truncate(len);
-                return Err(e);
-            }
+        match stream.try_read_buf(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
         }
     }
 }

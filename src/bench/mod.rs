@@ -80,6 +80,13 @@ pub struct BenchReport {
     /// `watch`: acknowledged writes per second (the writers' achieved rate).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writes_per_second: Option<f64>,
+    /// `watch`: median emit lag, from an event's commit time (its `ts`, ms) to its receipt
+    /// (wall clock, ms); the p50..max columns are then send-to-receipt lags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emit_p50_ms: Option<f64>,
+    /// `watch`: 99th percentile emit lag (ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emit_p99_ms: Option<f64>,
     /// `memory`: the server's resident memory after the fill (bytes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_bytes: Option<u64>,

@@ -38,9 +38,42 @@ fn put_body(i: u64, sent_us: u64, pad: &str) -> Bytes {
     b.freeze()
 }
 
-/// Parses the digits after each `"sent_us":` in complete events and records their lags.
+/// Milliseconds since midnight UTC of the wall clock now.
+fn ms_of_day_now() -> u32 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    (ms % u128::from(DAY_MS)) as u32
+}
+
+const DAY_MS: u32 = 86_400_000;
+
+/// Milliseconds since midnight of an RFC 3339 time `YYYY-MM-DDTHH:MM:SS.mmmZ` (as the server
+/// writes commit times), from its time-of-day digits.
+fn ms_of_day(ts: &[u8]) -> Option<u32> {
+    let t = ts.get(11..23)?;
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        t[r].iter().try_fold(0u32, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    Some(((num(0..2)? * 60 + num(3..5)?) * 60 + num(6..8)?) * 1000 + num(9..12)?)
+}
+
+/// Lags of the events read by one watcher.
+#[derive(Default)]
+struct Lags {
+    /// Send of the put to receipt of its event (µs): what a client of both sides sees.
+    delivery_us: Vec<u32>,
+    /// Commit (the event's `ts`, ms) to receipt of the event (ms, wall clock): the emit lag.
+    emit_ms: Vec<u32>,
+}
+
+/// Parses the digits after each `"sent_us":` and the commit time after each `"ts":"` in
+/// complete events and records their lags.
 struct LagScanner {
     finder: memchr::memmem::Finder<'static>,
+    ts_finder: memchr::memmem::Finder<'static>,
     partial: Vec<u8>,
 }
 
@@ -48,35 +81,59 @@ impl LagScanner {
     fn new() -> Self {
         LagScanner {
             finder: memchr::memmem::Finder::new(br#""sent_us":"#),
+            ts_finder: memchr::memmem::Finder::new(br#""ts":""#),
             partial: Vec::new(),
         }
     }
 
-    /// Feeds stream bytes; pushes the lag (µs) of every event completed by them.
-    fn feed(&mut self, chunk: &[u8], now_us: u64, lags: &mut Vec<u32>) {
-        // Events end with a blank line; keep what follows the last one for the next chunk.
-        let data: &[u8] = if self.partial.is_empty() {
-            chunk
-        } else {
-            self.partial.extend_from_slice(chunk);
-            &self.partial
-        };
-        let Some(end) = memchr::memmem::rfind(data, b"\n\n") else {
-            if self.partial.is_empty() {
+    /// Feeds stream bytes received at `now_us` (bench clock) and `now_ms_of_day` (wall
+    /// clock); records the lags of every event completed by them.
+    fn feed(&mut self, chunk: &[u8], now_us: u64, now_ms_of_day: u32, lags: &mut Lags) {
+        let mut chunk = chunk;
+        // Events end with a blank line. An event begun in an earlier chunk is completed with
+        // this chunk's bytes up to its first blank line; only those bytes are copied.
+        if !self.partial.is_empty() {
+            let Some(first) = memchr::memmem::find(chunk, b"\n\n") else {
                 self.partial.extend_from_slice(chunk);
-            }
-            return;
-        };
-        for at in self.finder.find_iter(&data[..end]) {
-            let digits = data[at + 10..end]
+                return;
+            };
+            let mut partial = std::mem::take(&mut self.partial);
+            partial.extend_from_slice(&chunk[..first + 2]);
+            self.scan(&partial, now_us, now_ms_of_day, lags);
+            partial.clear();
+            self.partial = partial;
+            chunk = &chunk[first + 2..];
+        }
+        let complete = memchr::memmem::rfind(chunk, b"\n\n").map_or(0, |end| end + 2);
+        self.scan(&chunk[..complete], now_us, now_ms_of_day, lags);
+        // What follows the last complete event waits for the next chunk, unless it is only
+        // the line breaks of the chunked encoding.
+        let rest = &chunk[complete..];
+        if rest.iter().any(|b| !b.is_ascii_whitespace()) {
+            self.partial.extend_from_slice(rest);
+        }
+    }
+
+    /// Records the lags of the complete events in `events`.
+    fn scan(&self, events: &[u8], now_us: u64, now_ms_of_day: u32, lags: &mut Lags) {
+        for at in self.finder.find_iter(events) {
+            let digits = events[at + 10..]
                 .iter()
                 .take_while(|b| b.is_ascii_digit())
                 .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
             let lag = now_us.saturating_sub(digits);
-            lags.push(u32::try_from(lag).unwrap_or(u32::MAX));
+            lags.delivery_us
+                .push(u32::try_from(lag).unwrap_or(u32::MAX));
+            // The object's commit time follows its body in the same event.
+            if let Some(committed) = self
+                .ts_finder
+                .find(&events[at..])
+                .and_then(|i| ms_of_day(&events[at + i + 6..]))
+            {
+                lags.emit_ms
+                    .push((now_ms_of_day + DAY_MS - committed) % DAY_MS);
+            }
         }
-        let rest = data[end + 2..].to_vec();
-        self.partial = rest;
     }
 }
 
@@ -92,22 +149,30 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
             .unwrap_or(0)
             .min(1 << 20);
         watchers.push(tokio::spawn(async move {
-            let mut lags: Vec<u32> = Vec::with_capacity(cap);
+            let mut lags = Lags {
+                delivery_us: Vec::with_capacity(cap),
+                emit_ms: Vec::with_capacity(cap),
+            };
             let mut scanner = LagScanner::new();
-            scanner.feed(&head_rest, epoch.elapsed().as_micros() as u64, &mut lags);
+            scanner.feed(
+                &head_rest,
+                epoch.elapsed().as_micros() as u64,
+                ms_of_day_now(),
+                &mut lags,
+            );
             let mut buf = Vec::with_capacity(64 * 1024);
             let mut expected: Option<u64> = None;
             let grace = tokio::time::sleep(Duration::MAX);
             tokio::pin!(grace);
             loop {
-                if expected.is_some_and(|n| lags.len() as u64 >= n) {
+                if expected.is_some_and(|n| lags.delivery_us.len() as u64 >= n) {
                     break;
                 }
                 tokio::select! {
                     read = read_some(&stream, &mut buf) => match read {
                         Ok(n) if n > 0 => {
                             let now_us = epoch.elapsed().as_micros() as u64;
-                            scanner.feed(&buf, now_us, &mut lags);
+                            scanner.feed(&buf, now_us, ms_of_day_now(), &mut lags);
                             buf.clear();
                         }
                         _ => break,
@@ -166,12 +231,19 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
     let took = started.elapsed();
     let _ = done_tx.send(Some(written));
     let mut lags: Vec<u32> = Vec::new();
+    let mut emit: Vec<u32> = Vec::new();
     for w in watchers {
         if let Ok(l) = w.await {
-            lags.extend(l);
+            lags.extend(l.delivery_us);
+            emit.extend(l.emit_ms);
         }
     }
     lags.sort_unstable();
+    emit.sort_unstable();
+    let emit_pct = |p: f64| -> Option<f64> {
+        (!emit.is_empty())
+            .then(|| f64::from(emit[((emit.len() as f64 - 1.0) * p).round() as usize]))
+    };
     let pct = |p: f64| -> f64 {
         if lags.is_empty() {
             return 0.0;
@@ -190,6 +262,8 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
         p99_ms: pct(0.99),
         max_ms: lags.last().map_or(0.0, |&l| f64::from(l) / 1000.0),
         writes_per_second: Some(written as f64 / took.as_secs_f64().max(1e-9)),
+        emit_p50_ms: emit_pct(0.50),
+        emit_p99_ms: emit_pct(0.99),
         ..BenchReport::default()
     })
 }
@@ -201,18 +275,41 @@ mod tests {
     #[test]
     fn scanner_reads_lags_across_chunks() {
         let mut s = LagScanner::new();
-        let mut lags = Vec::new();
-        let ev =
-            |us: u64| format!("id: 1\ndata: {{\"body\":{{\"sent_us\":{us},\"pad\":\"v\"}}}}\n\n");
+        let mut lags = Lags::default();
+        let ev = |us: u64| {
+            format!(
+                "id: 1\ndata: {{\"obj\":{{\"body\":{{\"sent_us\":{us},\"pad\":\"v\"}},\
+                 \"ts\":\"2026-12-04T00:00:01.{:03}Z\"}}}}\n\n",
+                us / 100
+            )
+        };
         let text = format!("{}{}: heartbeat\n\n{}", ev(100), ev(200), ev(300));
         let (a, b) = text.as_bytes().split_at(text.len() / 2);
-        s.feed(a, 1000, &mut lags);
-        s.feed(b, 1000, &mut lags);
-        assert_eq!(lags, vec![900, 800, 700]);
-        s.feed(b"id: 2\ndata: {\"sent_us\":50", 1000, &mut lags);
-        assert_eq!(lags.len(), 3, "an unfinished event waits");
-        s.feed(b"}\n\n", 1000, &mut lags);
-        assert_eq!(lags, vec![900, 800, 700, 950]);
+        s.feed(a, 1000, 1010, &mut lags);
+        s.feed(b, 1000, 1010, &mut lags);
+        assert_eq!(lags.delivery_us, vec![900, 800, 700]);
+        assert_eq!(lags.emit_ms, vec![9, 8, 7]);
+        s.feed(b"id: 2\ndata: {\"sent_us\":50", 1000, 1010, &mut lags);
+        assert_eq!(lags.delivery_us.len(), 3, "an unfinished event waits");
+        s.feed(b"}\n\n", 1000, 1010, &mut lags);
+        assert_eq!(lags.delivery_us, vec![900, 800, 700, 950]);
+        assert_eq!(
+            lags.emit_ms.len(),
+            3,
+            "an event without a commit time has no emit lag"
+        );
+        // A commit just before midnight read just after it.
+        assert_eq!(ms_of_day(b"2026-12-04T23:59:59.995Z"), Some(DAY_MS - 5));
+        assert_eq!(ms_of_day(b"2026-12-04T23:59:59.99"), None);
+        let mut l = Lags::default();
+        let mut s = LagScanner::new();
+        s.feed(
+            b"data: {\"sent_us\":1,\"ts\":\"2026-12-04T23:59:59.995Z\"}\n\n",
+            2,
+            3,
+            &mut l,
+        );
+        assert_eq!(l.emit_ms, vec![8]);
         assert_eq!(
             put_body(1001, 5, "vv").as_ref(),
             br#"{"type":"bench","id":"e1","body":{"sent_us":5,"pad":"vv"}}"#

@@ -85,6 +85,10 @@ pub fn run(args: &BenchArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 head.push("writes_per_second");
                 row.push(format!("{w:.0}"));
             }
+            if let (Some(p50), Some(p99)) = (r.emit_p50_ms, r.emit_p99_ms) {
+                head.extend(["emit_p50_ms", "emit_p99_ms"]);
+                row.extend([format!("{p50:.0}"), format!("{p99:.0}")]);
+            }
             if let (Some(rss), Some(per), Some(ratio)) =
                 (r.rss_bytes, r.rss_per_object, r.rss_ratio)
             {

@@ -67,6 +67,27 @@ fn the_exospherehost_sdk_runs_graphs_against_stmgr() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    // The SDK's calls are counted under their own operation names.
+    stmgr::client::install_crypto_provider();
+    let metrics = reqwest::blocking::get(format!("{}/metrics", srv.url))
+        .unwrap()
+        .text()
+        .unwrap();
+    let count = |op: &str| -> f64 {
+        let prefix = format!("operations_total{{op=\"{op}\",result=\"ok\"}} ");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    // The script's graphs report at least two chains, a fan-out and its merge `executed`, and
+    // the failing nodes `errored`.
+    assert!(count("workflow_executed") >= 5.0, "{metrics}");
+    assert!(count("workflow_errored") >= 1.0, "{metrics}");
+    assert!(count("workflow_enqueue") >= 1.0, "{metrics}");
+    assert!(count("workflow_trigger") >= 1.0, "{metrics}");
+    assert_eq!(count("other"), 0.0, "every v0 call is labelled: {metrics}");
 }
 
 /// A blocking JSON client of one server (also used by `workflow_cli`).

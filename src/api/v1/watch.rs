@@ -11,7 +11,6 @@ mod render;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,6 +45,13 @@ pub(super) struct WatchQuery {
     tags: Option<String>,
 }
 
+/// Namespace equality, inlined: it runs for every watcher on every commit, where a call to
+/// `memcmp` for a few bytes costs more than the comparison.
+#[inline]
+fn same_ns(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// What one watcher wants to see.
 #[derive(Clone)]
 struct Selector {
@@ -58,13 +64,13 @@ impl Selector {
     fn op_matches(&self, op: &Op) -> bool {
         match op {
             Op::Object(ObjectOp::Put { ns, id, data }) => {
-                **ns == *self.ns
+                same_ns(ns, &self.ns)
                     && id.starts_with(self.prefix.as_str())
                     && self.tags.iter().all(|(k, v)| data.tags.get(k) == Some(v))
             }
             // A delete carries no tags: watchers filtering by tags see every delete of the prefix.
             Op::Object(ObjectOp::Delete { ns, id, .. }) => {
-                **ns == *self.ns && id.starts_with(self.prefix.as_str())
+                same_ns(ns, &self.ns) && id.starts_with(self.prefix.as_str())
             }
             Op::Object(ObjectOp::Remember { .. })
             | Op::Lease(_)
@@ -73,25 +79,30 @@ impl Selector {
         }
     }
 
-    /// Appends the SSE events of `rec` this watcher sees to `out`; returns how many.
+    /// Appends the SSE events of `rec` this watcher sees to `out`; returns how many. `rec`
+    /// passed the subscription's filter (some op matches), so the op of a single-op commit is
+    /// not matched again.
     fn write(&self, rec: &Record, rendered: &render::Rendered, out: &mut BytesMut) -> u64 {
-        let picked = || {
-            rec.ops
-                .iter()
-                .zip(rendered)
-                .filter(|(op, _)| self.op_matches(op))
-                .filter_map(|(_, r)| r.as_ref())
-        };
-        let n = picked().count();
-        for (i, data) in picked().enumerate() {
-            out.put_slice(data);
-            // Only the last event of a commit carries its id, so a resume never splits one.
-            if i + 1 == n {
-                let _ = writeln!(out, "id: {}", rec.seq);
+        let mut n = 0;
+        let single = rec.ops.len() == 1;
+        for (op, data) in rec.ops.iter().zip(rendered) {
+            let Some(data) = data else { continue };
+            if !single && !self.op_matches(op) {
+                continue;
             }
-            out.put_u8(b'\n');
+            if n > 0 {
+                out.put_u8(b'\n');
+            }
+            out.put_slice(data);
+            n += 1;
         }
-        n as u64
+        // Only the last event of a commit carries its id, so a resume never splits one.
+        if n > 0 {
+            out.put_slice(b"id: ");
+            out.put_slice(itoa::Buffer::new().format(rec.seq).as_bytes());
+            out.put_slice(b"\n\n");
+        }
+        n
     }
 }
 
@@ -145,20 +156,26 @@ enum Woke {
 }
 
 impl Stream_ {
-    /// The SSE text of the commits in `batch` that this watcher sees.
+    /// The SSE text of the commits in `batch` that this watcher sees. The emit lag is observed
+    /// once per write, for its oldest commit.
     fn render_batch(&mut self) -> Bytes {
-        let now_ms = chrono::Utc::now().timestamp_millis();
         let metrics = self.app.metrics();
-        let mut out = BytesMut::new();
-        let mut events = 0;
-        for rec in self.batch.drain(..) {
-            let lag_ms = now_ms - rec.ts;
+        if let Some(oldest) = self.batch.first() {
+            let lag_ms = chrono::Utc::now().timestamp_millis() - oldest.ts;
             metrics
                 .watch_emit_lag
                 .observe(lag_ms.max(0) as f64 / 1000.0);
-            let rendered = self.app.render_cache().get(&rec);
-            events += self.selector.write(&rec, &rendered, &mut out);
         }
+        let mut out = BytesMut::new();
+        let mut events = 0;
+        let batch = std::mem::take(&mut self.batch);
+        self.app
+            .render_cache()
+            .with_rendered(&batch, |rec, rendered| {
+                events += self.selector.write(rec, rendered, &mut out);
+            });
+        self.batch = batch;
+        self.batch.clear();
         metrics.watch_events.inc_by(events);
         out.freeze()
     }

@@ -146,7 +146,7 @@ fn write_to(
         created_ms: chrono::Utc::now().timestamp_millis(),
         state_ts: state.ts,
         objects: state.objects.live_count(),
-        entries: (state.objects.entries().count()
+        entries: (state.objects.entry_count()
             + state.idempotency.iter().count()
             + state.leases.iter().count()
             + state.checkpoints.iter().count()) as u64,
@@ -175,7 +175,7 @@ fn write_to(
         for item in items(state) {
             scratch.clear();
             scratch.extend_from_slice(&[0u8; 4]);
-            postcard::to_io(&item, &mut scratch)
+            scratch = postcard::to_extend(&item, std::mem::take(&mut scratch))
                 .map_err(|e| StoreError::Encoding(e.to_string()))?;
             let len = (scratch.len() - 4) as u32;
             scratch[0..4].copy_from_slice(&len.to_le_bytes());

@@ -369,6 +369,11 @@ impl ObjectState {
     pub fn live_count(&self) -> u64 {
         self.namespaces.values().map(|s| s.live).sum()
     }
+
+    /// Entries (live objects and tombstones kept for their history), counted in O(namespaces).
+    pub fn entry_count(&self) -> usize {
+        self.namespaces.values().map(|s| s.entries.len()).sum()
+    }
 }
 
 fn live_ref<'a>(ns: &'a Arc<str>, id: &'a Arc<str>, v: &'a Version) -> Option<ObjectRef<'a>> {

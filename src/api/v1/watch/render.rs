@@ -88,6 +88,7 @@ pub struct RenderCache {
 /// Records kept rendered.
 const RENDER_CACHE: usize = 4096;
 
+/// Where `seq` is (or would go) among `recent`, which is in seq order.
 fn find(recent: &VecDeque<(u64, Arc<Rendered>)>, seq: u64) -> Result<usize, usize> {
     let i = recent.partition_point(|(s, _)| *s < seq);
     match recent.get(i) {
@@ -97,8 +98,42 @@ fn find(recent: &VecDeque<(u64, Arc<Rendered>)>, seq: u64) -> Result<usize, usiz
 }
 
 impl RenderCache {
+    /// Calls `each` with every record of `batch` (in seq order) and its rendering, made now
+    /// for those no watcher rendered yet. The cache is read-locked once for the whole batch.
+    pub(super) fn with_rendered(
+        &self,
+        batch: &[Arc<Record>],
+        mut each: impl FnMut(&Record, &Rendered),
+    ) {
+        let mut first_missing = batch.len();
+        {
+            let recent = self.recent.read().unwrap_or_else(|p| p.into_inner());
+            let mut at: Option<usize> = None;
+            for (i, rec) in batch.iter().enumerate() {
+                // Commits of a batch usually sit next to each other in the cache.
+                let next = at
+                    .map(|a| a + 1)
+                    .filter(|&n| recent.get(n).is_some_and(|(s, _)| *s == rec.seq));
+                match next.map_or_else(|| find(&recent, rec.seq), Ok) {
+                    Ok(found) => {
+                        at = Some(found);
+                        each(rec, &recent[found].1);
+                    }
+                    Err(_) => {
+                        first_missing = i;
+                        break;
+                    }
+                }
+            }
+        }
+        for rec in &batch[first_missing..] {
+            let rendered = self.get(rec);
+            each(rec, &rendered);
+        }
+    }
+
     /// The rendering of `rec`, made now if no watcher made it yet.
-    pub(super) fn get(&self, rec: &Record) -> Arc<Rendered> {
+    fn get(&self, rec: &Record) -> Arc<Rendered> {
         {
             let recent = self.recent.read().unwrap_or_else(|p| p.into_inner());
             if let Ok(i) = find(&recent, rec.seq) {
@@ -156,5 +191,32 @@ mod tests {
         assert_eq!(seqs, vec![3, 5, 9]);
         let text = String::from_utf8(a[0].as_ref().unwrap().to_vec()).unwrap();
         assert!(text.starts_with("data: {\"type\":\"delete\""), "{text}");
+
+        // A batch: cached and new records, each given once, in order, new ones cached.
+        let batch: Vec<Arc<Record>> = [3, 4, 5, 7, 9, 10]
+            .into_iter()
+            .map(|s| Arc::new(rec(s)))
+            .collect();
+        let mut seen = Vec::new();
+        cache.with_rendered(&batch, |r, rendered| {
+            assert_eq!(rendered.len(), 1);
+            seen.push(r.seq);
+        });
+        assert_eq!(seen, vec![3, 4, 5, 7, 9, 10]);
+        let seqs: Vec<u64> = cache
+            .recent
+            .read()
+            .unwrap()
+            .iter()
+            .map(|(s, _)| *s)
+            .collect();
+        assert_eq!(seqs, vec![3, 4, 5, 7, 9, 10]);
+        let mut again = None;
+        cache.with_rendered(&batch[2..3], |_, r| again = Some(r as *const Rendered));
+        assert_eq!(
+            again,
+            Some(Arc::as_ptr(&a)),
+            "the cached rendering is reused"
+        );
     }
 }
