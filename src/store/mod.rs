@@ -22,6 +22,9 @@ pub mod wal;
 pub mod watch;
 pub mod writer;
 
+#[cfg(test)]
+mod golden_tests;
+
 pub use command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record, Tags,
 };
