@@ -9,16 +9,14 @@ use crate::store::snapshot::Item;
 use crate::store::state::{Entry, History, Version};
 
 fn data(body: &str, tags: &[(&str, &str)], ttl: Option<u64>, parents: &[&str]) -> ObjectData {
-    ObjectData {
-        type_: "note".into(),
-        body: Body::from_json(body).unwrap(),
-        tags: tags
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ttl_seconds: ttl,
-        parents: parents.iter().map(|p| p.to_string()).collect(),
-    }
+    ObjectData::new("note".into(), Body::from_json(body).unwrap())
+        .with_tags(
+            tags.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+        .with_ttl_seconds(ttl)
+        .with_parents(parents.iter().map(|p| p.to_string()).collect())
 }
 
 fn rich() -> Arc<ObjectData> {

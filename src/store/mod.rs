@@ -6,6 +6,7 @@
 
 pub mod command;
 pub mod crypto;
+pub mod data;
 pub mod dir;
 pub mod engine;
 pub mod error;

@@ -139,12 +139,12 @@ pub struct ObjectState {
 }
 
 fn data_bytes(id: &str, d: &ObjectData) -> u64 {
-    let tags: usize = d.tags.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let tags: usize = d.tags().iter().map(|(k, v)| k.len() + v.len()).sum();
     (id.len() + d.type_.len() + d.body.get().len() + tags) as u64
 }
 
 fn expires_at(ts: i64, d: &ObjectData) -> Option<i64> {
-    d.ttl_seconds
+    d.ttl_seconds()
         .map(|ttl| ts.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX / 1000) * 1000))
 }
 
