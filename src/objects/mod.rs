@@ -158,13 +158,12 @@ impl ObjectInput {
         let op = Op::Object(ObjectOp::Put {
             ns: ns.into(),
             id: id.clone(),
-            data: Arc::new(ObjectData {
-                type_: crate::store::command::intern_type(&self.type_),
-                body: self.body,
-                tags,
-                ttl_seconds: self.ttl_seconds,
-                parents,
-            }),
+            data: Arc::new(
+                ObjectData::new(crate::store::command::intern_type(&self.type_), self.body)
+                    .with_tags(tags)
+                    .with_ttl_seconds(self.ttl_seconds)
+                    .with_parents(parents),
+            ),
         });
         Ok((id, op))
     }
@@ -217,9 +216,9 @@ impl ObjectOut {
             ns: ns.to_string(),
             type_: data.type_.to_string(),
             body: data.body.clone(),
-            tags: data.tags.clone(),
-            ttl_seconds: data.ttl_seconds,
-            parents: data.parents.clone(),
+            tags: data.tags().clone(),
+            ttl_seconds: data.ttl_seconds(),
+            parents: data.parents().to_vec(),
             commit,
             ts: crate::store::offline::dump::format_ts(ts),
             commit_seq: seq,

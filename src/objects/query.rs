@@ -116,7 +116,7 @@ pub fn run(state: &State, ns: &str, q: &QueryInput) -> Result<Page, Invalid> {
         let tags_ok = tag_sets
             .iter()
             .flatten()
-            .all(|want| want.iter().all(|(k, v)| o.data.tags.get(k) == Some(v)));
+            .all(|want| want.iter().all(|(k, v)| o.data.tags().get(k) == Some(v)));
         if !tags_ok {
             continue;
         }

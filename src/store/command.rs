@@ -11,13 +11,11 @@
 //! A new domain (workflow, flows) adds a variant at the *end* of [`Op`]: postcard tags enum
 //! variants by index, so existing logs keep decoding and the WAL code never changes.
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::value::RawValue;
+use serde::{Deserialize, Serialize};
+
+pub use crate::store::data::{Body, ObjectData, Tags, intern_type};
 
 /// Version of the record payload encoding.
 pub const RECORD_FORMAT: u8 = 1;
@@ -148,116 +146,6 @@ pub enum DeleteReason {
     Expired,
 }
 
-/// Tags of an object: string keys to string values, ordered.
-pub type Tags = BTreeMap<String, String>;
-
-/// Content of one object version (its namespace, id, seq and time live beside it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObjectData {
-    /// Free-form type name chosen by the client (interned: see [`intern_type`]).
-    #[serde(rename = "type", deserialize_with = "deserialize_type")]
-    pub type_: Arc<str>,
-    /// The JSON document.
-    pub body: Body,
-    /// Tags for filtering.
-    pub tags: Tags,
-    /// Time to live, counted from the commit that wrote this version.
-    pub ttl_seconds: Option<u64>,
-    /// Ids of the objects this one derives from.
-    pub parents: Vec<String>,
-}
-
-/// Distinct type names kept shared; past this many, new names get their own copy.
-const INTERNED_TYPES: usize = 4096;
-
-/// The shared copy of a type name: a million objects of a few types hold a few strings, not a
-/// million copies (bounded, so clients inventing names cannot grow the table forever).
-pub fn intern_type(name: &str) -> Arc<str> {
-    static TABLE: std::sync::Mutex<Option<std::collections::HashSet<Arc<str>>>> =
-        std::sync::Mutex::new(None);
-    let mut table = TABLE.lock().unwrap_or_else(|p| p.into_inner());
-    let table = table.get_or_insert_with(Default::default);
-    if let Some(t) = table.get(name) {
-        return t.clone();
-    }
-    let t: Arc<str> = name.into();
-    if table.len() < INTERNED_TYPES {
-        table.insert(t.clone());
-    }
-    t
-}
-
-fn deserialize_type<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
-    let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-    Ok(intern_type(&name))
-}
-
-/// A JSON document kept as its validated text (compact in memory, copied verbatim to clients).
-#[derive(Clone)]
-pub struct Body(Box<RawValue>);
-
-impl Body {
-    /// Parses and validates JSON text.
-    ///
-    /// # Errors
-    /// When `text` is not one JSON value.
-    pub fn from_json(text: impl Into<String>) -> Result<Body, serde_json::Error> {
-        RawValue::from_string(text.into()).map(Body)
-    }
-
-    /// Serializes a value into a body.
-    ///
-    /// # Errors
-    /// When the value cannot be represented as JSON.
-    pub fn from_value<T: Serialize>(value: &T) -> Result<Body, serde_json::Error> {
-        serde_json::value::to_raw_value(value).map(Body)
-    }
-
-    /// The JSON text.
-    pub fn get(&self) -> &str {
-        self.0.get()
-    }
-
-    /// Parses the body into a `serde_json::Value`.
-    pub fn to_value(&self) -> serde_json::Value {
-        // The text was validated on construction.
-        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-impl PartialEq for Body {
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl fmt::Debug for Body {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.get())
-    }
-}
-
-impl Serialize for Body {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            self.0.serialize(s)
-        } else {
-            s.serialize_str(self.get())
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Body {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if d.is_human_readable() {
-            Box::<RawValue>::deserialize(d).map(Body)
-        } else {
-            let text = String::deserialize(d)?;
-            Body::from_json(text).map_err(D::Error::custom)
-        }
-    }
-}
-
 /// One commit as stored in the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -337,13 +225,12 @@ mod tests {
         Op::Object(ObjectOp::Put {
             ns: ns.into(),
             id: id.into(),
-            data: Arc::new(ObjectData {
-                type_: "note".into(),
-                body: Body::from_json(body).unwrap(),
-                tags: [("k".to_string(), "v".to_string())].into(),
-                ttl_seconds: Some(5),
-                parents: vec!["p".into()],
-            }),
+            data: Arc::new(
+                ObjectData::new("note".into(), Body::from_json(body).unwrap())
+                    .with_tags([("k".to_string(), "v".to_string())].into())
+                    .with_ttl_seconds(Some(5))
+                    .with_parents(vec!["p".into()]),
+            ),
         })
     }
 

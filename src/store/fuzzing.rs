@@ -71,13 +71,10 @@ mod tests {
         let op = Op::Object(ObjectOp::Put {
             ns: "ns".into(),
             id: id.into(),
-            data: Arc::new(ObjectData {
-                type_: "t".into(),
-                body: Body::from_json(format!("{{\"v\":{seq}}}")).unwrap(),
-                tags: Default::default(),
-                ttl_seconds: None,
-                parents: vec![],
-            }),
+            data: Arc::new(ObjectData::new(
+                "t".into(),
+                Body::from_json(format!("{{\"v\":{seq}}}")).unwrap(),
+            )),
         });
         let mut payload = Vec::new();
         Record::encode_into(seq, 1, &[op], &mut payload).unwrap();

@@ -6,6 +6,7 @@
 
 pub mod command;
 pub mod crypto;
+pub mod data;
 pub mod dir;
 pub mod engine;
 pub mod error;
@@ -21,6 +22,9 @@ pub mod stats;
 pub mod wal;
 pub mod watch;
 pub mod writer;
+
+#[cfg(test)]
+mod golden_tests;
 
 pub use command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record, Tags,

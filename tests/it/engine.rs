@@ -31,13 +31,10 @@ fn put_ttl(ns: &str, id: &str, body: &str, ttl: Option<u64>) -> Op {
     Op::Object(ObjectOp::Put {
         ns: ns.into(),
         id: id.into(),
-        data: Arc::new(ObjectData {
-            type_: "note".into(),
-            body: Body::from_json(body).expect("valid json"),
-            tags: Default::default(),
-            ttl_seconds: ttl,
-            parents: vec![],
-        }),
+        data: Arc::new(
+            ObjectData::new("note".into(), Body::from_json(body).expect("valid json"))
+                .with_ttl_seconds(ttl),
+        ),
     })
 }
 

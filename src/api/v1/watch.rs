@@ -66,7 +66,7 @@ impl Selector {
             Op::Object(ObjectOp::Put { ns, id, data }) => {
                 same_ns(ns, &self.ns)
                     && id.starts_with(self.prefix.as_str())
-                    && self.tags.iter().all(|(k, v)| data.tags.get(k) == Some(v))
+                    && self.tags.iter().all(|(k, v)| data.tags().get(k) == Some(v))
             }
             // A delete carries no tags: watchers filtering by tags see every delete of the prefix.
             Op::Object(ObjectOp::Delete { ns, id, .. }) => {

@@ -134,13 +134,10 @@ mod tests {
         vec![Op::Object(ObjectOp::Put {
             ns: "ns".into(),
             id: "id".into(),
-            data: Arc::new(ObjectData {
-                type_: "t".into(),
-                body: Body::from_json(format!("{{\"secret\":\"{marker}\"}}")).unwrap(),
-                tags: Default::default(),
-                ttl_seconds: None,
-                parents: vec![],
-            }),
+            data: Arc::new(ObjectData::new(
+                "t".into(),
+                Body::from_json(format!("{{\"secret\":\"{marker}\"}}")).unwrap(),
+            )),
         })]
     }
 

@@ -40,9 +40,9 @@ impl From<ObjectRef<'_>> for DumpedObject {
             id: o.id.to_string(),
             type_: o.data.type_.to_string(),
             body: o.data.body.clone(),
-            tags: o.data.tags.clone(),
-            ttl_seconds: o.data.ttl_seconds,
-            parents: o.data.parents.clone(),
+            tags: o.data.tags().clone(),
+            ttl_seconds: o.data.ttl_seconds(),
+            parents: o.data.parents().to_vec(),
             commit_seq: o.seq,
             ts: format_ts(o.ts),
         }

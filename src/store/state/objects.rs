@@ -1,97 +1,18 @@
 //! The objects domain: namespaced JSON documents with a bounded per-object history, a TTL index
 //! and per-namespace counters.
 
+mod entry;
+
 use std::ops::Bound;
 use std::sync::Arc;
 
 use imbl::{OrdMap, OrdSet};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::HistoryPolicy;
 use crate::store::command::{ObjectData, ObjectOp};
-
-/// One version of an object: the data it had from `seq` on (`None`: deleted at `seq`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Version {
-    /// The commit that wrote this version.
-    pub seq: u64,
-    /// Its time (ms since the epoch).
-    pub ts: i64,
-    /// The content, or `None` for a deletion.
-    pub data: Option<Arc<ObjectData>>,
-}
-
-/// A read before the history window of an object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("that point is older than the history kept for this object")]
-pub struct OutOfWindow;
-
-/// An object's current version and its recent history (32 bytes: one per object in memory).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    /// The newest version (a tombstone when the object is deleted).
-    pub current: Version,
-    /// Earlier versions, if any were kept or dropped.
-    pub history: Option<Arc<History>>,
-}
-
-/// Earlier versions of an object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct History {
-    /// Oldest first, bounded by the history policy.
-    pub versions: Vec<Version>,
-    /// Whether older versions were dropped (reads before `versions` are refused).
-    pub pruned: bool,
-}
-
-impl Entry {
-    /// The version that was current at `seq`: `Ok(None)` if the object did not exist then.
-    ///
-    /// # Errors
-    /// [`OutOfWindow`] if that point is older than the kept history.
-    pub fn at_seq(&self, seq: u64) -> Result<Option<&Version>, OutOfWindow> {
-        self.find(|v| v.seq <= seq)
-    }
-
-    /// The version that was current at time `ts` (ms since the epoch).
-    ///
-    /// # Errors
-    /// [`OutOfWindow`] if that point is older than the kept history.
-    pub fn at_time(&self, ts: i64) -> Result<Option<&Version>, OutOfWindow> {
-        self.find(|v| v.ts <= ts)
-    }
-
-    fn find(
-        &self,
-        is_at_or_before: impl Fn(&Version) -> bool,
-    ) -> Result<Option<&Version>, OutOfWindow> {
-        if is_at_or_before(&self.current) {
-            return Ok(Some(&self.current));
-        }
-        let Some(history) = self.history.as_deref() else {
-            return Ok(None);
-        };
-        if let Some(v) = history.versions.iter().rev().find(|v| is_at_or_before(v)) {
-            return Ok(Some(v));
-        }
-        if history.pruned {
-            Err(OutOfWindow)
-        } else {
-            Ok(None)
-        }
-    }
-
-    fn versions(&self) -> Vec<Version> {
-        self.history
-            .as_ref()
-            .map(|h| h.versions.clone())
-            .unwrap_or_default()
-    }
-
-    fn pruned(&self) -> bool {
-        self.history.as_ref().is_some_and(|h| h.pruned)
-    }
-}
+use entry::{Counts, change_of, data_bytes, expires_at, next_entry, set_history};
+pub use entry::{Entry, History, OutOfWindow, Version};
 
 /// The objects of one namespace.
 #[derive(Debug, Clone, Default)]
@@ -102,6 +23,20 @@ pub struct Namespace {
     pub live: u64,
     /// Bytes of live ids, types, bodies and tags.
     pub bytes: u64,
+}
+
+impl Namespace {
+    fn counts(&self) -> Counts {
+        Counts {
+            live: self.live,
+            bytes: self.bytes,
+        }
+    }
+
+    fn set_counts(&mut self, c: Counts) {
+        self.live = c.live;
+        self.bytes = c.bytes;
+    }
 }
 
 /// Counters of a namespace.
@@ -138,68 +73,28 @@ pub struct ObjectState {
     expiries: OrdSet<(i64, Arc<str>, Arc<str>)>,
 }
 
-fn data_bytes(id: &str, d: &ObjectData) -> u64 {
-    let tags: usize = d.tags.iter().map(|(k, v)| k.len() + v.len()).sum();
-    (id.len() + d.type_.len() + d.body.get().len() + tags) as u64
-}
-
-fn expires_at(ts: i64, d: &ObjectData) -> Option<i64> {
-    d.ttl_seconds
-        .map(|ttl| ts.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX / 1000) * 1000))
-}
-
 impl ObjectState {
     /// Applies one op of the commit `seq` at time `ts`.
     pub fn apply(&mut self, seq: u64, ts: i64, op: &ObjectOp, policy: &HistoryPolicy) {
-        let (ns, id, data) = match op {
-            ObjectOp::Put { ns, id, data } => (ns, id, Some(data.clone())),
-            ObjectOp::Delete { ns, id, .. } => (ns, id, None),
-            ObjectOp::Remember { .. } => return, // state::idempotency's
+        let Some((ns, id, new)) = change_of(seq, ts, op) else {
+            return;
         };
         let ns_key = match self.namespaces.get_key_value(ns) {
             Some((k, _)) => k.clone(),
             None => ns.clone(),
         };
         let space = self.namespaces.entry(ns_key.clone()).or_default();
-        let new = Version { seq, ts, data };
         let old = space.entries.get(id).cloned();
-        if let Some(old_data) = old.as_ref().and_then(|e| e.current.data.as_ref()) {
-            space.live -= 1;
-            space.bytes -= data_bytes(id, old_data);
-            if let Some(at) = expires_at(old.as_ref().map_or(0, |e| e.current.ts), old_data) {
-                self.expiries.remove(&(at, ns_key.clone(), id.clone()));
-            }
+        let mut counts = space.counts();
+        counts.replace(id, old.as_ref(), &new);
+        space.set_counts(counts);
+        if let Some(at) = old.as_ref().and_then(Entry::expires_at) {
+            self.expiries.remove(&(at, ns_key.clone(), id.clone()));
         }
-        if let Some(d) = &new.data {
-            space.live += 1;
-            space.bytes += data_bytes(id, d);
-            if let Some(at) = expires_at(ts, d) {
-                self.expiries.insert((at, ns_key.clone(), id.clone()));
-            }
+        if let Some(at) = new.data.as_deref().and_then(|d| expires_at(ts, d)) {
+            self.expiries.insert((at, ns_key.clone(), id.clone()));
         }
-        let entry = match old {
-            None if new.data.is_none() => None,
-            None => Some(Entry {
-                current: new,
-                history: None,
-            }),
-            Some(old) => {
-                let mut history = old.versions();
-                let pruned = old.pruned();
-                history.push(old.current);
-                let mut entry = Entry {
-                    current: new,
-                    history: None,
-                };
-                set_history(&mut entry, history, pruned, ts, policy);
-                let has_history = entry
-                    .history
-                    .as_ref()
-                    .is_some_and(|h| !h.versions.is_empty());
-                (entry.current.data.is_some() || has_history).then_some(entry)
-            }
-        };
-        match entry {
+        match next_entry(old, new, policy) {
             Some(e) => {
                 space.entries.insert(id.clone(), e);
             }
@@ -384,36 +279,6 @@ fn live_ref<'a>(ns: &'a Arc<str>, id: &'a Arc<str>, v: &'a Version) -> Option<Ob
         ts: v.ts,
         data,
     })
-}
-
-/// Stores `history` (oldest first) in `entry`, bounded by count and by age at time `now`.
-fn set_history(
-    entry: &mut Entry,
-    mut history: Vec<Version>,
-    mut pruned: bool,
-    now: i64,
-    policy: &HistoryPolicy,
-) {
-    let cutoff = now.saturating_sub(policy.age_ms);
-    let mut drop = history.len().saturating_sub(policy.versions);
-    // A version is needed while its successor was written after the cutoff.
-    while drop < history.len() {
-        let succ_ts = history.get(drop + 1).map_or(entry.current.ts, |v| v.ts);
-        if succ_ts >= cutoff {
-            break;
-        }
-        drop += 1;
-    }
-    if drop > 0 {
-        history.drain(..drop);
-        pruned = true;
-    }
-    entry.history = (!history.is_empty() || pruned).then(|| {
-        Arc::new(History {
-            versions: history,
-            pruned,
-        })
-    });
 }
 
 #[cfg(test)]

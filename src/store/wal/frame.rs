@@ -214,13 +214,10 @@ mod tests {
         let op = Op::Object(ObjectOp::Put {
             ns: "ns".into(),
             id: format!("id-{seq}").into(),
-            data: Arc::new(ObjectData {
-                type_: "t".into(),
-                body: Body::from_json(format!("{{\"n\":{seq}}}")).unwrap(),
-                tags: Default::default(),
-                ttl_seconds: None,
-                parents: vec![],
-            }),
+            data: Arc::new(ObjectData::new(
+                "t".into(),
+                Body::from_json(format!("{{\"n\":{seq}}}")).unwrap(),
+            )),
         });
         let mut out = Vec::new();
         Record::encode_into(seq, 1000 + seq as i64, &[op], &mut out).unwrap();

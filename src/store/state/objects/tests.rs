@@ -7,13 +7,13 @@ fn put(ns: &str, id: &str, n: u64, ttl: Option<u64>) -> ObjectOp {
     ObjectOp::Put {
         ns: ns.into(),
         id: id.into(),
-        data: Arc::new(ObjectData {
-            type_: "t".into(),
-            body: Body::from_json(format!("{{\"n\":{n}}}")).unwrap(),
-            tags: Default::default(),
-            ttl_seconds: ttl,
-            parents: vec![],
-        }),
+        data: Arc::new(
+            ObjectData::new(
+                "t".into(),
+                Body::from_json(format!("{{\"n\":{n}}}")).unwrap(),
+            )
+            .with_ttl_seconds(ttl),
+        ),
     }
 }
 
