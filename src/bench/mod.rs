@@ -28,7 +28,8 @@ pub enum BenchOp {
     Get,
     /// Half reads, half writes.
     Mixed,
-    /// Watchers following paced writers; measures send-to-delivery lag.
+    /// Watchers following paced writers; measures send-to-delivery lag (p50..max) and emit lag
+    /// (commit to delivery: emit_p50_ms, emit_p99_ms).
     Watch,
     /// Fills the server with distinct objects (`--count`, default 1,000,000), then reads its
     /// resident memory from `/metrics`.

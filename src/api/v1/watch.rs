@@ -166,7 +166,8 @@ impl Stream_ {
                 .watch_emit_lag
                 .observe(lag_ms.max(0) as f64 / 1000.0);
         }
-        let mut out = BytesMut::new();
+        // Room for the usual write (about ten events of a few hundred bytes) without growing.
+        let mut out = BytesMut::with_capacity(8 * 1024);
         let mut events = 0;
         let batch = std::mem::take(&mut self.batch);
         self.app
