@@ -57,7 +57,8 @@ run() { # name url body
     out=$(hey -z "$duration" -c "$conns" -m POST -T application/json -d "$3" "$2")
     rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
     p95=$(printf '%s\n' "$out" | awk '/ 95% in/ {print $3}')
-    codes=$(printf '%s\n' "$out" | awk '/\[[0-9][0-9][0-9]\]/ {printf "%s%s ", $1, $2}')
+    # Only the "Status code distribution" section (the latency histogram has [count] too).
+    codes=$(printf '%s\n' "$out" | awk '/^Status code distribution/ {s = 1; next} s && /^ *\[[0-9][0-9][0-9]\]/ {printf "%s%s ", $1, $2} s && /^$/ {s = 0}')
     printf '%-6s %8s req/s  p95 %8s s  status %s\n' "$1" "$rps" "$p95" "$codes"
     eval "${1}_rps=$rps"
 }

@@ -579,7 +579,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l op -d 'The load' -r -f -a "put\t'Upserts of distinct ids'
 get\t'Reads of existing objects'
 mixed\t'Half reads, half writes'
-watch\t'Watchers following paced writers; measures send-to-delivery lag'
+watch\t'Watchers following paced writers; measures send-to-delivery lag (p50..max) and emit lag (commit to delivery: emit_p50_ms, emit_p99_ms)'
 memory\t'Fills the server with distinct objects (`--count`, default 1,000,000), then reads its resident memory from `/metrics`'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s c -l connections -d 'Concurrent connections (watchers for --op watch)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s d -l duration -d 'How long to run' -r
