@@ -186,13 +186,10 @@ impl Metrics {
             watch_drops.clone(),
         );
         // Fine enough between 1 and 50 ms to read a p99 against a 20 ms objective.
-        let watch_emit_lag = Histogram::new(
-            [
-                0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02,
-                0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-            ]
-            .into_iter(),
-        );
+        let watch_emit_lag = Histogram::new([
+            0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025,
+            0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]);
         registry.register_with_unit(
             "watch_emit_lag",
             "Time from commit to send on a watch stream",

@@ -234,9 +234,10 @@ pub enum Command {
 }
 
 impl Command {
-    /// True when the command needs tokio's multi-threaded runtime. Client commands run on a
-    /// current-thread runtime; long-running services (the future `server start` and
-    /// `supervise`) will answer true here.
+    /// True when the command needs tokio's multi-threaded runtime: the server. Client commands
+    /// run on a current-thread runtime, and so does `bench`: a load generator on one thread
+    /// never takes more than one of the cores it shares with the server it measures (on two
+    /// cores it gave the server more PUT/s and watch streams a shorter tail than two threads).
     pub fn needs_multi_thread(&self) -> bool {
         match self {
             Command::Snapshot(_)
@@ -257,8 +258,9 @@ impl Command {
             | Command::Run(_)
             | Command::State(_)
             | Command::Token(_)
-            | Command::Keys(_) => false,
-            Command::Server(_) | Command::Bench(_) => true,
+            | Command::Keys(_)
+            | Command::Bench(_) => false,
+            Command::Server(_) => true,
         }
     }
 
@@ -269,7 +271,7 @@ impl Command {
 
     /// True for commands that run for a long time and want timestamps in their logs.
     pub fn is_long_running(&self) -> bool {
-        self.needs_multi_thread()
+        self.needs_multi_thread() || matches!(self, Command::Bench(_))
     }
 }
 
