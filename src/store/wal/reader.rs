@@ -118,6 +118,28 @@ pub fn read_log(
     Ok(end)
 }
 
+/// Bytes of the segment files [`read_log`] would read from `from` on (an upper bound of the
+/// records' size: the last segment is preallocated).
+///
+/// # Errors
+/// I/O errors naming the directory or file.
+pub fn log_bytes(wal_dir: &Path, from: u64) -> Result<u64> {
+    let segments = segment::list_segments(wal_dir)?;
+    let mut total = 0;
+    for (i, seg) in segments.iter().enumerate() {
+        if segments
+            .get(i + 1)
+            .is_some_and(|next| next.first_seq <= from)
+        {
+            continue;
+        }
+        let meta =
+            std::fs::metadata(&seg.path).map_err(|e| StoreError::io("stat", &seg.path, e))?;
+        total += meta.len();
+    }
+    Ok(total)
+}
+
 /// Scans one segment: records below `from` are skipped, `next` tracks the seq expected next,
 /// `stopped` is set when `visit` asks to stop.
 fn scan_segment(
