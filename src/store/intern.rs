@@ -45,7 +45,7 @@ impl Interner {
         if let Some(n) = recent {
             return n;
         }
-        let shared = self.from_table(name);
+        let shared = self.shared_copy(name);
         RECENTLY.with_borrow_mut(|(names, next)| {
             names[*next] = Some(shared.clone());
             *next = (*next + 1) % RECENT;
@@ -53,7 +53,7 @@ impl Interner {
         shared
     }
 
-    fn from_table(&self, name: &str) -> Arc<str> {
+    fn shared_copy(&self, name: &str) -> Arc<str> {
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
         let table = table.get_or_insert_with(Default::default);
         if let Some(t) = table.get(name) {
@@ -108,10 +108,10 @@ mod tests {
         let a = table.get("alpha");
         assert!(Arc::ptr_eq(&a, &table.get("alpha")));
         let b = table.get("beta");
-        assert!(Arc::ptr_eq(&b, &table.from_table("beta")));
-        let c = table.from_table("gamma");
+        assert!(Arc::ptr_eq(&b, &table.shared_copy("beta")));
+        let c = table.shared_copy("gamma");
         assert!(
-            !Arc::ptr_eq(&c, &table.from_table("gamma")),
+            !Arc::ptr_eq(&c, &table.shared_copy("gamma")),
             "past the bound"
         );
         assert_eq!(&*c, "gamma");
