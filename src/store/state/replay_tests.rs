@@ -395,3 +395,28 @@ fn hints_mark_first_touches_of_ids_missing_from_the_base() {
     let hints = fresh.scan(&rec(4, many));
     assert!(hints.is_fresh(63) && !hints.is_fresh(64) && !hints.is_fresh(69));
 }
+
+#[test]
+fn hints_mark_nearly_every_new_id_of_a_large_log() {
+    // 100k ids differing in their last digits, a bitmap sized for a 32 MB log (2M bits): the
+    // hash must spread them (a collision only costs the hint).
+    let mut fresh = FreshIds::new(&State::default().objects, 32 << 20);
+    let marked = (0..100_000u64)
+        .filter(|i| {
+            let rec = Record {
+                seq: i + 1,
+                ts: 0,
+                ops: vec![Op::Object(ObjectOp::Delete {
+                    ns: "bench".into(),
+                    id: format!("obj-{:02}-{:08}", i % 64, i / 64).into(),
+                    reason: DeleteReason::Deleted,
+                })],
+            };
+            fresh.scan(&rec).is_fresh(0)
+        })
+        .count();
+    assert!(
+        marked > 95_000,
+        "only {marked} of 100000 new ids marked fresh"
+    );
+}

@@ -61,6 +61,7 @@ pub fn read_log(
         first_seq: segments.first().map(|s| s.first_seq),
     };
     let mut stopped = false;
+    let mut buf = Vec::new();
     for (i, seg) in segments.iter().enumerate() {
         let is_last = i + 1 == segments.len();
         if let Some(next) = segments.get(i + 1)
@@ -68,7 +69,7 @@ pub fn read_log(
         {
             continue; // every record here is below `from`
         }
-        let (header, buf) = segment::read_segment(seg)?;
+        let header = segment::read_segment(seg, &mut buf)?;
         let mut next = seg.first_seq;
         let scan_end = scan_segment(
             seg,

@@ -6,12 +6,12 @@
 //! every id it has passed and tells the applying thread which ops are on ids that certainly do
 //! not exist yet; those are inserted without the lookup.
 //!
-//! Ids are remembered in a bitmap indexed by a keyed hash of `(namespace, id)` (a one-hash
-//! Bloom filter), sized from the log so that it stays small enough for the cache: 4 MB for a
-//! log of 300 MB. A collision can only make an op look already seen, and an op not marked fresh
-//! takes the ordinary path, which is always right: collisions cost a lookup, never correctness.
-
-use std::hash::{BuildHasher, RandomState};
+//! Ids are remembered in a bitmap indexed by a hash of `(namespace, id)` (a one-hash Bloom
+//! filter), sized from the log so that it stays small enough for the cache: 4 MB for a log of
+//! 300 MB. A collision can only make an op look already seen, and an op not marked fresh takes
+//! the ordinary path, which is always right: collisions cost a lookup, never correctness. So
+//! the hash can be a fast one (multiply and rotate, seeded at random per replay): ids crafted
+//! to collide could only make their own replay take the ordinary path.
 
 use super::ObjectState;
 use crate::store::command::{ObjectOp, Op, Record};
@@ -38,7 +38,7 @@ pub struct FreshIds {
     /// Bit `h >> shift` is set once an id hashing to `h` was seen.
     seen: Vec<u64>,
     shift: u32,
-    hasher: RandomState,
+    seed: u64,
 }
 
 /// Bits of the bitmap per byte of log to replay (a put of a small object takes 100 bytes or
@@ -60,8 +60,26 @@ impl FreshIds {
             base: base.clone(),
             seen: vec![0; 1 << (bits - 6)],
             shift: 64 - bits,
-            hasher: RandomState::new(),
+            seed: std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), bits),
         }
+    }
+
+    /// A fast hash of `(ns, id)` whose top bits index the bitmap.
+    fn hash(&self, ns: &str, id: &str) -> u64 {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut h = self.seed;
+        for part in [ns.as_bytes(), id.as_bytes()] {
+            let mut words = part.chunks_exact(8);
+            for w in &mut words {
+                let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+                h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+            }
+            let mut tail = [0u8; 8];
+            tail[..words.remainder().len()].copy_from_slice(words.remainder());
+            // The length separates ("ab", "c") from ("a", "bc").
+            h = (h.rotate_left(23) ^ u64::from_le_bytes(tail) ^ part.len() as u64).wrapping_mul(K);
+        }
+        h
     }
 
     /// The hints for `record`, which must be the record replayed right after the ones scanned
@@ -74,7 +92,7 @@ impl FreshIds {
             else {
                 continue;
             };
-            let bit = self.hasher.hash_one((&**ns, &**id)) >> self.shift;
+            let bit = self.hash(ns, id) >> self.shift;
             let (word, mask) = (&mut self.seen[(bit >> 6) as usize], 1u64 << (bit & 63));
             let first_time = *word & mask == 0;
             *word |= mask;
