@@ -16,6 +16,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use crate::store::data::{Body, ObjectData, Tags, intern_type};
+use crate::store::intern::deserialize_ns;
 
 /// Version of the record payload encoding.
 pub const RECORD_FORMAT: u8 = 1;
@@ -105,6 +106,7 @@ pub enum ObjectOp {
     /// Create or replace an object.
     Put {
         /// Namespace, e.g. `agent://demo`.
+        #[serde(deserialize_with = "deserialize_ns")]
         ns: Arc<str>,
         /// Object id, unique within its namespace.
         id: Arc<str>,
@@ -114,6 +116,7 @@ pub enum ObjectOp {
     /// Remove an object.
     Delete {
         /// Namespace.
+        #[serde(deserialize_with = "deserialize_ns")]
         ns: Arc<str>,
         /// Object id.
         id: Arc<str>,
@@ -124,6 +127,7 @@ pub enum ObjectOp {
     /// this commit's put of `id`, so a retry gets the same answer.
     Remember {
         /// Namespace.
+        #[serde(deserialize_with = "deserialize_ns")]
         ns: Arc<str>,
         /// The client's `Idempotency-Key`.
         key: Arc<str>,

@@ -14,6 +14,9 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+use crate::store::intern::deserialize_type;
+pub use crate::store::intern::intern_type;
+
 /// Tags of an object: string keys to string values, ordered.
 pub type Tags = BTreeMap<String, String>;
 
@@ -159,31 +162,6 @@ impl<'de> Deserialize<'de> for ObjectData {
             extra: (!extra.is_empty()).then(|| Box::new(extra)),
         })
     }
-}
-
-/// Distinct type names kept shared; past this many, new names get their own copy.
-const INTERNED_TYPES: usize = 4096;
-
-/// The shared copy of a type name: a million objects of a few types hold a few strings, not a
-/// million copies (bounded, so clients inventing names cannot grow the table forever).
-pub fn intern_type(name: &str) -> Arc<str> {
-    static TABLE: std::sync::Mutex<Option<std::collections::HashSet<Arc<str>>>> =
-        std::sync::Mutex::new(None);
-    let mut table = TABLE.lock().unwrap_or_else(|p| p.into_inner());
-    let table = table.get_or_insert_with(Default::default);
-    if let Some(t) = table.get(name) {
-        return t.clone();
-    }
-    let t: Arc<str> = name.into();
-    if table.len() < INTERNED_TYPES {
-        table.insert(t.clone());
-    }
-    t
-}
-
-fn deserialize_type<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
-    let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-    Ok(intern_type(&name))
 }
 
 /// A JSON document kept as its validated text (compact in memory, copied verbatim to clients).

@@ -11,6 +11,7 @@ pub mod dir;
 pub mod engine;
 pub mod error;
 pub mod fuzzing;
+pub mod intern;
 mod maintenance;
 pub mod offline;
 pub mod options;

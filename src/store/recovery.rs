@@ -17,7 +17,7 @@ use crate::store::crypto::Keyring;
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
 use crate::store::snapshot::{self, SnapshotMeta};
-use crate::store::state::{HistoryPolicy, State};
+use crate::store::state::{FreshIds, FreshOps, HistoryPolicy, State};
 use crate::store::wal::reader::{self, LastSegment};
 
 /// How far to replay.
@@ -86,12 +86,13 @@ pub fn recover(
     let (mut state, snap) = load_base(dir, &base, target)?;
     let from = snap.as_ref().map_or(1, |m| m.next_seq);
     let after = snap.as_ref().map_or(0, |m| m.commit_seq);
+    let fresh = FreshIds::new(&state.objects, reader::log_bytes(&dir.wal(), after + 1)?);
     let mut replayed = 0u64;
     let mut replayed_bytes = 0u64;
     let mut first_seen: Option<u64> = None;
     let mut expected = from;
     let wal = dir.wal();
-    let end = replay_pipelined(&wal, dir.keys(), after + 1, |rec, len| {
+    let end = replay_pipelined(&wal, dir.keys(), after + 1, fresh, |rec, len, hints| {
         if first_seen.is_none() {
             first_seen = Some(rec.seq);
         }
@@ -113,7 +114,7 @@ pub fn recover(
                 snap.as_ref().map_or("-", |m| m.id.as_str())
             )));
         }
-        state.apply(&rec, policy);
+        state.apply_replayed(&rec, policy, hints);
         replayed += 1;
         replayed_bytes += len as u64;
         progress(replayed_bytes);
@@ -215,19 +216,23 @@ fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Optio
 const REPLAY_BATCH: usize = 1024;
 
 /// Reads and decodes the log on a second thread while `apply` runs on this one (replay is
-/// bound by decoding and by applying in about equal parts). `apply` returns `Ok(false)` to stop.
+/// bound by decoding and by applying in about equal parts); the reading thread also makes the
+/// [`FreshIds`] hints that spare the applying one a lookup per new object. `apply` returns
+/// `Ok(false)` to stop.
 fn replay_pipelined(
     wal: &Path,
     keys: &Keyring,
     from: u64,
-    mut apply: impl FnMut(Record, usize) -> Result<bool>,
+    mut fresh: FreshIds,
+    mut apply: impl FnMut(Record, usize, FreshOps) -> Result<bool>,
 ) -> Result<reader::LogEnd> {
-    let (tx, rx) = mpsc::sync_channel::<Vec<(Record, usize)>>(8);
+    let (tx, rx) = mpsc::sync_channel::<Vec<(Record, usize, FreshOps)>>(8);
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || {
             let mut batch = Vec::with_capacity(REPLAY_BATCH);
             let end = reader::read_log(wal, keys, from, |rec, len| {
-                batch.push((rec, len));
+                let hints = fresh.scan(&rec);
+                batch.push((rec, len, hints));
                 if batch.len() >= REPLAY_BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(REPLAY_BATCH));
                     return Ok(tx.send(full).is_ok());
@@ -242,8 +247,8 @@ fn replay_pipelined(
         let mut outcome = Ok(());
         let mut stopped = false;
         'batches: for batch in rx.iter() {
-            for (rec, len) in batch {
-                match apply(rec, len) {
+            for (rec, len, hints) in batch {
+                match apply(rec, len, hints) {
                     Ok(true) => {}
                     Ok(false) => {
                         stopped = true;

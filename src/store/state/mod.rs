@@ -13,7 +13,8 @@ pub mod workflows;
 use std::time::Duration;
 
 pub use objects::{
-    Entry, History, Namespace, NamespaceStats, ObjectRef, ObjectState, OutOfWindow, Version,
+    Entry, FreshIds, FreshOps, History, Namespace, NamespaceStats, ObjectRef, ObjectState,
+    OutOfWindow, Version,
 };
 
 use crate::store::command::{ObjectOp, Op, Record};
@@ -59,7 +60,13 @@ pub struct State {
 impl State {
     /// Applies one record. Records must come in seq order.
     pub fn apply(&mut self, record: &Record, policy: &HistoryPolicy) {
-        for op in &record.ops {
+        self.apply_replayed(record, policy, FreshOps::NONE);
+    }
+
+    /// Applies one record read back from the log, with the hints a [`FreshIds`] made for it
+    /// (created on this state, and shown every record applied since, in order).
+    pub fn apply_replayed(&mut self, record: &Record, policy: &HistoryPolicy, fresh: FreshOps) {
+        for (i, op) in record.ops.iter().enumerate() {
             match op {
                 Op::Object(ObjectOp::Remember {
                     ns,
@@ -80,7 +87,10 @@ impl State {
                         },
                     );
                 }
-                Op::Object(op) => self.objects.apply(record.seq, record.ts, op, policy),
+                Op::Object(op) => {
+                    self.objects
+                        .apply_op(record.seq, record.ts, op, policy, fresh.is_fresh(i));
+                }
                 Op::Lease(op) => self.leases.apply(record.seq, record.ts, op),
                 Op::Checkpoint(op) => self.checkpoints.apply(record.seq, record.ts, op),
                 Op::Workflow(op) => self.workflows.apply(op),
@@ -97,3 +107,6 @@ impl State {
         self.idempotency.prune(now);
     }
 }
+
+#[cfg(test)]
+mod replay_tests;

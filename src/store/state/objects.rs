@@ -2,6 +2,7 @@
 //! and per-namespace counters.
 
 mod entry;
+mod fresh;
 
 use std::ops::Bound;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use super::HistoryPolicy;
 use crate::store::command::{ObjectData, ObjectOp};
 use entry::{Counts, change_of, data_bytes, expires_at, next_entry, set_history};
 pub use entry::{Entry, History, OutOfWindow, Version};
+pub use fresh::{FreshIds, FreshOps};
 
 /// The objects of one namespace.
 #[derive(Debug, Clone, Default)]
@@ -76,33 +78,65 @@ pub struct ObjectState {
 impl ObjectState {
     /// Applies one op of the commit `seq` at time `ts`.
     pub fn apply(&mut self, seq: u64, ts: i64, op: &ObjectOp, policy: &HistoryPolicy) {
+        self.apply_op(seq, ts, op, policy, false);
+    }
+
+    /// As [`ObjectState::apply`]; `fresh` says the op's id is certainly not in the state (see
+    /// [`FreshIds`]), which saves looking for it.
+    pub(super) fn apply_op(
+        &mut self,
+        seq: u64,
+        ts: i64,
+        op: &ObjectOp,
+        policy: &HistoryPolicy,
+        fresh: bool,
+    ) {
         let Some((ns, id, new)) = change_of(seq, ts, op) else {
             return;
         };
+        if fresh && new.data.is_none() {
+            return; // deleting what does not exist
+        }
         let ns_key = match self.namespaces.get_key_value(ns) {
             Some((k, _)) => k.clone(),
             None => ns.clone(),
         };
+        let new_expiry = new.data.as_deref().and_then(|d| expires_at(ts, d));
         let space = self.namespaces.entry(ns_key.clone()).or_default();
-        let old = space.entries.get(id).cloned();
         let mut counts = space.counts();
-        counts.replace(id, old.as_ref(), &new);
-        space.set_counts(counts);
-        if let Some(at) = old.as_ref().and_then(Entry::expires_at) {
-            self.expiries.remove(&(at, ns_key.clone(), id.clone()));
-        }
-        if let Some(at) = new.data.as_deref().and_then(|d| expires_at(ts, d)) {
-            self.expiries.insert((at, ns_key.clone(), id.clone()));
-        }
-        match next_entry(old, new, policy) {
-            Some(e) => {
-                space.entries.insert(id.clone(), e);
+        // One descent: the entry is updated where it lies, or inserted when it is new.
+        let existing = if fresh {
+            None
+        } else {
+            space.entries.get_mut(&**id)
+        };
+        match existing {
+            Some(slot) => {
+                let old = std::mem::replace(slot, Entry::placeholder());
+                counts.replace(id, Some(&old), &new);
+                if let Some(at) = old.expires_at() {
+                    self.expiries.remove(&(at, ns_key.clone(), id.clone()));
+                }
+                match next_entry(Some(old), new, policy) {
+                    Some(e) => *slot = e,
+                    None => {
+                        space.entries.remove(&**id);
+                    }
+                }
             }
             None => {
-                space.entries.remove(id);
+                counts.replace(id, None, &new);
+                if let Some(e) = next_entry(None, new, policy) {
+                    space.entries.insert(id.clone(), e);
+                }
             }
         }
-        if space.entries.is_empty() {
+        space.set_counts(counts);
+        let emptied = space.entries.is_empty();
+        if let Some(at) = new_expiry {
+            self.expiries.insert((at, ns_key.clone(), id.clone()));
+        }
+        if emptied {
             self.namespaces.remove(&ns_key);
         }
     }
@@ -246,6 +280,12 @@ impl ObjectState {
             .take(limit)
             .map(|(_, ns, id)| (ns.clone(), id.clone()))
             .collect()
+    }
+
+    /// The TTL index, soonest first (tests compare it between states).
+    #[cfg(test)]
+    pub(crate) fn expiry_index(&self) -> Vec<(i64, Arc<str>, Arc<str>)> {
+        self.expiries.iter().cloned().collect()
     }
 
     /// Counters of every namespace.

@@ -61,6 +61,7 @@ pub fn read_log(
         first_seq: segments.first().map(|s| s.first_seq),
     };
     let mut stopped = false;
+    let mut buf = Vec::new();
     for (i, seg) in segments.iter().enumerate() {
         let is_last = i + 1 == segments.len();
         if let Some(next) = segments.get(i + 1)
@@ -68,7 +69,7 @@ pub fn read_log(
         {
             continue; // every record here is below `from`
         }
-        let (header, buf) = segment::read_segment(seg)?;
+        let header = segment::read_segment(seg, &mut buf)?;
         let mut next = seg.first_seq;
         let scan_end = scan_segment(
             seg,
@@ -116,6 +117,28 @@ pub fn read_log(
         end.next_seq = Some(next);
     }
     Ok(end)
+}
+
+/// Bytes of the segment files [`read_log`] would read from `from` on (an upper bound of the
+/// records' size: the last segment is preallocated).
+///
+/// # Errors
+/// I/O errors naming the directory or file.
+pub fn log_bytes(wal_dir: &Path, from: u64) -> Result<u64> {
+    let segments = segment::list_segments(wal_dir)?;
+    let mut total = 0;
+    for (i, seg) in segments.iter().enumerate() {
+        if segments
+            .get(i + 1)
+            .is_some_and(|next| next.first_seq <= from)
+        {
+            continue;
+        }
+        let meta =
+            std::fs::metadata(&seg.path).map_err(|e| StoreError::io("stat", &seg.path, e))?;
+        total += meta.len();
+    }
+    Ok(total)
 }
 
 /// Scans one segment: records below `from` are skipped, `next` tracks the seq expected next,

@@ -7,7 +7,7 @@
 //! (`crate::store::crypto`).
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::store::error::{Result, StoreError};
@@ -120,13 +120,18 @@ pub fn list_segments(wal_dir: &Path) -> Result<Vec<SegmentFile>> {
     Ok(out)
 }
 
-/// Reads a whole segment and checks its header against its name.
+/// Reads a whole segment into `buf` (replacing what it held: reusing one buffer for every
+/// segment spares the page faults of a fresh 64 MiB each time) and checks its header against
+/// its name.
 ///
 /// # Errors
 /// I/O errors and a bad header.
-pub fn read_segment(seg: &SegmentFile) -> Result<(SegmentHeader, Vec<u8>)> {
-    let buf = fs::read(&seg.path).map_err(|e| StoreError::io("read", &seg.path, e))?;
-    let header = SegmentHeader::decode(&buf, &seg.path)?;
+pub fn read_segment(seg: &SegmentFile, buf: &mut Vec<u8>) -> Result<SegmentHeader> {
+    buf.clear();
+    File::open(&seg.path)
+        .and_then(|mut f| f.read_to_end(buf))
+        .map_err(|e| StoreError::io("read", &seg.path, e))?;
+    let header = SegmentHeader::decode(buf, &seg.path)?;
     if header.first_seq != seg.first_seq {
         return Err(StoreError::Corrupt {
             path: seg.path.clone(),
@@ -137,7 +142,7 @@ pub fn read_segment(seg: &SegmentFile) -> Result<(SegmentHeader, Vec<u8>)> {
             ),
         });
     }
-    Ok((header, buf))
+    Ok(header)
 }
 
 /// Creates a segment file with its header, synced, and syncs the directory. With `replace`, an

@@ -80,6 +80,18 @@ impl Entry {
         }
     }
 
+    /// A stand-in while an entry is moved out of its slot.
+    pub(super) fn placeholder() -> Entry {
+        Entry {
+            current: Version {
+                seq: 0,
+                ts: 0,
+                data: None,
+            },
+            history: None,
+        }
+    }
+
     pub(super) fn versions(&self) -> Vec<Version> {
         self.history
             .as_ref()
