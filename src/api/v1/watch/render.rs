@@ -165,6 +165,16 @@ mod tests {
         assert_eq!(&data_lines("{}")[..], b"data: {}\n");
     }
 
+    fn cached_seqs(cache: &RenderCache) -> Vec<u64> {
+        cache
+            .recent
+            .read()
+            .unwrap()
+            .iter()
+            .map(|(s, _)| *s)
+            .collect()
+    }
+
     #[test]
     fn cache_keeps_seq_order_and_reuses_renderings() {
         let cache = RenderCache::default();
@@ -181,14 +191,7 @@ mod tests {
         cache.get(&rec(3));
         cache.get(&rec(9));
         assert!(Arc::ptr_eq(&a, &cache.get(&rec(5))));
-        let seqs: Vec<u64> = cache
-            .recent
-            .read()
-            .unwrap()
-            .iter()
-            .map(|(s, _)| *s)
-            .collect();
-        assert_eq!(seqs, vec![3, 5, 9]);
+        assert_eq!(cached_seqs(&cache), vec![3, 5, 9]);
         let text = String::from_utf8(a[0].as_ref().unwrap().to_vec()).unwrap();
         assert!(text.starts_with("data: {\"type\":\"delete\""), "{text}");
 
@@ -203,14 +206,7 @@ mod tests {
             seen.push(r.seq);
         });
         assert_eq!(seen, vec![3, 4, 5, 7, 9, 10]);
-        let seqs: Vec<u64> = cache
-            .recent
-            .read()
-            .unwrap()
-            .iter()
-            .map(|(s, _)| *s)
-            .collect();
-        assert_eq!(seqs, vec![3, 4, 5, 7, 9, 10]);
+        assert_eq!(cached_seqs(&cache), vec![3, 4, 5, 7, 9, 10]);
         let mut again = None;
         cache.with_rendered(&batch[2..3], |_, r| again = Some(r as *const Rendered));
         assert_eq!(
