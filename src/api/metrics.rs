@@ -71,6 +71,8 @@ pub struct Metrics {
     pub snapshot_duration: Histogram,
     /// Size of the last snapshot.
     pub snapshot_bytes: Gauge,
+    /// The shortest time between two writes to one watch stream (it follows the load).
+    watch_write_interval: Gauge<f64, std::sync::atomic::AtomicU64>,
     rate_limited: Family<Scope, Counter>,
     auth_refused: Family<Code, Counter>,
 }
@@ -203,6 +205,13 @@ impl Metrics {
             Unit::Seconds,
             snapshot_duration.clone(),
         );
+        let watch_write_interval = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register_with_unit(
+            "watch_write_interval",
+            "Shortest time between two writes to one watch stream; grows when the server falls behind",
+            Unit::Seconds,
+            watch_write_interval.clone(),
+        );
         let snapshot_bytes = Gauge::default();
         registry.register_with_unit(
             "snapshot_size",
@@ -233,6 +242,7 @@ impl Metrics {
             watch_emit_lag,
             snapshot_duration,
             snapshot_bytes,
+            watch_write_interval,
             rate_limited,
             auth_refused,
         }
@@ -316,6 +326,9 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
 )]
 pub async fn scrape(State(app): State<AppState>) -> Response {
     let metrics: Arc<Metrics> = app.metrics_arc();
+    metrics
+        .watch_write_interval
+        .set(app.watch_pace().slot().as_secs_f64());
     let text = tokio::task::spawn_blocking(move || {
         let mut out = String::new();
         match prometheus_client::encoding::text::encode(&mut out, &metrics.registry) {

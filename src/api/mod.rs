@@ -31,6 +31,7 @@ pub struct AppState {
 struct Inner {
     engine: Engine,
     render_cache: v1::watch::RenderCache,
+    watch_pace: v1::watch::Pace,
     metrics: Arc<metrics::Metrics>,
     started: Instant,
     /// Flips to true when the server starts shutting down (watch streams end on it).
@@ -53,6 +54,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 render_cache: Default::default(),
+                watch_pace: Default::default(),
                 metrics: Arc::new(metrics::Metrics::new(engine.clone())),
                 engine,
                 started: Instant::now(),
@@ -72,6 +74,11 @@ impl AppState {
     /// Watch events rendered once for all watchers.
     pub fn render_cache(&self) -> &v1::watch::RenderCache {
         &self.inner.render_cache
+    }
+
+    /// How often watch streams write.
+    pub fn watch_pace(&self) -> &v1::watch::Pace {
+        &self.inner.watch_pace
     }
 
     /// The server's metrics.

@@ -143,7 +143,7 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
     let (done_tx, done_rx) = watch::channel(None::<u64>);
     let mut watchers = Vec::new();
     for _ in 0..cfg.connections {
-        let (stream, head_rest) = target.open_watch().await?;
+        let (mut stream, head_rest) = target.open_watch().await?;
         let mut done = done_rx.clone();
         let cap = usize::try_from(cfg.rate.saturating_mul(cfg.duration.as_secs() + 1))
             .unwrap_or(0)
@@ -169,7 +169,7 @@ pub(super) async fn run(target: &Target, cfg: &BenchConfig) -> Result<BenchRepor
                     break;
                 }
                 tokio::select! {
-                    read = read_some(&stream, &mut buf) => match read {
+                    read = read_some(&mut stream, &mut buf) => match read {
                         Ok(n) if n > 0 => {
                             let now_us = epoch.elapsed().as_micros() as u64;
                             scanner.feed(&buf, now_us, ms_of_day_now(), &mut lags);

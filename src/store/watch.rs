@@ -156,6 +156,10 @@ impl WatchHub {
         // Each subscriber's queue is locked and notified once per batch, not once per event.
         st.live.retain(|sub| {
             let mut q = lock(&sub.queue);
+            // A queue that already holds events was notified when it got the first of them,
+            // and its subscriber looks at the queue again before it waits: notifying again would
+            // only cost (most subscribers of a busy log are lingering over a full queue).
+            let notify = q.events.is_empty();
             let mut pushed = false;
             for (event, size) in &events {
                 if sub.filter.as_ref().is_some_and(|f| !f(event)) {
@@ -172,7 +176,7 @@ impl WatchHub {
                 pushed = true;
             }
             drop(q);
-            if pushed {
+            if pushed && notify {
                 sub.notify.notify_one();
             }
             true

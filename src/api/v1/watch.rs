@@ -7,6 +7,7 @@
 //! trimmed; re-list), `reset` (the resume point is ahead of the log after a restore; re-list),
 //! `shutdown` (the server is stopping; resume from `last_commit`).
 
+mod pace;
 mod render;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ use serde_json::json;
 use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 
+pub use pace::Pace;
 pub use render::RenderCache;
 
 use crate::api::AppState;
@@ -61,16 +63,22 @@ struct Selector {
 }
 
 impl Selector {
+    /// Most watchers have no prefix: skip the slice comparison (a `memcmp` call) for them.
+    #[inline]
+    fn prefix_matches(&self, id: &str) -> bool {
+        self.prefix.is_empty() || id.starts_with(self.prefix.as_str())
+    }
+
     fn op_matches(&self, op: &Op) -> bool {
         match op {
             Op::Object(ObjectOp::Put { ns, id, data }) => {
                 same_ns(ns, &self.ns)
-                    && id.starts_with(self.prefix.as_str())
+                    && self.prefix_matches(id)
                     && self.tags.iter().all(|(k, v)| data.tags().get(k) == Some(v))
             }
             // A delete carries no tags: watchers filtering by tags see every delete of the prefix.
             Op::Object(ObjectOp::Delete { ns, id, .. }) => {
-                same_ns(ns, &self.ns) && id.starts_with(self.prefix.as_str())
+                same_ns(ns, &self.ns) && self.prefix_matches(id)
             }
             Op::Object(ObjectOp::Remember { .. })
             | Op::Lease(_)
@@ -117,17 +125,13 @@ const HEARTBEAT: &[u8] = b":\n\n";
 /// Commits taken and written at once when a watcher wakes (one write for a burst).
 const MAX_BATCH: usize = 1024;
 
-/// Shortest time between two writes of events to one stream. A stream whose previous write is
-/// older goes out at once; a busy one collects what comes meanwhile and writes it together, so
-/// a thousand watchers of a fast writer cost a thousand writes per interval, not per commit.
-const LINGER: Duration = Duration::from_millis(10);
-
 /// Counts the stream as a watch client for as long as it lives.
 struct ClientGuard(AppState);
 
 impl Drop for ClientGuard {
     fn drop(&mut self) {
         self.0.metrics().watch_clients.dec();
+        self.0.watch_pace().closed();
     }
 }
 
@@ -143,8 +147,8 @@ struct Stream_ {
     /// When anything (events or a heartbeat) was last written.
     last_sent: Instant,
     linger: std::pin::Pin<Box<Sleep>>,
-    /// When events were last written.
-    last_frame: Instant,
+    /// When events may be written next.
+    pacer: pace::Pacer,
     done: bool,
 }
 
@@ -226,9 +230,8 @@ impl Stream_ {
                 return None;
             }
             let last = self.sub.last_delivered();
-            let linger_until = self.last_frame + LINGER;
-            if linger_until > Instant::now() {
-                self.linger.as_mut().reset(linger_until);
+            if let Some(due) = self.pacer.wait_until(Instant::now()) {
+                self.linger.as_mut().reset(due);
                 tokio::select! {
                     _ = &mut self.linger => {}
                     _ = self.shutdown.wait_for(|stop| *stop) => {}
@@ -246,7 +249,8 @@ impl Stream_ {
                     let frame = self.render_batch();
                     if !frame.is_empty() {
                         self.last_sent = Instant::now();
-                        self.last_frame = self.last_sent;
+                        let pace = self.app.watch_pace();
+                        self.pacer.wrote(pace, self.last_sent, pace.slot());
                         return Some(frame);
                     }
                 }
@@ -348,9 +352,7 @@ pub(super) async fn watch(
         idle: Box::pin(tokio::time::sleep(heartbeat)),
         last_sent: Instant::now(),
         linger: Box::pin(tokio::time::sleep(Duration::ZERO)),
-        last_frame: Instant::now()
-            .checked_sub(LINGER)
-            .unwrap_or_else(Instant::now),
+        pacer: app.watch_pace().opened(),
         done: false,
     };
     let stream = futures_util::stream::unfold(state, |mut st| async move {
