@@ -139,7 +139,11 @@ struct Stream_ {
     _client: ClientGuard,
     app: AppState,
     sub: Subscription,
-    shutdown: watch::Receiver<bool>,
+    /// Resolves once the server starts stopping. One future for the stream's life: it joins
+    /// the channel's waiters once, instead of joining and leaving them on every write.
+    shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+    /// `shutdown` resolved (it must not be polled again).
+    stopping: bool,
     selector: Selector,
     batch: Vec<Commit>,
     heartbeat: Duration,
@@ -234,13 +238,17 @@ impl Stream_ {
                 self.linger.as_mut().reset(due);
                 tokio::select! {
                     _ = &mut self.linger => {}
-                    _ = self.shutdown.wait_for(|stop| *stop) => {}
+                    _ = &mut self.shutdown, if !self.stopping => self.stopping = true,
                 }
             }
-            let woke = tokio::select! {
-                r = self.sub.next() => Woke::Commit(r),
-                _ = self.shutdown.wait_for(|stop| *stop) => Woke::Shutdown,
-                _ = &mut self.idle => Woke::Idle,
+            let woke = if self.stopping {
+                Woke::Shutdown
+            } else {
+                tokio::select! {
+                    r = self.sub.next() => Woke::Commit(r),
+                    _ = &mut self.shutdown => Woke::Shutdown,
+                    _ = &mut self.idle => Woke::Idle,
+                }
             };
             match woke {
                 Woke::Commit(Ok(first)) => {
@@ -279,6 +287,11 @@ impl Stream_ {
             }
         }
     }
+}
+
+/// Resolves when `shutdown` turns true (or its sender is gone).
+async fn stopping(mut shutdown: watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
 /// Streams the namespace's commits as server-sent events.
@@ -345,7 +358,8 @@ pub(super) async fn watch(
         _client: ClientGuard(app.clone()),
         app: app.clone(),
         sub: engine.subscribe(from, Some(filter)),
-        shutdown: app.shutdown(),
+        shutdown: Box::pin(stopping(app.shutdown())),
+        stopping: false,
         selector,
         batch: Vec::new(),
         heartbeat,
