@@ -85,6 +85,10 @@ pub fn run(args: &WatchArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                         p.status(&format!("server ended the stream ({}); resuming after {}", ev.kind, last.unwrap_or(0)));
                         break;
                     }
+                    "expired" => anyhow::bail!(
+                        "the server ended the stream: the token expired; watch again with a new token and --from {}",
+                        ev.data.get("last_commit").and_then(|v| v.as_u64()).or(last).unwrap_or(0)
+                    ),
                     kind => anyhow::bail!(
                         "watch cannot resume ({kind}: {}); list the namespace again and watch from its current commit_seq",
                         ev.data

@@ -126,7 +126,8 @@ pub struct ListPage {
 /// One SSE event of a watch stream.
 #[derive(Debug, Clone)]
 pub struct SseEvent {
-    /// `message` for changes; `overflow`, `compacted`, `reset`, `shutdown` or `error` at the end.
+    /// `message` for changes; `overflow`, `compacted`, `reset`, `shutdown`,
+    /// `expired` or `error` at the end.
     pub kind: String,
     /// The `id:` field (commit_seq), if any.
     pub id: Option<u64>,

@@ -5,6 +5,7 @@ mod util;
 
 mod auth_cli;
 mod auth_server;
+mod auth_watch;
 mod cli_basics;
 mod crash;
 mod encryption;

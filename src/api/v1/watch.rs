@@ -5,7 +5,8 @@
 //! `tags=k=v,k2=v2`. The stream ends with one explicit event when it cannot go on: `overflow`
 //! (the watcher fell behind; resume from `last_commit`), `compacted` (the resume point was
 //! trimmed; re-list), `reset` (the resume point is ahead of the log after a restore; re-list),
-//! `shutdown` (the server is stopping; resume from `last_commit`).
+//! `shutdown` (the server is stopping; resume from `last_commit`), `expired` (the capability
+//! token the stream was opened with expired; resume from `last_commit` with a new token).
 
 mod pace;
 mod render;
@@ -31,6 +32,7 @@ pub use render::RenderCache;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiPath, ApiQuery};
+use crate::auth::Claims;
 use crate::objects::validate_ns;
 use crate::store::watch::{Event as Commit, Filter, Subscription, WatchError};
 use crate::store::{ObjectOp, Op, Record};
@@ -114,7 +116,8 @@ impl Selector {
     }
 }
 
-/// One SSE event with a name (`overflow`, `compacted`, `reset`, `shutdown`, `error`).
+/// One SSE event with a name (`overflow`, `compacted`, `reset`, `shutdown`, `expired`,
+/// `error`).
 fn end_event(kind: &str, data: serde_json::Value) -> Bytes {
     Bytes::from(format!("event: {kind}\ndata: {data}\n\n"))
 }
@@ -144,6 +147,8 @@ struct Stream_ {
     shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
     /// `shutdown` resolved (it must not be polled again).
     stopping: bool,
+    /// When the capability token the stream was opened with expires (`None`: no token).
+    expiry: Option<std::pin::Pin<Box<Sleep>>>,
     selector: Selector,
     batch: Vec<Commit>,
     heartbeat: Duration,
@@ -160,6 +165,7 @@ struct Stream_ {
 enum Woke {
     Commit(Result<Commit, WatchError>),
     Shutdown,
+    Expired,
     Idle,
 }
 
@@ -247,6 +253,7 @@ impl Stream_ {
                 tokio::select! {
                     r = self.sub.next() => Woke::Commit(r),
                     _ = &mut self.shutdown => Woke::Shutdown,
+                    () = expired(&mut self.expiry) => Woke::Expired,
                     _ = &mut self.idle => Woke::Idle,
                 }
             };
@@ -274,6 +281,17 @@ impl Stream_ {
                         json!({"error": "shutdown", "last_commit": last}),
                     ));
                 }
+                Woke::Expired => {
+                    // A token is checked when the stream opens; one that expires ends the
+                    // stream rather than letting it run on for as long as the client likes.
+                    self.done = true;
+                    self.app.metrics().watch_drop("expired");
+                    self.app.metrics().watch_events.inc();
+                    return Some(end_event(
+                        "expired",
+                        json!({"error": "token_expired", "last_commit": last}),
+                    ));
+                }
                 Woke::Idle => {
                     let due = self.last_sent + self.heartbeat;
                     let now = Instant::now();
@@ -286,6 +304,14 @@ impl Stream_ {
                 }
             }
         }
+    }
+}
+
+/// Resolves when `expiry` passes; never without one.
+async fn expired(expiry: &mut Option<std::pin::Pin<Box<Sleep>>>) {
+    match expiry {
+        Some(sleep) => sleep.as_mut().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -307,7 +333,7 @@ async fn stopping(mut shutdown: watch::Receiver<bool>) {
     responses(
         (status = 200, description = "`id: <commit_seq>`, `data: {\"type\":\"put\",\"obj\":{…},\"commit_seq\":N}` \
                          or `{\"type\":\"delete\",…}`; heartbeat comments; the stream ends with one \
-                         `overflow`, `compacted`, `reset` or `shutdown` event",
+                         `overflow`, `compacted`, `reset`, `shutdown` or `expired` event",
          content_type = "text/event-stream", body = String),
         (status = 400, description = "Invalid namespace, resume point or filter",
          body = crate::api::openapi::ErrorBody),
@@ -317,9 +343,19 @@ pub(super) async fn watch(
     State(app): State<AppState>,
     ApiPath(ns): ApiPath<String>,
     ApiQuery(q): ApiQuery<WatchQuery>,
+    claims: Option<axum::Extension<Claims>>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     validate_ns(&ns)?;
+    // The guard admitted the token, so it had not expired (with the leeway for clock skew
+    // that admission allows); the stream ends when admission would refuse it.
+    let leeway = app.guard().leeway;
+    let expiry = claims.map(|axum::Extension(c)| {
+        let left = c.exp.saturating_sub(crate::auth::unix_now()).max(0);
+        Box::pin(tokio::time::sleep(
+            Duration::from_secs(left.unsigned_abs()) + leeway,
+        ))
+    });
     let last_event_id = match headers.get("last-event-id") {
         Some(v) => Some(
             v.to_str()
@@ -360,6 +396,7 @@ pub(super) async fn watch(
         sub: engine.subscribe(from, Some(filter)),
         shutdown: Box::pin(stopping(app.shutdown())),
         stopping: false,
+        expiry,
         selector,
         batch: Vec::new(),
         heartbeat,
