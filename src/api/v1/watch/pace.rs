@@ -10,7 +10,7 @@
 //!
 //! The slot's length follows the number of open streams ([`Pace`]): writes are what a watch
 //! stream costs (most of it in the kernel, on the server's side and the reader's), so the slot
-//! keeps the writes of all streams together within a budget per second. Past that budget a
+//! keeps the writes of all streams together within a budget per second and core. Past that budget a
 //! two-core server saturates, and then every event waits in queues far longer than the slot:
 //! on the 2-core machine of the benchmark, 1,000 streams following 1,000 commits/s got their
 //! events within 21 ms at p99 with a 20 ms slot (50,000 writes/s) and within 18-22 ms with a
@@ -26,12 +26,15 @@ use tokio::time::Instant;
 const MIN_SLOT: Duration = Duration::from_millis(2);
 /// The longest slot, however many the streams.
 const MAX_SLOT: Duration = Duration::from_millis(50);
-/// The slot grows by this much per open stream: a budget of about 59,000 writes per second.
-const PER_STREAM: Duration = Duration::from_micros(17);
+/// The slot grows by this much per open stream on one core (divided by the cores there are): a
+/// budget of about 29,500 writes per second and core.
+const PER_STREAM_ONE_CORE: Duration = Duration::from_micros(34);
 
 /// The slot length shared by a server's watch streams.
 pub struct Pace {
     epoch: Instant,
+    /// What each open stream adds to the slot.
+    per_stream: Duration,
     /// Streams open now.
     open: AtomicU64,
     /// Streams opened so far, numbering their phases.
@@ -39,20 +42,29 @@ pub struct Pace {
 }
 
 impl Default for Pace {
+    /// Paced for the cores this process may use.
     fn default() -> Self {
-        Pace {
-            epoch: Instant::now(),
-            open: AtomicU64::new(0),
-            opened: AtomicU64::new(0),
-        }
+        Pace::for_cores(std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 }
 
 impl Pace {
+    fn for_cores(cores: usize) -> Self {
+        let cores = u32::try_from(cores.max(1)).unwrap_or(u32::MAX);
+        Pace {
+            epoch: Instant::now(),
+            per_stream: PER_STREAM_ONE_CORE / cores,
+            open: AtomicU64::new(0),
+            opened: AtomicU64::new(0),
+        }
+    }
+
     /// The current slot length.
     pub fn slot(&self) -> Duration {
         let open = u32::try_from(self.open.load(Ordering::Relaxed)).unwrap_or(u32::MAX);
-        PER_STREAM.saturating_mul(open).clamp(MIN_SLOT, MAX_SLOT)
+        self.per_stream
+            .saturating_mul(open)
+            .clamp(MIN_SLOT, MAX_SLOT)
     }
 
     /// A pacer for a new stream, in the next phase of the sequence; the stream counts as open
@@ -158,8 +170,8 @@ mod tests {
     }
 
     #[test]
-    fn slot_follows_the_open_streams_within_bounds() {
-        let pace = Pace::default();
+    fn slot_follows_the_open_streams_and_the_cores_within_bounds() {
+        let pace = Pace::for_cores(2);
         assert_eq!(pace.slot(), MIN_SLOT);
         let pacers: Vec<_> = (0..1000).map(|_| pace.opened()).collect();
         assert_eq!(pace.slot(), Duration::from_millis(17));
@@ -171,5 +183,9 @@ mod tests {
         assert_eq!(pace.slot(), MAX_SLOT);
         // Each stream got its own phase.
         assert_ne!(pacers[0].phase, more[0].phase);
+        // Twice the cores, twice the writes: half the slot.
+        let wide = Pace::for_cores(4);
+        let _streams: Vec<_> = (0..1000).map(|_| wide.opened()).collect();
+        assert_eq!(wide.slot(), Duration::from_micros(8_500));
     }
 }
