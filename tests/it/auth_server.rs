@@ -22,7 +22,8 @@ fn key(id: &str, secret: &str) -> Key {
     Key::from_config(id, secret).unwrap()
 }
 
-fn claims(ns: &[&str], verbs: &[Verb]) -> Claims {
+/// Claims for `ns` and `verbs`, valid for an hour.
+pub(crate) fn claims(ns: &[&str], verbs: &[Verb]) -> Claims {
     let now = unix_now();
     Claims {
         ns: ns.iter().map(|s| s.to_string()).collect(),
@@ -85,15 +86,7 @@ async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
         api_key_grants_v1: true,
         ..Guard::default()
     };
-    let srv = TestServer::start_with(
-        tmp.path(),
-        options(),
-        ServeOptions {
-            guard,
-            ..ServeOptions::default()
-        },
-    )
-    .await;
+    let srv = TestServer::start_guarded(tmp.path(), guard).await;
     let url = srv.url.clone();
     let all = Verb::ALL;
     let good = sign(&active, &claims(&["agent://team/*"], &all));

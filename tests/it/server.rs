@@ -23,6 +23,18 @@ impl TestServer {
         TestServer::start_with(dir, opts, ServeOptions::default()).await
     }
 
+    /// As [`TestServer::start`] with the test engine options, behind `guard`.
+    pub async fn start_guarded(
+        dir: &std::path::Path,
+        guard: stmgr::api::guard::Guard,
+    ) -> TestServer {
+        let serve_opts = ServeOptions {
+            guard,
+            ..ServeOptions::default()
+        };
+        TestServer::start_with(dir, crate::engine::options(), serve_opts).await
+    }
+
     /// As [`TestServer::start`], with server options (heartbeat and drain are set for tests).
     pub async fn start_with(
         dir: &std::path::Path,
