@@ -226,12 +226,7 @@ async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
     assert_eq!(got.0, 200);
 
     // Refusals are counted.
-    let metrics = reqwest::get(format!("{url}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = srv.metrics().await;
     assert!(
         metrics.contains("auth_refused_total{code=\"token_expired\"} 1"),
         "{metrics}"
@@ -340,12 +335,7 @@ async fn size_and_rate_limits() {
         "{statuses:?}"
     );
     assert!(retry.is_some_and(|r| r.parse::<u64>().unwrap() >= 1));
-    let metrics = reqwest::get(format!("{url}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = srv.metrics().await;
     assert!(
         metrics.contains("rate_limit_exceeded_total{scope=\"token\"} 1"),
         "{metrics}"

@@ -60,12 +60,7 @@ async fn a_watch_stream_ends_when_its_token_expires() {
     let mut stream = std::pin::pin!(stream);
     let first = stream.next().await.unwrap().unwrap();
     assert_eq!((first.kind.as_str(), first.id), ("message", Some(1)));
-    let metrics = reqwest::get(format!("{}/metrics", srv.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = srv.metrics().await;
     assert!(
         metrics.contains(r#"watch_drops_total{reason="expired"} 1"#),
         "{metrics}"

@@ -66,6 +66,13 @@ impl TestServer {
         }
     }
 
+    /// The text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        stmgr::client::install_crypto_provider();
+        let resp = reqwest::get(format!("{}/metrics", self.url)).await.unwrap();
+        resp.text().await.unwrap()
+    }
+
     pub fn client(&self) -> Client {
         Client::new(&self.url).unwrap()
     }
@@ -587,14 +594,7 @@ async fn metrics_count_operations_watches_and_engine_figures() {
         .send()
         .await
         .unwrap();
-    let text = http
-        .get(format!("{}/metrics", srv.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = srv.metrics().await;
     let value = |prefix: &str| -> f64 {
         text.lines()
             .find(|l| l.starts_with(prefix))

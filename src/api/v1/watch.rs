@@ -264,8 +264,7 @@ impl Stream_ {
                     let frame = self.render_batch();
                     if !frame.is_empty() {
                         self.last_sent = Instant::now();
-                        let pace = self.app.watch_pace();
-                        self.pacer.wrote(pace, self.last_sent, pace.slot());
+                        self.pacer.wrote(self.app.watch_pace(), self.last_sent);
                         return Some(frame);
                     }
                 }

@@ -105,8 +105,13 @@ impl Pacer {
         self.due.filter(|&due| due > now)
     }
 
-    /// Notes a write at `now` and schedules the next slot, `slot` long.
-    pub(super) fn wrote(&mut self, pace: &Pace, now: Instant, slot: Duration) {
+    /// Notes a write at `now` and schedules the next slot, as long as `pace`'s is now.
+    pub(super) fn wrote(&mut self, pace: &Pace, now: Instant) {
+        self.schedule(pace.epoch, now, pace.slot());
+    }
+
+    /// Schedules the next slot, `slot` long, after a write at `now`; phases count from `epoch`.
+    fn schedule(&mut self, epoch: Instant, now: Instant, slot: Duration) {
         self.due = Some(match self.due {
             // On time or a little late: the next slot follows this one, keeping the phase.
             Some(due) if now < due + slot / 2 => due + slot,
@@ -116,10 +121,10 @@ impl Pacer {
                 let slot_ns = u64::try_from(slot.as_nanos()).unwrap_or(u64::MAX).max(1);
                 let offset = (u128::from(self.phase) * u128::from(slot_ns)) >> 32;
                 let since =
-                    now.saturating_duration_since(pace.epoch).as_nanos() + u128::from(slot_ns / 2);
+                    now.saturating_duration_since(epoch).as_nanos() + u128::from(slot_ns / 2);
                 let k = since.saturating_sub(offset).div_ceil(u128::from(slot_ns));
                 let at = u64::try_from(offset + k * u128::from(slot_ns)).unwrap_or(u64::MAX);
-                pace.epoch + Duration::from_nanos(at)
+                epoch + Duration::from_nanos(at)
             }
         });
     }
@@ -142,17 +147,17 @@ mod tests {
         // A phase of a quarter: this stream's slots start at 2.5 ms, 12.5 ms, ...
         let mut p = pacer(1 << 30);
         assert_eq!(p.wait_until(t0 + 4 * MS), None);
-        p.wrote(&pace, t0 + 4 * MS, 10 * MS);
+        p.schedule(pace.epoch, t0 + 4 * MS, 10 * MS);
         // At least half a slot ahead, in phase.
         let due = t0 + 12 * MS + MS / 2;
         assert_eq!(p.wait_until(t0 + 5 * MS), Some(due));
         assert_eq!(p.wait_until(due), None);
         // Late by a millisecond: the next slot keeps the phase.
-        p.wrote(&pace, due + MS, 10 * MS);
+        p.schedule(pace.epoch, due + MS, 10 * MS);
         assert_eq!(p.wait_until(due + 2 * MS), Some(due + 10 * MS));
         // After a quiet time, the next write goes out at once, and the one after in phase.
         assert_eq!(p.wait_until(t0 + 100 * MS), None);
-        p.wrote(&pace, t0 + 100 * MS, 10 * MS);
+        p.schedule(pace.epoch, t0 + 100 * MS, 10 * MS);
         assert_eq!(p.wait_until(t0 + 101 * MS), Some(t0 + 112 * MS + MS / 2));
     }
 
