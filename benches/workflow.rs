@@ -6,7 +6,9 @@
 //! (`STMGR_BENCH_RUNS`, default 30000); `STMGR_BENCH_WORKERS` runtimes (default 64) each loop:
 //! claim a batch (`states/enqueue`, batch 16), report every claimed state `executed` (which
 //! creates its next state in the same commit). A transition is one state executed. Reported:
-//! transitions/s over `STMGR_BENCH_SECS` (default 10) and the latency of `executed`.
+//! transitions/s over `STMGR_BENCH_SECS` (default 10) and the latency of `executed`. Then a
+//! fan-in: one state fans out to `STMGR_BENCH_FANOUT` branches (default 5000) that a merge
+//! (`unites`) waits for; the same figures for the branches.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -202,6 +204,151 @@ async fn main() {
         pct(0.5),
         pct(0.99)
     );
+    fan_in(
+        &http,
+        &url,
+        &target,
+        env("STMGR_BENCH_FANOUT", 5_000),
+        workers.min(16),
+    )
+    .await;
     let _ = stop_tx.send(());
     let _ = server.await;
+}
+
+/// A fan-out of `width` branches under one state, finished one by one by `workers` runtimes,
+/// and the merge (`unites`) that waits for them: branch transitions/s and `executed` latency,
+/// which stay flat as `width` grows only if deciding the merge does not read every branch.
+async fn fan_in(http: &reqwest::Client, url: &str, target: &Target, width: usize, workers: usize) {
+    let schema = json!({"type": "object", "properties": {"x": {"type": "string"}}});
+    let nodes: Vec<Value> = (0..4)
+        .map(|i| json!({"name": format!("F{i}"), "inputs_schema": schema, "outputs_schema": schema, "secrets": []}))
+        .collect();
+    let put = |path: String, body: Value| http.put(format!("{url}{path}")).json(&body).send();
+    assert!(
+        put(
+            "/nodes/".into(),
+            json!({"runtime_name": "bench", "nodes": nodes})
+        )
+        .await
+        .unwrap()
+        .status()
+        .is_success()
+    );
+    let node = |i: usize, next: &[&str], extra: Value| {
+        let mut n = json!({"node_name": format!("F{i}"), "namespace": "bench", "identifier": format!("f{i}"),
+                           "inputs": {"x": "go"}, "next_nodes": next});
+        n.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        n
+    };
+    let graph = json!({"secrets": {}, "nodes": [
+        node(0, &["f1"], json!({})),
+        node(1, &["f2"], json!({})),
+        node(2, &["f3"], json!({})),
+        node(3, &[], json!({"unites": {"identifier": "f0", "strategy": "ALL_SUCCESS"}})),
+    ]});
+    assert!(
+        put("/graph/fanin".into(), graph)
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    while http
+        .get(format!("{url}/graph/fanin"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["validation_status"]
+        != "VALID"
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut conn = target.connect().await.unwrap();
+    let base = "/v0/namespace/bench";
+    conn.post(
+        &format!("{base}/graph/fanin/trigger"),
+        Bytes::from_static(b"{}"),
+    )
+    .await
+    .unwrap();
+    // Claims the states of node `name` and reports each with `outputs` (empty: none claimed).
+    async fn claim(conn: &mut stmgr::bench::http::Conn, name: &str, batch: usize) -> Vec<String> {
+        let body = json!({"nodes": [name], "batch_size": batch}).to_string();
+        let claimed = conn
+            .post_read("/v0/namespace/bench/states/enqueue", Bytes::from(body))
+            .await
+            .unwrap();
+        let claimed: Value = serde_json::from_slice(&claimed).unwrap();
+        claimed["states"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| s["state_id"].as_str().unwrap().to_string())
+            .collect()
+    }
+    let executed = |id: &str| format!("{base}/state/{id}/executed");
+    let one = Bytes::from_static(br#"{"outputs": [{"x": "a"}]}"#);
+    for root in claim(&mut conn, "F0", 1).await {
+        conn.post(&executed(&root), one.clone()).await.unwrap();
+    }
+    let outputs: Vec<Value> = (0..width).map(|i| json!({"x": i.to_string()})).collect();
+    for fan in claim(&mut conn, "F1", 1).await {
+        conn.post(
+            &executed(&fan),
+            Bytes::from(json!({"outputs": outputs}).to_string()),
+        )
+        .await
+        .unwrap();
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|_| {
+            let (target, one) = (target.clone(), one.clone());
+            tokio::spawn(async move {
+                let mut conn = target.connect().await.unwrap();
+                let mut lat = Vec::new();
+                loop {
+                    let ids = claim(&mut conn, "F2", 16).await;
+                    if ids.is_empty() {
+                        return lat;
+                    }
+                    for id in ids {
+                        let t = Instant::now();
+                        conn.post(
+                            &format!("/v0/namespace/bench/state/{id}/executed"),
+                            one.clone(),
+                        )
+                        .await
+                        .unwrap();
+                        lat.push(t.elapsed());
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut lat: Vec<Duration> = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    lat.sort();
+    let pct =
+        |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
+    let merges = claim(&mut conn, "F3", 16).await.len();
+    assert_eq!(
+        (lat.len(), merges),
+        (width, 1),
+        "every branch once, then one merge"
+    );
+    println!(
+        "fan-in: {width} branches under one state, {workers} workers: {:.0} transitions/s; executed latency p50 {:.2} ms p99 {:.2} ms; one merge",
+        width as f64 / elapsed,
+        pct(0.5),
+        pct(0.99)
+    );
 }

@@ -75,6 +75,15 @@ impl StateStatus {
         !self.is_pending()
     }
 
+    /// Whether a finished branch counts as a success for an `ALL_SUCCESS` merge: it succeeded,
+    /// was pruned (a deliberate stop) or was replaced by its retry.
+    pub fn is_settled_success(self) -> bool {
+        matches!(
+            self,
+            StateStatus::Success | StateStatus::Pruned | StateStatus::RetryCreated
+        )
+    }
+
     /// The wire name, e.g. `NEXT_CREATED_ERROR`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::store::state::workflows::{StateRecord, WorkflowOp, WorkflowState};
+use crate::store::state::workflows::{StateRecord, WorkflowOp, WorkflowState, is_unsettled};
 
 /// Committed states plus this transaction's changes.
 pub struct Overlay<'a> {
@@ -40,19 +40,43 @@ impl<'a> Overlay<'a> {
         self.changed.insert(s.id.clone(), s);
     }
 
-    /// The states of a run, as this transaction sees them.
-    pub fn run_states(&self, run_id: &str) -> Vec<StateRecord> {
-        let mut out: BTreeMap<Arc<str>, StateRecord> = self
+    /// The states of a run as this transaction sees them, newest first: those it added, then
+    /// the committed ones (in their changed version where it changed them). Borrowed, so a
+    /// scan that stops early costs only what it read.
+    pub fn run_states<'s>(&'s self, run_id: &'s str) -> impl Iterator<Item = &'s StateRecord> {
+        let added = self
+            .changed
+            .values()
+            .rev()
+            .filter(move |s| s.run_id.as_ref() == run_id && self.base.state(&s.id).is_none());
+        let committed = self
             .base
-            .run_states(run_id)
-            .map(|s| (s.id.clone(), s.as_ref().clone()))
-            .collect();
-        for (id, s) in &self.changed {
-            if s.run_id.as_ref() == run_id {
-                out.insert(id.clone(), s.clone());
-            }
-        }
-        out.into_values().collect()
+            .run_states_newest_first(run_id)
+            .map(|s| self.changed.get(&s.id).unwrap_or(s));
+        added.chain(committed)
+    }
+
+    /// The states of a run other than settled successes (see [`is_unsettled`]), as this
+    /// transaction sees them.
+    pub fn unsettled_run_states<'s>(
+        &'s self,
+        run_id: &'s str,
+    ) -> impl Iterator<Item = &'s StateRecord> {
+        let changed = self
+            .changed
+            .values()
+            .filter(move |s| s.run_id.as_ref() == run_id && is_unsettled(s));
+        let committed = self
+            .base
+            .unsettled_run_states(run_id)
+            .filter(|s| !self.changed.contains_key(&s.id))
+            .map(|s| s.as_ref());
+        changed.chain(committed)
+    }
+
+    /// The states this transaction changed or added so far.
+    pub fn changed(&self) -> impl Iterator<Item = &StateRecord> {
+        self.changed.values()
     }
 
     /// Whether anything changed.

@@ -151,18 +151,20 @@ pub fn cancel(
             "run {run_id} was cancelled already"
         )));
     }
-    let mut n = 0;
-    for s in overlay.run_states(run_id) {
-        if s.status.is_pending() {
-            n += 1;
-            overlay.put(StateRecord {
-                status: StateStatus::Cancelled,
-                error: Some("run cancelled".into()),
-                timeout_at: None,
-                updated_at: now,
-                ..s
-            });
-        }
+    let pending: Vec<StateRecord> = overlay
+        .run_states(run_id)
+        .filter(|s| s.status.is_pending())
+        .cloned()
+        .collect();
+    let n = pending.len();
+    for s in pending {
+        overlay.put(StateRecord {
+            status: StateStatus::Cancelled,
+            error: Some("run cancelled".into()),
+            timeout_at: None,
+            updated_at: now,
+            ..s
+        });
     }
     Ok((
         RunRecord {

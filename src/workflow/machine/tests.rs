@@ -307,3 +307,53 @@ fn stored_template_round_trips() {
         t.to_json()
     );
 }
+
+/// A wide fan-out finishing in reverse order of creation (the merge is decided from the
+/// pending branches, whatever their order): no merge before the last branch, one after it.
+#[test]
+fn unites_wait_for_every_branch_of_a_wide_fan_out_in_any_order() {
+    for reverse in [false, true] {
+        let mut wf = graph(
+            json!([
+                node("root", json!({}), &["fan"]),
+                node("fan", json!({}), &["work"]),
+                node("work", json!({}), &["merge"]),
+                {"node_name": "MERGE", "namespace": "ns", "identifier": "merge", "inputs": {},
+                 "unites": {"identifier": "root", "strategy": "ALL_SUCCESS"}},
+            ]),
+            json!({"max_retries": 0}),
+        );
+        let run = start(&mut wf);
+        let root = claim(&mut wf, "ROOT").remove(0);
+        commit(&mut wf, |o| {
+            transitions::executed(o, "ns", &root.id, &[], 1).unwrap()
+        });
+        let fan = claim(&mut wf, "FAN").remove(0);
+        let outs: Vec<Value> = (0..60).map(|i| json!({ "i": i })).collect();
+        commit(&mut wf, |o| {
+            transitions::executed(o, "ns", &fan.id, &outputs(&outs), 2).unwrap()
+        });
+        let mut work = Vec::new();
+        while work.len() < 60 {
+            let claimed = claim(&mut wf, "WORK");
+            assert!(!claimed.is_empty(), "60 branches to claim");
+            work.extend(claimed);
+        }
+        if reverse {
+            work.reverse();
+        }
+        let last = work.pop().unwrap();
+        for w in work {
+            commit(&mut wf, |o| {
+                transitions::executed(o, "ns", &w.id, &[], 3).unwrap()
+            });
+            assert!(states(&wf, &run, "merge").is_empty(), "a branch is pending");
+        }
+        commit(&mut wf, |o| {
+            transitions::executed(o, "ns", &last.id, &[], 4).unwrap()
+        });
+        let merges = states(&wf, &run, "merge");
+        assert_eq!(merges.len(), 1, "reverse: {reverse}");
+        assert_eq!(merges[0].parents.last().unwrap().1, root.id);
+    }
+}

@@ -305,7 +305,7 @@ pub fn manual_retry(
             s.status.as_str()
         )));
     }
-    let duplicate = overlay.run_states(&s.run_id).into_iter().any(|o| {
+    let duplicate = overlay.run_states(&s.run_id).any(|o| {
         o.identifier == s.identifier && o.manual_retry_fanout_id.as_deref() == Some(fanout_id)
     });
     if duplicate {

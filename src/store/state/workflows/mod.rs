@@ -1,6 +1,7 @@
 //! The workflow domain's stored state: registered nodes, graph templates, runs and their
 //! states, and the cron occurrences already fired, with the indexes the workflow engine needs
-//! (due CREATED states per node, QUEUED states by timeout, states per run).
+//! (due CREATED states per node, QUEUED states by timeout, states per run, and the states of a
+//! run a merge decision looks at).
 //!
 //! The engine stores documents; what they mean (templating, fan-out, retries, unites) is decided
 //! by the workflow module in transaction closures, which commit [`WorkflowOp`]s. Applying an op
@@ -10,202 +11,27 @@
 use std::sync::Arc;
 
 use imbl::{OrdMap, OrdSet};
-use serde::{Deserialize, Serialize};
+
+mod records;
 
 pub use crate::workflow::status::StateStatus;
-
-/// Validation outcome of a graph template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Validation {
-    /// Not checked against the registered nodes yet.
-    Pending,
-    /// Every node is registered and fits.
-    Valid,
-    /// See the errors.
-    Invalid,
-}
-
-impl Validation {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Validation::Pending => "PENDING",
-            Validation::Valid => "VALID",
-            Validation::Invalid => "INVALID",
-        }
-    }
-}
-
-/// A registered node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NodeRecord {
-    /// The runtime that registered it last.
-    pub runtime_name: Arc<str>,
-    /// `{name, inputs_schema, outputs_schema, secrets}` as JSON text.
-    pub spec: Arc<str>,
-    /// First registration (ms).
-    pub created_at: i64,
-    /// Last registration (ms).
-    pub updated_at: i64,
-}
-
-/// A graph template.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GraphRecord {
-    /// The template without its secrets (`{nodes, retry_policy, store_config, triggers}`), JSON.
-    pub template: Arc<str>,
-    /// Secret names and their sealed values (AES-256-GCM, URL-safe base64).
-    pub secrets: Vec<(Arc<str>, Arc<str>)>,
-    /// Validation against the registered nodes.
-    pub validation: Validation,
-    /// Why it is invalid.
-    pub errors: Vec<String>,
-    /// First upsert (ms).
-    pub created_at: i64,
-    /// Last upsert (ms).
-    pub updated_at: i64,
-}
-
-/// A run of a graph.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunRecord {
-    /// Run id.
-    pub run_id: Arc<str>,
-    /// Namespace.
-    pub ns: Arc<str>,
-    /// Graph.
-    pub graph_name: Arc<str>,
-    /// Trigger time (ms).
-    pub created_at: i64,
-    /// Store values set at trigger time (defaults filled in).
-    pub store: Vec<(String, String)>,
-    /// When it was cancelled, if it was.
-    pub cancelled_at: Option<i64>,
-}
-
-/// One state (one node execution of a run).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StateRecord {
-    /// State id.
-    pub id: Arc<str>,
-    /// Namespace.
-    pub ns: Arc<str>,
-    /// Registered node name.
-    pub node_name: Arc<str>,
-    /// Identifier of the node in the graph.
-    pub identifier: Arc<str>,
-    /// Graph.
-    pub graph_name: Arc<str>,
-    /// Run.
-    pub run_id: Arc<str>,
-    /// Status.
-    pub status: StateStatus,
-    /// Inputs, a JSON object as text.
-    pub inputs: String,
-    /// Outputs, a JSON object as text (`{}` until executed).
-    pub outputs: String,
-    /// Prune payload, JSON text.
-    pub data: Option<String>,
-    /// Error text.
-    pub error: Option<String>,
-    /// Ancestors: identifier -> state id, root first.
-    pub parents: Vec<(Arc<str>, Arc<str>)>,
-    /// Not enqueued before this time (ms).
-    pub enqueue_after: i64,
-    /// How many retries came before this state.
-    pub retry_count: u32,
-    /// Fan-out branch id.
-    pub fanout_id: Arc<str>,
-    /// The `fanout_id` of the manual retry that created it.
-    pub manual_retry_fanout_id: Option<Arc<str>>,
-    /// Whether it is the merge state of a `unites` node.
-    pub does_unites: bool,
-    /// When it was handed out (ms).
-    pub queued_at: Option<i64>,
-    /// When a QUEUED state times out (ms).
-    pub timeout_at: Option<i64>,
-    /// Creation (ms).
-    pub created_at: i64,
-    /// Last change (ms).
-    pub updated_at: i64,
-}
-
-/// Changes to the workflow domain. Variants are append-only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum WorkflowOp {
-    /// Upserts the nodes of a runtime.
-    RegisterNodes {
-        /// Namespace.
-        ns: Arc<str>,
-        /// `(name, record)` pairs.
-        nodes: Vec<(Arc<str>, NodeRecord)>,
-    },
-    /// Creates or replaces a graph template.
-    PutGraph {
-        /// Namespace.
-        ns: Arc<str>,
-        /// Graph name.
-        name: Arc<str>,
-        /// The template.
-        graph: GraphRecord,
-    },
-    /// Records the validation outcome of a graph (only if the template is still the one
-    /// validated: `updated_at` must match).
-    SetValidation {
-        /// Namespace.
-        ns: Arc<str>,
-        /// Graph name.
-        name: Arc<str>,
-        /// The template version validated.
-        updated_at: i64,
-        /// Outcome.
-        validation: Validation,
-        /// Why invalid.
-        errors: Vec<String>,
-    },
-    /// Deletes a graph template (its runs stay).
-    DeleteGraph {
-        /// Namespace.
-        ns: Arc<str>,
-        /// Graph name.
-        name: Arc<str>,
-    },
-    /// Creates or replaces a run.
-    PutRun(RunRecord),
-    /// Creates or replaces states.
-    PutStates(Vec<StateRecord>),
-    /// Removes runs and all their states (retention).
-    DeleteRuns(Vec<Arc<str>>),
-    /// Records that a cron occurrence fired, so it fires once.
-    CronFired {
-        /// Namespace.
-        ns: Arc<str>,
-        /// Graph name.
-        graph: Arc<str>,
-        /// The trigger (`expression` or `expression@zone`).
-        trigger: Arc<str>,
-        /// The occurrence (ms).
-        at: i64,
-    },
-}
-
-/// One snapshot item of the workflow domain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum WorkflowItem {
-    /// A registered node.
-    Node(Arc<str>, Arc<str>, NodeRecord),
-    /// A graph template.
-    Graph(Arc<str>, Arc<str>, GraphRecord),
-    /// A run.
-    Run(RunRecord),
-    /// A state.
-    State(StateRecord),
-    /// The last fired occurrence of a cron trigger.
-    Cron(Arc<str>, Arc<str>, Arc<str>, i64),
-}
+pub use records::{
+    GraphRecord, NodeRecord, RunRecord, StateRecord, Validation, WorkflowItem, WorkflowOp,
+};
 
 type Pair = (Arc<str>, Arc<str>);
+
+/// The `(run_id, _)` pairs of one run: each sorts before `(run_id + "\0", "")`, and every pair
+/// of another run outside the range.
+fn run_range(run_id: &str) -> std::ops::Range<Pair> {
+    (Arc::from(run_id), Arc::from(""))..(Arc::from(format!("{run_id}\0")), Arc::from(""))
+}
+
+/// Whether a merge decision must look at `s`: pending, failed, or a merge itself. Branch
+/// states that succeeded (or were pruned, or replaced by a retry) are settled.
+pub fn is_unsettled(s: &StateRecord) -> bool {
+    s.does_unites || !s.status.is_settled_success()
+}
 /// `(ns, node_name, enqueue_after, state id)`.
 type ReadyKey = (Arc<str>, Arc<str>, i64, Arc<str>);
 /// `(ns, graph, trigger)`.
@@ -220,6 +46,10 @@ pub struct WorkflowState {
     states: OrdMap<Arc<str>, Arc<StateRecord>>,
     /// `(run_id, state_id)`.
     run_states: OrdSet<Pair>,
+    /// `(run_id, state_id)` of the states other than settled successes: pending ones, failed
+    /// ones and merges. A merge (`unites`) is due once none of these is left under its target,
+    /// so deciding it reads these, not the thousands of finished branches of a fan-out.
+    unsettled: OrdSet<Pair>,
     /// CREATED states: `(ns, node_name, enqueue_after, id)`.
     ready: OrdSet<ReadyKey>,
     /// QUEUED states with a timeout: `(timeout_at, id)`.
@@ -298,6 +128,9 @@ impl WorkflowState {
 
     fn unindex(&mut self, s: &StateRecord) {
         self.run_states.remove(&(s.run_id.clone(), s.id.clone()));
+        if is_unsettled(s) {
+            self.unsettled.remove(&(s.run_id.clone(), s.id.clone()));
+        }
         self.ready.remove(&(
             s.ns.clone(),
             s.node_name.clone(),
@@ -314,6 +147,9 @@ impl WorkflowState {
             self.unindex(&old);
         }
         self.run_states.insert((s.run_id.clone(), s.id.clone()));
+        if is_unsettled(&s) {
+            self.unsettled.insert((s.run_id.clone(), s.id.clone()));
+        }
         match s.status {
             StateStatus::Created => {
                 self.ready.insert((
@@ -404,6 +240,27 @@ impl WorkflowState {
         self.run_states
             .range((Arc::from(run_id), Arc::from(""))..)
             .take_while(move |(r, _)| r.as_ref() == run_id)
+            .filter_map(|(_, id)| self.states.get(id))
+    }
+
+    /// The states of a run, newest id first (ids are ULIDs: roughly newest created first).
+    pub fn run_states_newest_first<'a>(
+        &'a self,
+        run_id: &str,
+    ) -> impl Iterator<Item = &'a Arc<StateRecord>> + 'a {
+        self.run_states
+            .range(run_range(run_id))
+            .rev()
+            .filter_map(|(_, id)| self.states.get(id))
+    }
+
+    /// The states of a run other than settled successes (see [`is_unsettled`]), by id.
+    pub fn unsettled_run_states<'a>(
+        &'a self,
+        run_id: &str,
+    ) -> impl Iterator<Item = &'a Arc<StateRecord>> + 'a {
+        self.unsettled
+            .range(run_range(run_id))
             .filter_map(|(_, id)| self.states.get(id))
     }
 

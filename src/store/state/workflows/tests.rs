@@ -59,6 +59,46 @@ fn due_states_follow_status_and_time_and_indexes_follow_updates() {
 }
 
 #[test]
+fn unsettled_states_of_a_run_are_the_pending_failed_and_merges_and_follow_updates() {
+    let ids = |w: &WorkflowState, run: &str| -> Vec<String> {
+        w.unsettled_run_states(run)
+            .map(|s| s.id.to_string())
+            .collect()
+    };
+    let mut w = WorkflowState::default();
+    let mut merge = state("m", "r1", StateStatus::Success, 0);
+    merge.does_unites = true;
+    w.apply(&WorkflowOp::PutStates(vec![
+        state("a", "r1", StateStatus::Created, 0),
+        state("b", "r1", StateStatus::Success, 0),
+        state("c", "r1", StateStatus::Errored, 0),
+        state("d", "r1", StateStatus::Pruned, 0),
+        state("e", "r1", StateStatus::RetryCreated, 0),
+        merge,
+        state("x", "r10", StateStatus::Created, 0),
+        state("y", "r", StateStatus::Queued, 0),
+    ]));
+    // Run ids that share a prefix ("r", "r1", "r10") stay apart.
+    assert_eq!(ids(&w, "r1"), ["a", "c", "m"]);
+    assert_eq!(ids(&w, "r10"), ["x"]);
+    assert_eq!(ids(&w, "r"), ["y"]);
+    let newest_first: Vec<_> = w
+        .run_states_newest_first("r1")
+        .map(|s| s.id.to_string())
+        .collect();
+    assert_eq!(newest_first, ["m", "e", "d", "c", "b", "a"]);
+    // `a` succeeds and leaves; `b` is retried by hand and comes back as pending.
+    w.apply(&WorkflowOp::PutStates(vec![
+        state("a", "r1", StateStatus::Success, 0),
+        state("b", "r1", StateStatus::Created, 0),
+    ]));
+    assert_eq!(ids(&w, "r1"), ["b", "c", "m"]);
+    w.apply(&WorkflowOp::DeleteRuns(vec!["r1".into()]));
+    assert!(ids(&w, "r1").is_empty());
+    assert_eq!(ids(&w, "r10"), ["x"]);
+}
+
+#[test]
 fn validation_applies_only_to_the_version_validated() {
     let mut w = WorkflowState::default();
     let graph = |at: i64| GraphRecord {
