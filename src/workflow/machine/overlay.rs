@@ -40,20 +40,17 @@ impl<'a> Overlay<'a> {
         self.changed.insert(s.id.clone(), s);
     }
 
-    /// The states of a run as this transaction sees them, newest first: those it added, then
-    /// the committed ones (in their changed version where it changed them). Borrowed, so a
-    /// scan that stops early costs only what it read.
+    /// The states of a run as this transaction sees them (borrowed: nothing is cloned).
     pub fn run_states<'s>(&'s self, run_id: &'s str) -> impl Iterator<Item = &'s StateRecord> {
+        let committed = self
+            .base
+            .run_states(run_id)
+            .map(|s| self.changed.get(&s.id).unwrap_or(s));
         let added = self
             .changed
             .values()
-            .rev()
             .filter(move |s| s.run_id.as_ref() == run_id && self.base.state(&s.id).is_none());
-        let committed = self
-            .base
-            .run_states_newest_first(run_id)
-            .map(|s| self.changed.get(&s.id).unwrap_or(s));
-        added.chain(committed)
+        committed.chain(added)
     }
 
     /// The states of a run other than settled successes (see [`is_unsettled`]), as this

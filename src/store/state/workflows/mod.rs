@@ -103,8 +103,7 @@ impl WorkflowState {
                     self.runs.remove(run_id);
                     let ids: Vec<Arc<str>> = self
                         .run_states
-                        .range((run_id.clone(), Arc::from(""))..)
-                        .take_while(|(r, _)| r == run_id)
+                        .range(run_range(run_id))
                         .map(|(_, s)| s.clone())
                         .collect();
                     for id in ids {
@@ -235,22 +234,10 @@ impl WorkflowState {
     /// The states of a run, by id.
     pub fn run_states<'a>(
         &'a self,
-        run_id: &'a str,
-    ) -> impl Iterator<Item = &'a Arc<StateRecord>> + 'a {
-        self.run_states
-            .range((Arc::from(run_id), Arc::from(""))..)
-            .take_while(move |(r, _)| r.as_ref() == run_id)
-            .filter_map(|(_, id)| self.states.get(id))
-    }
-
-    /// The states of a run, newest id first (ids are ULIDs: roughly newest created first).
-    pub fn run_states_newest_first<'a>(
-        &'a self,
         run_id: &str,
     ) -> impl Iterator<Item = &'a Arc<StateRecord>> + 'a {
         self.run_states
             .range(run_range(run_id))
-            .rev()
             .filter_map(|(_, id)| self.states.get(id))
     }
 

@@ -82,11 +82,8 @@ fn unsettled_states_of_a_run_are_the_pending_failed_and_merges_and_follow_update
     assert_eq!(ids(&w, "r1"), ["a", "c", "m"]);
     assert_eq!(ids(&w, "r10"), ["x"]);
     assert_eq!(ids(&w, "r"), ["y"]);
-    let newest_first: Vec<_> = w
-        .run_states_newest_first("r1")
-        .map(|s| s.id.to_string())
-        .collect();
-    assert_eq!(newest_first, ["m", "e", "d", "c", "b", "a"]);
+    let all: Vec<_> = w.run_states("r1").map(|s| s.id.to_string()).collect();
+    assert_eq!(all, ["a", "b", "c", "d", "e", "m"]);
     // `a` succeeds and leaves; `b` is retried by hand and comes back as pending.
     w.apply(&WorkflowOp::PutStates(vec![
         state("a", "r1", StateStatus::Success, 0),
