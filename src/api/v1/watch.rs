@@ -145,7 +145,10 @@ struct Stream_ {
     /// Resolves once the server starts stopping. One future for the stream's life: it joins
     /// the channel's waiters once, instead of joining and leaving them on every write.
     shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
-    /// `shutdown` resolved (it must not be polled again).
+    /// The server's stop flag, looked at before each write.
+    shutdown_rx: watch::Receiver<bool>,
+    /// The server is stopping (`shutdown` resolved, or the flag was seen set; either way the
+    /// future must not be polled again).
     stopping: bool,
     /// When the capability token the stream was opened with expires (`None`: no token).
     expiry: Option<std::pin::Pin<Box<Sleep>>>,
@@ -240,9 +243,17 @@ impl Stream_ {
                 return None;
             }
             let last = self.sub.last_delivered();
+            // A look at the flag costs less than polling the shutdown future, which the
+            // selects below leave alone while commits are ready.
+            match self.shutdown_rx.has_changed() {
+                Ok(false) => {}
+                Ok(true) => self.stopping |= *self.shutdown_rx.borrow_and_update(),
+                Err(_) => self.stopping = true,
+            }
             if let Some(due) = self.pacer.wait_until(Instant::now()) {
                 self.linger.as_mut().reset(due);
                 tokio::select! {
+                    biased;
                     _ = &mut self.linger => {}
                     _ = &mut self.shutdown, if !self.stopping => self.stopping = true,
                 }
@@ -250,7 +261,10 @@ impl Stream_ {
             let woke = if self.stopping {
                 Woke::Shutdown
             } else {
+                // Biased: a stream whose commits are ready takes them without polling the
+                // other branches (the usual case once the pacer let it write).
                 tokio::select! {
+                    biased;
                     r = self.sub.next() => Woke::Commit(r),
                     _ = &mut self.shutdown => Woke::Shutdown,
                     () = expired(&mut self.expiry) => Woke::Expired,
@@ -394,6 +408,7 @@ pub(super) async fn watch(
         app: app.clone(),
         sub: engine.subscribe(from, Some(filter)),
         shutdown: Box::pin(stopping(app.shutdown())),
+        shutdown_rx: app.shutdown(),
         stopping: false,
         expiry,
         selector,
