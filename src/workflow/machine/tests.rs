@@ -147,16 +147,25 @@ fn errors_retry_then_fail_and_timeouts_follow_the_policy() {
     assert!(last.error.as_deref().unwrap().contains("timed out"));
 }
 
+/// `root`, then `chain` node after node, then `merge`, which unites `root` with `strategy`.
+fn fan_in_through(strategy: &str, chain: &[&str]) -> WorkflowState {
+    let mut nodes = Vec::new();
+    let mut prev = "root";
+    for &id in chain {
+        nodes.push(node(prev, json!({}), &[id]));
+        prev = id;
+    }
+    nodes.push(node(prev, json!({}), &["merge"]));
+    nodes.push(
+        json!({"node_name": "MERGE", "namespace": "ns", "identifier": "merge",
+                      "inputs": {}, "unites": {"identifier": "root", "strategy": strategy}}),
+    );
+    graph(Value::Array(nodes), json!({"max_retries": 0}))
+}
+
+/// `root` -> `work` -> `merge`, which unites `root`.
 fn fan_in(strategy: &str) -> WorkflowState {
-    graph(
-        json!([
-            node("root", json!({}), &["work"]),
-            node("work", json!({}), &["merge"]),
-            {"node_name": "MERGE", "namespace": "ns", "identifier": "merge", "inputs": {},
-             "unites": {"identifier": "root", "strategy": strategy}},
-        ]),
-        json!({"max_retries": 0}),
-    )
+    fan_in_through(strategy, &["work"])
 }
 
 /// Runs the root with three outputs... no: the root with one output and `work` fanned out x3.
@@ -313,16 +322,7 @@ fn stored_template_round_trips() {
 #[test]
 fn unites_wait_for_every_branch_of_a_wide_fan_out_in_any_order() {
     for reverse in [false, true] {
-        let mut wf = graph(
-            json!([
-                node("root", json!({}), &["fan"]),
-                node("fan", json!({}), &["work"]),
-                node("work", json!({}), &["merge"]),
-                {"node_name": "MERGE", "namespace": "ns", "identifier": "merge", "inputs": {},
-                 "unites": {"identifier": "root", "strategy": "ALL_SUCCESS"}},
-            ]),
-            json!({"max_retries": 0}),
-        );
+        let mut wf = fan_in_through("ALL_SUCCESS", &["fan", "work"]);
         let run = start(&mut wf);
         let root = claim(&mut wf, "ROOT").remove(0);
         commit(&mut wf, |o| {
