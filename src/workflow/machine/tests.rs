@@ -168,7 +168,8 @@ fn fan_in(strategy: &str) -> WorkflowState {
     fan_in_through(strategy, &["work"])
 }
 
-/// Runs the root with three outputs... no: the root with one output and `work` fanned out x3.
+/// Starts a run to three `work` states: the root succeeds, then `work` finishes with three
+/// outputs, one state each.
 fn to_three_workers(wf: &mut WorkflowState) -> (Arc<str>, Vec<StateRecord>) {
     let run = start(wf);
     let root = claim(wf, "ROOT").remove(0);
