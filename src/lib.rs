@@ -16,6 +16,7 @@ pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod memory;
 pub mod objects;
 pub mod server;
 pub mod store;

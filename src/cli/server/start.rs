@@ -215,6 +215,8 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let engine = Engine::open(data_dir, ctx.settings.engine.clone(), "stmgr server start")
         .with_context(|| format!("cannot open data directory {}", data_dir.display()))?;
     let rec = engine.recovery().clone();
+    // The replay's buffers are freed by now; an idle server would keep them resident.
+    crate::memory::release_freed();
     let ops_listener = match args.metrics_listen {
         Some(a) => Some(
             std::net::TcpListener::bind(a)
