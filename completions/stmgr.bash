@@ -3283,7 +3283,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server__subcmd__start)
-            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --watch-write-interval --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3302,6 +3302,10 @@ _stmgr() {
                     return 0
                     ;;
                 --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch-write-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -29,6 +29,8 @@ pub struct ServeOptions {
     pub drain_timeout: Duration,
     /// Interval of SSE heartbeat comments.
     pub heartbeat: Duration,
+    /// How often a busy watch stream writes (`None`: following the number of streams).
+    pub watch_interval: Option<Duration>,
     /// Automatic snapshots, retention and WAL trimming (`None`: off).
     pub snapshots: Option<SnapshotPolicy>,
     /// TLS on the main listener (`None`: plain HTTP). The metrics listener stays plain.
@@ -45,6 +47,7 @@ impl Default for ServeOptions {
             max_body: 2 * 1024 * 1024,
             drain_timeout: Duration::from_secs(10),
             heartbeat: Duration::from_secs(15),
+            watch_interval: None,
             snapshots: None,
             ops_listener: None,
             tls: None,
@@ -71,6 +74,7 @@ pub async fn serve(
         engine.clone(),
         stop_rx.clone(),
         options.heartbeat,
+        options.watch_interval,
         guard,
         options.workflows,
     );

@@ -208,7 +208,7 @@ impl Metrics {
         let watch_write_interval = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
         registry.register_with_unit(
             "watch_write_interval",
-            "Shortest time between two writes to one watch stream; grows when the server falls behind",
+            "Shortest time between two writes to one busy watch stream; grows with the open streams unless fixed by --watch-write-interval",
             Unit::Seconds,
             watch_write_interval.clone(),
         );

@@ -42,11 +42,13 @@ struct Inner {
 }
 
 impl AppState {
-    /// State over an open engine; `shutdown` turns true when the server is stopping.
+    /// State over an open engine; `shutdown` turns true when the server is stopping;
+    /// `watch_interval` fixes how often a busy watch stream writes (`None`: following the load).
     pub fn new(
         engine: Engine,
         shutdown: watch::Receiver<bool>,
         heartbeat: Duration,
+        watch_interval: Option<Duration>,
         guard: guard::Guard,
         workflows: crate::workflow::WorkflowOptions,
     ) -> Self {
@@ -54,7 +56,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 render_cache: Default::default(),
-                watch_pace: Default::default(),
+                watch_pace: v1::watch::Pace::fixed(watch_interval),
                 metrics: Arc::new(metrics::Metrics::new(engine.clone())),
                 engine,
                 started: Instant::now(),

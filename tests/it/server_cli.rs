@@ -475,7 +475,14 @@ fn online_forms_of_snapshot_trim_and_dump() {
 #[test]
 fn json_logs_and_a_separate_metrics_listener() {
     let t = TestDir::new();
-    let extra = ["--metrics-listen", "127.0.0.1:0", "--log-format", "json"];
+    let extra = [
+        "--metrics-listen",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+        "--watch-write-interval",
+        "7ms",
+    ];
     let (mut child, rx) = ServerProc::spawn(&t, &t.path().join("state"), &extra);
     let mut urls = Vec::new();
     while urls.len() < 2 {
@@ -495,6 +502,10 @@ fn json_logs_and_a_separate_metrics_listener() {
     let (status, metrics) = get(format!("{ops}/metrics"));
     assert_eq!(status, 200);
     assert!(metrics.contains("commit_seq"), "{metrics}");
+    assert!(
+        metrics.contains("watch_write_interval_seconds 0.007\n"),
+        "the fixed watch slot: {metrics}"
+    );
     assert_eq!(
         get(format!("{ops}/v1/namespaces")).0,
         404,
@@ -507,6 +518,14 @@ fn json_logs_and_a_separate_metrics_listener() {
     )
     .unwrap();
     assert!(child.wait().unwrap().success());
+    let data = t.path().join("state");
+    t.stmgr()
+        .args(["server", "start", "--data-dir"])
+        .arg(&data)
+        .args(["--listen", "127.0.0.1:0", "--watch-write-interval", "0s"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("0s is outside 1ms..1s"));
 }
 
 /// A tiny blocking GET for tests that run outside a runtime.
