@@ -56,7 +56,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 render_cache: Default::default(),
-                watch_pace: v1::watch::Pace::fixed(watch_interval),
+                watch_pace: v1::watch::Pace::new(watch_interval),
                 metrics: Arc::new(metrics::Metrics::new(engine.clone())),
                 engine,
                 started: Instant::now(),

@@ -473,7 +473,7 @@ fn online_forms_of_snapshot_trim_and_dump() {
 }
 
 #[test]
-fn json_logs_and_a_separate_metrics_listener() {
+fn json_logs_a_separate_metrics_listener_and_a_fixed_watch_interval() {
     let t = TestDir::new();
     let extra = [
         "--metrics-listen",

@@ -14,10 +14,10 @@
 //! two-core server saturates, and then every event waits in queues far longer than the slot.
 //! On the 2-core machine of the benchmark, 1,000 streams following 1,000 commits/s (the load
 //! generator on the same machine) got their events within, at p99: 18 ms with a 17 ms slot
-//! (the server 0.89 core), 12.3-12.6 ms with an 11 ms one (0.95 core), 10 ms with an 8 ms one
-//! (1.01 cores, the machine 18% idle), and 10-15 ms, varying from run to run, with a 5 ms one:
-//! the knee. The default, 11 ms there, keeps well clear of it. A few streams get a short slot,
-//! so they see events sooner; an operator may fix the slot instead ([`Pace::fixed`]).
+//! (the server 0.89 core), 12.2-13.5 ms with an 11 ms one (0.92-0.95 core), 9.8-11.7 ms with an
+//! 8 ms one (1.01 cores, the machine 18% idle), and 10-15 ms, varying from run to run, with a
+//! 5 ms one: the knee. The default, 11 ms there, keeps clear of it. A few streams get a short
+//! slot, so they see events sooner; an operator may fix the slot instead ([`Pace::new`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -64,11 +64,11 @@ impl Pace {
         }
     }
 
-    /// A slot of `slot` however many streams are open (`None`: following the load, as
-    /// [`Pace::default`]).
-    pub fn fixed(slot: Option<Duration>) -> Self {
+    /// A slot of `fixed` however many streams are open, or with `None` one following the load,
+    /// as [`Pace::default`].
+    pub fn new(fixed: Option<Duration>) -> Self {
         Pace {
-            fixed: slot,
+            fixed,
             ..Pace::default()
         }
     }
@@ -213,10 +213,10 @@ mod tests {
 
     #[test]
     fn a_fixed_slot_ignores_the_streams() {
-        let pace = Pace::fixed(Some(Duration::from_millis(7)));
+        let pace = Pace::new(Some(Duration::from_millis(7)));
         assert_eq!(pace.slot(), Duration::from_millis(7));
         let _streams: Vec<_> = (0..5000).map(|_| pace.opened()).collect();
         assert_eq!(pace.slot(), Duration::from_millis(7));
-        assert_eq!(Pace::fixed(None).slot(), MIN_SLOT);
+        assert_eq!(Pace::new(None).slot(), MIN_SLOT);
     }
 }
