@@ -80,7 +80,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l max-body-bytes -d 'Largest request body in bytes (413 above it)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l drain-timeout -d 'How long in-flight requests may take to finish on shutdown' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l heartbeat -d 'Interval of heartbeat comments on watch streams' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l watch-write-interval -d 'How often a busy watch stream writes, at most (1ms to 1s) [default: 22µs per open stream divided by the cores, within 2-50ms]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l watch-write-interval -d 'Shortest time between two writes of a busy watch stream (1ms to 1s) [default: 22µs per open stream divided by the cores, within 2-50ms]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l snapshot-every-mib -d 'Take a snapshot after this many MiB of WAL (0: not by size)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l snapshot-every -d 'Take a snapshot this long after the last one if anything changed (e.g. 10m)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l log-format -d 'Log format on stderr' -r -f -a "text\t'Human-readable lines'

@@ -86,7 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'stmgr' -ScriptBlock {
             [CompletionResult]::new('--max-body-bytes', '--max-body-bytes', [CompletionResultType]::ParameterName, 'Largest request body in bytes (413 above it)')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'How long in-flight requests may take to finish on shutdown')
             [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'Interval of heartbeat comments on watch streams')
-            [CompletionResult]::new('--watch-write-interval', '--watch-write-interval', [CompletionResultType]::ParameterName, 'How often a busy watch stream writes, at most (1ms to 1s) [default: 22µs per open stream divided by the cores, within 2-50ms]')
+            [CompletionResult]::new('--watch-write-interval', '--watch-write-interval', [CompletionResultType]::ParameterName, 'Shortest time between two writes of a busy watch stream (1ms to 1s) [default: 22µs per open stream divided by the cores, within 2-50ms]')
             [CompletionResult]::new('--snapshot-every-mib', '--snapshot-every-mib', [CompletionResultType]::ParameterName, 'Take a snapshot after this many MiB of WAL (0: not by size)')
             [CompletionResult]::new('--snapshot-every', '--snapshot-every', [CompletionResultType]::ParameterName, 'Take a snapshot this long after the last one if anything changed (e.g. 10m)')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')

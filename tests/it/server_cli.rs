@@ -523,6 +523,7 @@ fn json_logs_a_separate_metrics_listener_and_a_fixed_watch_interval() {
         .args(["server", "start", "--data-dir"])
         .arg(&data)
         .args(["--listen", "127.0.0.1:0", "--watch-write-interval", "0s"])
+        .timeout(Duration::from_secs(30))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("0s is outside 1ms..1s"));

@@ -31,8 +31,8 @@ pub struct StartArgs {
     /// Interval of heartbeat comments on watch streams
     #[arg(long, default_value = "15s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub heartbeat: Duration,
-    /// How often a busy watch stream writes, at most (1ms to 1s) [default: 22µs per open stream
-    /// divided by the cores, within 2-50ms]
+    /// Shortest time between two writes of a busy watch stream (1ms to 1s) [default: 22µs per
+    /// open stream divided by the cores, within 2-50ms]
     #[arg(long, env = "STMGR_WATCH_WRITE_INTERVAL", value_parser = parse_watch_interval, value_name = "DURATION")]
     pub watch_write_interval: Option<Duration>,
     /// Take a snapshot after this many MiB of WAL (0: not by size)
