@@ -426,6 +426,7 @@ fn replay_phase(dir: &std::path::Path) {
         &rec.state,
         rec.state.seq + 1,
         d.key(),
+        stmgr::store::snapshot::SnapshotOrigin::Manual,
     )
     .expect("snapshot");
     let took = t.elapsed();

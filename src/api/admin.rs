@@ -64,7 +64,7 @@ pub struct SnapshotOut {
 async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<SnapshotOut>> {
     let engine = app.engine().clone();
     let started = std::time::Instant::now();
-    let meta = blocking(move || engine.snapshot()).await??;
+    let meta = blocking(move || engine.snapshot(snapshot::SnapshotOrigin::Manual)).await??;
     let m = app.metrics();
     m.snapshot_duration.observe(started.elapsed().as_secs_f64());
     m.snapshot_bytes

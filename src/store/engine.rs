@@ -20,7 +20,7 @@ use crate::store::error::{Rejection, Result, StoreError};
 use crate::store::maintenance::Maintenance;
 use crate::store::options::{Durability, EngineOptions};
 use crate::store::recovery::{self, Base, Target};
-use crate::store::snapshot::{self, SnapshotMeta};
+use crate::store::snapshot::{self, SnapshotMeta, SnapshotOrigin};
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::StatsSnapshot;
 use crate::store::wal::active::ActiveSegment;
@@ -275,15 +275,16 @@ impl Engine {
         self.inner.shared.hub.live_subscribers()
     }
 
-    /// Writes a snapshot of the current state (blocking; writers go on meanwhile).
+    /// Writes a snapshot of the current state (blocking; writers go on meanwhile), verified by
+    /// reading it back before it is visible.
     ///
     /// # Errors
-    /// I/O errors naming the file.
-    pub fn snapshot(&self) -> Result<SnapshotMeta> {
+    /// I/O errors naming the file; [`StoreError::SnapshotCheck`].
+    pub fn snapshot(&self, origin: SnapshotOrigin) -> Result<SnapshotMeta> {
         let view = self.view();
         let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
         let dir = &self.inner.dir;
-        snapshot::write_snapshot(&dir.snapshots(), &view, next_seq, dir.key())
+        snapshot::write_snapshot(&dir.snapshots(), &view, next_seq, dir.key(), origin)
     }
 
     /// Why writes are refused, if they are.

@@ -93,6 +93,16 @@ pub enum StoreError {
         /// The configured keys' ids (current first).
         configured: Vec<u32>,
     },
+    /// A snapshot just written did not read back as written; it was not kept.
+    #[error(
+        "the snapshot written to {path} did not verify when read back, so it was not kept: {reason}"
+    )]
+    SnapshotCheck {
+        /// The temporary file (removed).
+        path: PathBuf,
+        /// What the read-back found.
+        reason: String,
+    },
     /// Sealing failed (no randomness for a nonce).
     #[error("encryption: {0}")]
     Encryption(String),

@@ -82,7 +82,7 @@ impl SnapshotPolicy {
         st.wal_bytes_at_last = engine.stats().wal_bytes_appended;
         st.seq_at_last = engine.view().seq;
         st.last = Instant::now();
-        let meta = engine.snapshot()?;
+        let meta = engine.snapshot(snapshot::SnapshotOrigin::Automatic)?;
         let mut report = RetentionReport {
             snapshot_id: Some(meta.id),
             ..Default::default()

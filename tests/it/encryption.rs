@@ -101,7 +101,9 @@ fn missing_or_wrong_key_names_the_file_and_is_never_skipped_or_repaired() {
     let tmp = tempfile::tempdir().unwrap();
     let e = Engine::open(tmp.path(), sealed(Some(key(1))), "test").unwrap();
     commit(&e, "ns", "a", "{\"v\":1}");
-    let snap = e.snapshot().unwrap();
+    let snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     assert_eq!(snap.key_id, key(1).id());
     commit(&e, "ns", "b", "{\"v\":2}");
     drop(e);
@@ -161,7 +163,9 @@ fn altered_or_cut_snapshot_body_with_a_valid_crc_is_refused() {
         }
         commit(&e, "ns", &format!("k{i}"), &format!("\"{s}\""));
     }
-    let snap = e.snapshot().unwrap();
+    let snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     drop(e);
     let path = tmp.path().join(format!("snapshots/{}.snap", snap.id));
     let good = std::fs::read(&path).unwrap();
@@ -226,7 +230,9 @@ fn a_plaintext_data_dir_stays_readable_after_a_key_is_configured() {
     for i in 0..20 {
         commit(&e, "ns", &format!("old{i}"), "{\"v\":\"old\"}");
     }
-    let old_snap = e.snapshot().unwrap();
+    let old_snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     assert_eq!(old_snap.key_id, 0);
     commit(&e, "ns", "old-after-snap", "1");
     drop(e);
@@ -238,7 +244,9 @@ fn a_plaintext_data_dir_stays_readable_after_a_key_is_configured() {
     for i in 0..20 {
         commit(&e, "ns", &format!("new{i}"), "{\"v\":\"new\"}");
     }
-    let new_snap = e.snapshot().unwrap();
+    let new_snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     assert_eq!(new_snap.key_id, k.id());
     drop(e);
     let segs = segments(tmp.path());
@@ -313,7 +321,8 @@ fn a_previous_key_lets_the_key_change_and_encryption_be_turned_off() {
     for i in 0..30 {
         commit(&e, "ns", &format!("a{i}"), "1");
     }
-    e.snapshot().unwrap();
+    e.snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     commit(&e, "ns", "a-last", "1");
     drop(e);
 
@@ -326,7 +335,9 @@ fn a_previous_key_lets_the_key_change_and_encryption_be_turned_off() {
     .unwrap();
     assert_eq!(e.view().seq, 31);
     commit(&e, "ns", "b", "1");
-    let s2 = e.snapshot().unwrap();
+    let s2 = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     assert_eq!(s2.key_id, k2.id());
     drop(e);
     assert_eq!(header_key_id(segments(tmp.path()).last().unwrap()), k2.id());
@@ -347,7 +358,9 @@ fn a_previous_key_lets_the_key_change_and_encryption_be_turned_off() {
     drop(e);
     let e = Engine::open(tmp.path(), rotated(None, Some(k2.clone())), "test").unwrap();
     commit(&e, "ns", "c", "1");
-    let s3 = e.snapshot().unwrap();
+    let s3 = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     assert_eq!(s3.key_id, 0);
     drop(e);
     assert_eq!(header_key_id(segments(tmp.path()).last().unwrap()), 0);

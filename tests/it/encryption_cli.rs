@@ -86,7 +86,10 @@ fn sealed_dir(t: &TestDir, n: u64) -> (PathBuf, String) {
         );
         e.commit_blocking(move |_| Ok(vec![op])).unwrap();
         if i == n / 2 {
-            snap = e.snapshot().unwrap().id;
+            snap = e
+                .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+                .unwrap()
+                .id;
         }
     }
     e.close().unwrap();

@@ -113,7 +113,9 @@ fn snapshot_during_concurrent_writes_equals_state_at_its_seq() {
     wait_until(Duration::from_secs(30), "some commits", || {
         e.view().seq > 300
     });
-    let snap = e.snapshot().unwrap();
+    let snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     stop.store(true, Ordering::Relaxed);
     for w in writers {
         w.join().unwrap();
@@ -152,7 +154,9 @@ fn restore_to_seq_and_time_reproduces_that_point_and_never_reuses_seqs() {
         commit(&e, put("ns", &format!("k{}", i % 5), &i.to_string()));
         now.fetch_add(1000, Ordering::SeqCst);
     }
-    let snap = e.snapshot().unwrap();
+    let snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     for i in 21..=120u64 {
         if i % 10 == 0 {
             e.commit_blocking(move |_| {
@@ -193,7 +197,9 @@ fn restore_to_seq_and_time_reproduces_that_point_and_never_reuses_seqs() {
     // A watcher that had seen seq 100 (lost by the restore) is told to re-list.
     let mut sub = e.subscribe(100, None);
     assert!(matches!(sub.try_next(), Err(WatchError::Reset { .. })));
-    let snap2 = e.snapshot().unwrap();
+    let snap2 = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     commit(&e, put("ns", "after", "2"));
     e.close().unwrap();
     drop(e);
@@ -219,7 +225,9 @@ fn trim_never_removes_what_the_snapshot_does_not_cover() {
     for i in 0..200 {
         commit(&e, put("ns", &format!("k{i}"), &big));
     }
-    let snap = e.snapshot().unwrap();
+    let snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     for i in 0..100 {
         commit(&e, put("ns", &format!("z{i}"), &big));
     }
@@ -409,7 +417,9 @@ fn snapshot_ahead_of_the_log_starts_a_new_segment_and_verifies_clean() {
                 .len(),
         );
     }
-    let snap = e.snapshot().unwrap();
+    let snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     assert_eq!(snap.commit_seq, 10);
     e.close().unwrap();
     drop(e);
@@ -460,7 +470,9 @@ fn watchers_see_a_restore_even_after_new_commits() {
     for i in 1..=5u64 {
         commit(&e, put("ns", &format!("k{i}"), "1"));
     }
-    let snap = e.snapshot().unwrap();
+    let snap = e
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .unwrap();
     for i in 6..=9u64 {
         commit(&e, put("ns", &format!("k{i}"), "1"));
     }

@@ -97,7 +97,13 @@ pub fn restore(
     let staged_wal = staging.join("wal");
     fs::create_dir_all(&staged_wal)
         .map_err(|e| StoreError::io("create directory", &staged_wal, e))?;
-    let meta = snapshot::write_snapshot(&staged_snaps, &rec.state, next_seq, dir.key())?;
+    let meta = snapshot::write_snapshot(
+        &staged_snaps,
+        &rec.state,
+        next_seq,
+        dir.key(),
+        snapshot::SnapshotOrigin::Restore,
+    )?;
     ActiveSegment::create(
         &staged_wal,
         next_seq,

@@ -21,5 +21,11 @@ pub fn take(dir: &DataDir, policy: &HistoryPolicy) -> Result<SnapshotMeta> {
         .unwrap_or(floor)
         .max(floor)
         .max(rec.state.seq + 1);
-    snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq, dir.key())
+    snapshot::write_snapshot(
+        &dir.snapshots(),
+        &rec.state,
+        next_seq,
+        dir.key(),
+        snapshot::SnapshotOrigin::Manual,
+    )
 }

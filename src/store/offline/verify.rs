@@ -290,7 +290,13 @@ pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>>
         let next_seq = (highest + 1)
             .max(rec.next_seq.unwrap_or(1))
             .max(rec.state.seq + 1);
-        let meta = snapshot::write_snapshot(&dir.snapshots(), &rec.state, next_seq, dir.key())?;
+        let meta = snapshot::write_snapshot(
+            &dir.snapshots(),
+            &rec.state,
+            next_seq,
+            dir.key(),
+            snapshot::SnapshotOrigin::Restore,
+        )?;
         actions.push(RepairAction {
             path: dir.snapshots().join(format!("{}.snap", meta.id)),
             action: format!(

@@ -1,4 +1,5 @@
-//! A snapshot's header ([`SnapshotMeta`]), its trailer constants, and reading the header alone.
+//! A snapshot's header ([`SnapshotMeta`], with its [`SnapshotOrigin`]), its trailer constants,
+//! and reading the header alone.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -13,6 +14,43 @@ pub(super) const TRAILER_MAGIC: &[u8; 8] = b"STMGREND";
 const FORMAT: u16 = 1;
 pub(super) const HEADER_LEN: usize = 96;
 pub(super) const TRAILER_LEN: usize = 32;
+
+/// Who took a snapshot: bits 0-1 of the header's flags. Values are append-only; files written
+/// before the field existed read as [`SnapshotOrigin::Manual`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotOrigin {
+    /// An operator or a script (`stmgr snapshot`, `POST /admin/snapshot`). Automatic
+    /// retention never removes these.
+    #[default]
+    Manual = 0,
+    /// The server's automatic snapshots (`--snapshot-every…`); retention keeps the newest.
+    Automatic = 1,
+    /// The base written by `stmgr restore` or `stmgr admin verify --repair`.
+    Restore = 2,
+}
+
+impl SnapshotOrigin {
+    const MASK: u16 = 0b11;
+
+    fn from_flags(flags: u16) -> Option<SnapshotOrigin> {
+        match flags & Self::MASK {
+            0 => Some(SnapshotOrigin::Manual),
+            1 => Some(SnapshotOrigin::Automatic),
+            2 => Some(SnapshotOrigin::Restore),
+            _ => None,
+        }
+    }
+
+    /// The name shown in lists and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotOrigin::Manual => "manual",
+            SnapshotOrigin::Automatic => "automatic",
+            SnapshotOrigin::Restore => "restore",
+        }
+    }
+}
 
 /// What a snapshot's header says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,6 +71,8 @@ pub struct SnapshotMeta {
     pub entries: u64,
     /// Encryption key id (0: plaintext).
     pub key_id: u32,
+    /// Who took it.
+    pub origin: SnapshotOrigin,
     /// File size in bytes.
     pub size: u64,
 }
@@ -42,6 +82,7 @@ impl SnapshotMeta {
         let mut h = [0u8; HEADER_LEN];
         h[0..8].copy_from_slice(MAGIC);
         h[8..10].copy_from_slice(&FORMAT.to_le_bytes());
+        h[10..12].copy_from_slice(&(self.origin as u16).to_le_bytes());
         h[12..16].copy_from_slice(&self.key_id.to_le_bytes());
         h[16..24].copy_from_slice(&self.commit_seq.to_le_bytes());
         h[24..32].copy_from_slice(&self.next_seq.to_le_bytes());
@@ -77,8 +118,12 @@ impl SnapshotMeta {
         if format != FORMAT {
             return Err(corrupt(&format!("unsupported snapshot format {format}")));
         }
+        let flags = u16::from_le_bytes([h[10], h[11]]);
+        let origin = SnapshotOrigin::from_flags(flags)
+            .ok_or_else(|| corrupt(&format!("unknown snapshot flags {flags:#06x}")))?;
         Ok(SnapshotMeta {
             id,
+            origin,
             key_id: u32::from_le_bytes(h[12..16].try_into().unwrap_or_default()),
             commit_seq: u64_at(16),
             next_seq: u64_at(24),

@@ -1,7 +1,7 @@
 //! Snapshot files: a consistent [`State`] serialized from an O(1) view while writes go on.
 //!
 //! Layout of `snapshots/<snap-ULID>.snap`:
-//! - header (96 bytes): `magic "STMGRSNP" | format u16 | flags u16 | key_id u32 | commit_seq u64 |
+//! - header (96 bytes): `magic "STMGRSNP" | format u16 | flags u16 (bits 0-1: origin) | key_id u32 | commit_seq u64 |
 //!   next_seq u64 | created_ms i64 | state_ts i64 | objects u64 | entries u64 | reserved |
 //!   crc32c(bytes 0..92) u32`;
 //! - body: one zstd stream of items, each `len u32 LE | postcard(Item)`; when `key_id` ≠ 0 the
@@ -10,7 +10,9 @@
 //! - trailer (32 bytes): `magic "STMGREND" | body_len u64 | items u64 | reserved u32 |
 //!   crc32c(header + body + trailer bytes 0..28) u32`.
 //!
-//! Files are written under a temporary name, synced, renamed, and the directory synced.
+//! Files are written under a temporary name (`.tmp-snap-<ULID>`), synced, read back and verified
+//! in full, renamed, and the directory synced; a temporary file left by a crash is removed when
+//! the directory is next opened.
 //! `next_seq` is the first seq the log may use after this snapshot: above `commit_seq + 1` after a
 //! point-in-time restore, so that a seq is never issued twice.
 
@@ -20,9 +22,9 @@ mod read;
 mod write;
 
 pub use catalog::{SnapshotInfo, find_snapshot, list_snapshots};
-pub use meta::{SnapshotMeta, read_meta, snapshot_path};
+pub use meta::{SnapshotMeta, SnapshotOrigin, read_meta, snapshot_path};
 pub use read::{load_snapshot, read_snapshot, verify_snapshot};
-pub use write::write_snapshot;
+pub use write::{remove_leftovers, write_snapshot};
 
 use std::sync::Arc;
 

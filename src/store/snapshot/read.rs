@@ -106,7 +106,10 @@ pub fn read_snapshot(
     if items != items_expected || items != meta.entries {
         return Err(corrupt(
             trailer_at,
-            format!("snapshot holds {items} items, trailer says {items_expected}"),
+            format!(
+                "snapshot holds {items} items; its trailer says {items_expected} and its header {}",
+                meta.entries
+            ),
         ));
     }
     Ok(meta)

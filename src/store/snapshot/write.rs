@@ -1,19 +1,22 @@
 //! Writing one snapshot file: header, the zstd body (sealed in chunks when a key is given),
-//! trailer; under a temporary name, synced, renamed.
+//! trailer; under a temporary name, synced, read back and verified, renamed.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use super::Item;
-use super::meta::{HEADER_LEN, SnapshotMeta, TRAILER_LEN, TRAILER_MAGIC};
-use crate::store::crypto::EncryptionKey;
+use super::meta::{HEADER_LEN, SnapshotMeta, SnapshotOrigin, TRAILER_LEN, TRAILER_MAGIC};
+use super::read::read_snapshot;
 use crate::store::crypto::chunks::SealWriter;
+use crate::store::crypto::{EncryptionKey, Keyring};
 use crate::store::error::{Result, StoreError};
 use crate::store::state::State;
 use crate::store::wal::segment::fsync_dir;
 
 const ZSTD_LEVEL: i32 = 1;
+/// Name prefix of a snapshot being written (`.tmp-snap-<ULID>`).
+const TMP_PREFIX: &str = ".tmp-";
 
 /// A writer that checksums and counts what passes through it.
 struct CrcWriter<W> {
@@ -65,21 +68,33 @@ impl<W: Write> Body<W> {
 }
 
 /// Writes `state` as a new snapshot in `dir` and returns its metadata. `next_seq` is the first
-/// seq the log may use after it. With `key` the body is sealed and the header carries its id.
+/// seq the log may use after it; `origin` says who asked for it. With `key` the body is sealed
+/// and the header carries its id.
+///
+/// The file is written under a temporary name, synced, then read back and verified in full
+/// (checksums, every item decoded, the counts of header and trailer) before it gets its name:
+/// a snapshot that would not load is never visible as one.
 ///
 /// # Errors
-/// I/O errors naming the file; the temporary file is removed on failure.
+/// I/O errors naming the file, and [`StoreError::SnapshotCheck`] when the read-back fails; the
+/// temporary file is removed on failure.
 pub fn write_snapshot(
     dir: &Path,
     state: &State,
     next_seq: u64,
     key: Option<&EncryptionKey>,
+    origin: SnapshotOrigin,
 ) -> Result<SnapshotMeta> {
     fs::create_dir_all(dir).map_err(|e| StoreError::io("create directory", dir, e))?;
     let id = format!("snap-{}", ulid::Ulid::new());
-    let tmp = dir.join(format!(".tmp-{id}"));
+    let tmp = dir.join(format!("{TMP_PREFIX}{id}"));
     let path = dir.join(format!("{id}.snap"));
-    let result = write_to(&tmp, &path, &id, state, next_seq, key);
+    let result = write_to(&tmp, &id, state, next_seq, key, origin)
+        .and_then(|meta| check(&tmp, key, &meta).map(|()| meta))
+        .and_then(|meta| {
+            fs::rename(&tmp, &path).map_err(|e| StoreError::io("rename", &tmp, e))?;
+            Ok(meta)
+        });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -88,37 +103,91 @@ pub fn write_snapshot(
     Ok(meta)
 }
 
+/// Reads the temporary file back in full and compares what it holds with what was written.
+fn check(tmp: &Path, key: Option<&EncryptionKey>, written: &SnapshotMeta) -> Result<()> {
+    let keys = Keyring::single(key.cloned());
+    let failed = |reason: String| StoreError::SnapshotCheck {
+        path: tmp.to_path_buf(),
+        reason,
+    };
+    let mut read = read_snapshot(tmp, &keys, |_| {}).map_err(|e| failed(e.to_string()))?;
+    // The id comes from the file name, which is still the temporary one.
+    read.id.clone_from(&written.id);
+    if read != *written {
+        return Err(failed(format!(
+            "the header read back ({read:?}) is not the one written ({written:?})"
+        )));
+    }
+    Ok(())
+}
+
+/// Removes the temporary files that a snapshot killed half-way left in `dir` (they never got a
+/// snapshot's name, so nothing refers to them). Returns how many went.
+///
+/// # Errors
+/// When the directory cannot be read or a file cannot be removed.
+pub fn remove_leftovers(dir: &Path) -> Result<usize> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(StoreError::io("read directory", dir, e)),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::io("read directory", dir, e))?;
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TMP_PREFIX))
+        {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(|e| StoreError::io("remove", &path, e))?;
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        fsync_dir(dir)?;
+    }
+    Ok(removed)
+}
+
+/// Every item of `state`, domain by domain. [`item_count`] must count exactly these: both
+/// destructure [`State`] without `..`, so a new domain does not compile until both cover it.
 fn items(state: &State) -> impl Iterator<Item = Item> + '_ {
-    let objects = state.objects.entries().map(|(ns, id, entry)| Item::Object {
+    let State {
+        seq: _,
+        ts: _,
+        objects,
+        idempotency,
+        leases,
+        checkpoints,
+        workflows,
+    } = state;
+    let objects = objects.entries().map(|(ns, id, entry)| Item::Object {
         ns: ns.clone(),
         id: id.clone(),
         entry: entry.clone(),
     });
-    let answers = state
-        .idempotency
+    let answers = idempotency
         .iter()
         .map(|((ns, key), answer)| Item::Idempotency {
             ns: ns.clone(),
             key: key.clone(),
             answer: answer.clone(),
         });
-    let leases = state.leases.iter().map(|((ns, key), lease)| Item::Lease {
+    let leases = leases.iter().map(|((ns, key), lease)| Item::Lease {
         ns: ns.clone(),
         key: key.clone(),
         lease: lease.clone(),
     });
-    let checkpoints = state
-        .checkpoints
+    let checkpoints = checkpoints
         .iter()
         .map(|((ns, id), list)| Item::Checkpoints {
             ns: ns.clone(),
             id: id.clone(),
             list: list.as_ref().clone(),
         });
-    let workflows = state
-        .workflows
-        .items()
-        .map(|item| Item::Workflow(Box::new(item)));
+    let workflows = workflows.items().map(|item| Item::Workflow(Box::new(item)));
     objects
         .chain(answers)
         .chain(leases)
@@ -126,13 +195,29 @@ fn items(state: &State) -> impl Iterator<Item = Item> + '_ {
         .chain(workflows)
 }
 
+/// How many items [`items`] yields, without walking them (every count is O(1)).
+fn item_count(state: &State) -> u64 {
+    let State {
+        seq: _,
+        ts: _,
+        objects,
+        idempotency,
+        leases,
+        checkpoints,
+        workflows,
+    } = state;
+    (objects.entry_count() + idempotency.len() + leases.len() + checkpoints.len()) as u64
+        + workflows.item_count()
+}
+
+/// Writes and syncs the temporary file.
 fn write_to(
     tmp: &Path,
-    path: &Path,
     id: &str,
     state: &State,
     next_seq: u64,
     key: Option<&EncryptionKey>,
+    origin: SnapshotOrigin,
 ) -> Result<SnapshotMeta> {
     let io_err = |op: &'static str, p: &Path| {
         let p = p.to_path_buf();
@@ -146,11 +231,9 @@ fn write_to(
         created_ms: chrono::Utc::now().timestamp_millis(),
         state_ts: state.ts,
         objects: state.objects.live_count(),
-        entries: (state.objects.entry_count()
-            + state.idempotency.iter().count()
-            + state.leases.iter().count()
-            + state.checkpoints.iter().count()) as u64,
+        entries: item_count(state),
         key_id: key.map_or(0, EncryptionKey::id),
+        origin,
         size: 0,
     };
     let mut out = CrcWriter {
@@ -186,6 +269,12 @@ fn write_to(
             .and_then(Body::finish)
             .map_err(io_err("write", tmp))?;
     }
+    if items_written != meta.entries {
+        return Err(StoreError::Encoding(format!(
+            "snapshot of commit_seq {} wrote {items_written} items but counted {} for its header",
+            meta.commit_seq, meta.entries
+        )));
+    }
     let body_len = out.written - body_start;
     let mut trailer = [0u8; TRAILER_LEN];
     trailer[0..8].copy_from_slice(TRAILER_MAGIC);
@@ -200,6 +289,5 @@ fn write_to(
         .map_err(|e| StoreError::io("write", tmp, e.into_error()))?;
     file.sync_all().map_err(io_err("fsync", tmp))?;
     meta.size = body_start + body_len + TRAILER_LEN as u64;
-    fs::rename(tmp, path).map_err(io_err("rename", tmp))?;
     Ok(meta)
 }

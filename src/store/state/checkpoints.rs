@@ -107,6 +107,16 @@ impl CheckpointState {
         self.by_object.insert((ns, id), Arc::new(list));
     }
 
+    /// Number of objects with checkpoints (O(1)).
+    pub fn len(&self) -> usize {
+        self.by_object.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_object.is_empty()
+    }
+
     /// Every object's checkpoints.
     pub fn iter(&self) -> impl Iterator<Item = (&ObjectKey, &Arc<Vec<Checkpoint>>)> {
         self.by_object.iter()

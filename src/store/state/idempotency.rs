@@ -56,6 +56,16 @@ impl IdempotencyState {
         }
     }
 
+    /// Number of remembered answers (O(1)).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
     /// Every remembered answer.
     pub fn iter(&self) -> impl Iterator<Item = (&(Arc<str>, Arc<str>), &Remembered)> {
         self.keys.iter()

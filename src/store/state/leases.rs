@@ -66,6 +66,16 @@ impl LeaseState {
         self.leases.insert((ns, key), lease);
     }
 
+    /// Number of leases (O(1)).
+    pub fn len(&self) -> usize {
+        self.leases.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.leases.is_empty()
+    }
+
     /// Every lease.
     pub fn iter(&self) -> impl Iterator<Item = (&(Arc<str>, Arc<str>), &Lease)> {
         self.leases.iter()

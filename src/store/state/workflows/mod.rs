@@ -282,26 +282,52 @@ impl WorkflowState {
             .copied()
     }
 
+    /// How many items [`WorkflowState::items`] yields (O(1)).
+    pub fn item_count(&self) -> u64 {
+        let (nodes, graphs, runs, states, cron) = self.documents();
+        (nodes.len() + graphs.len() + runs.len() + states.len() + cron.len()) as u64
+    }
+
+    /// The documents a snapshot holds; the rest are indexes rebuilt from them on restore.
+    /// Destructured without `..`: a new field does not compile until it is placed here.
+    #[allow(clippy::type_complexity)]
+    fn documents(
+        &self,
+    ) -> (
+        &OrdMap<Pair, Arc<NodeRecord>>,
+        &OrdMap<Pair, Arc<GraphRecord>>,
+        &OrdMap<Arc<str>, Arc<RunRecord>>,
+        &OrdMap<Arc<str>, Arc<StateRecord>>,
+        &OrdMap<CronKey, i64>,
+    ) {
+        let WorkflowState {
+            nodes,
+            graphs,
+            runs,
+            states,
+            cron,
+            run_states: _,
+            unsettled: _,
+            ready: _,
+            queued: _,
+        } = self;
+        (nodes, graphs, runs, states, cron)
+    }
+
     /// Everything, as snapshot items.
     pub fn items(&self) -> impl Iterator<Item = WorkflowItem> + '_ {
-        let nodes = self
-            .nodes
+        let (nodes, graphs, runs, states, cron) = self.documents();
+        let nodes = nodes
             .iter()
             .map(|((ns, n), r)| WorkflowItem::Node(ns.clone(), n.clone(), r.as_ref().clone()));
-        let graphs = self
-            .graphs
+        let graphs = graphs
             .iter()
             .map(|((ns, n), g)| WorkflowItem::Graph(ns.clone(), n.clone(), g.as_ref().clone()));
-        let runs = self
-            .runs
-            .values()
-            .map(|r| WorkflowItem::Run(r.as_ref().clone()));
-        let states = self
-            .states
+        let runs = runs.values().map(|r| WorkflowItem::Run(r.as_ref().clone()));
+        let states = states
             .values()
             .map(|s| WorkflowItem::State(s.as_ref().clone()));
-        let cron = self
-            .cron
+        let cron = cron
             .iter()
             .map(|((ns, g, t), at)| WorkflowItem::Cron(ns.clone(), g.clone(), t.clone(), *at));
         nodes.chain(graphs).chain(runs).chain(states).chain(cron)
