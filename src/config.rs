@@ -51,7 +51,9 @@ pub enum OutputFormat {
 /// Values given on the command line. `None` means "not given".
 ///
 /// clap may already have folded the `STMGR_*` variable of a flag into its value; the resolver
-/// reads the same variables again, so it gives the same answer with or without clap.
+/// reads the same variables again, so it gives the same answer with or without clap. `server`
+/// and `data_dir` must be the flags alone (clap does not read their variables), because which
+/// of the two a command uses depends on where each came from.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// `--config`.
@@ -122,7 +124,8 @@ impl PlatformDirs {
     }
 }
 
-/// Where a configuration value came from, for error messages.
+/// Where a configuration value came from, for error messages and for choosing between two
+/// settings (a flag outranks a variable, which outranks the config file: [`Origin::rank`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// A command-line option (`--server`).
@@ -138,6 +141,17 @@ pub enum Origin {
     },
     /// A file holding a secret (`STMGR_ENCRYPTION_KEY_FILE`, `engine.encryption_key_file`).
     KeyFile(PathBuf),
+}
+
+impl Origin {
+    /// Precedence: 3 for a flag, 2 for a variable, 1 for the config file or a key file.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Origin::Flag(_) => 3,
+            Origin::Env(_) => 2,
+            Origin::File { .. } | Origin::KeyFile(_) => 1,
+        }
+    }
 }
 
 impl fmt::Display for Origin {
@@ -239,8 +253,12 @@ pub enum ConfigError {
 pub struct Settings {
     /// The data directory (`--data-dir`, `STMGR_DATA_DIR`, `DATA_DIR`, file, platform default).
     pub data_dir: PathBuf,
+    /// Where `data_dir` came from (`None`: the platform default).
+    pub data_dir_origin: Option<Origin>,
     /// Base URL of the stmgr server (`--server`, `STMGR_SERVER`, file, [`DEFAULT_SERVER`]).
     pub server: String,
+    /// Where `server` came from (`None`: the default).
+    pub server_origin: Option<Origin>,
     /// Requested output format; `None` lets each command choose its default.
     pub output: Option<OutputFormat>,
     /// `-q`: no status messages or progress bars.
@@ -283,22 +301,27 @@ impl Settings {
             None => (None, None),
         };
 
-        let data_dir = match overrides.data_dir.clone() {
-            Some(dir) => dir,
+        let (data_dir, data_dir_origin) = match overrides.data_dir.clone() {
+            Some(dir) => (dir, Some(Origin::Flag("--data-dir".to_owned()))),
             None => match first_var_os(env, &["STMGR_DATA_DIR", "DATA_DIR"]) {
-                Some((_, dir)) => PathBuf::from(dir),
+                Some((name, dir)) => (PathBuf::from(dir), Some(Origin::Env(name.to_owned()))),
                 None => match (file.and_then(|f| f.data_dir.as_ref()), file_path) {
-                    (Some(dir), Some(path)) => relative_to_file(path, dir),
-                    _ => dirs
-                        .data_dir
-                        .clone()
-                        .unwrap_or_else(|| PathBuf::from(FALLBACK_DATA_DIR)),
+                    (Some(dir), Some(path)) => (
+                        relative_to_file(path, dir),
+                        Some(file_origin(path, "data_dir")),
+                    ),
+                    _ => (
+                        dirs.data_dir
+                            .clone()
+                            .unwrap_or_else(|| PathBuf::from(FALLBACK_DATA_DIR)),
+                        None,
+                    ),
                 },
             },
         };
 
         let (server, server_origin) = match overrides.server.clone() {
-            Some(server) => (server, None),
+            Some(server) => (server, Some(Origin::Flag("--server".to_owned()))),
             None => match first_var(env, &["STMGR_SERVER"])? {
                 Some((name, server)) => (server, Some(Origin::Env(name.to_owned()))),
                 None => match (file.and_then(|f| f.server.clone()), file_path) {
@@ -307,7 +330,7 @@ impl Settings {
                 },
             },
         };
-        check_server(&server, server_origin)?;
+        check_server(&server, server_origin.clone())?;
 
         let output = match overrides.output {
             Some(output) => Some(output),
@@ -329,7 +352,9 @@ impl Settings {
 
         Ok(Settings {
             data_dir,
+            data_dir_origin,
             server,
+            server_origin,
             output,
             quiet: overrides.quiet,
             verbose: overrides.verbose,

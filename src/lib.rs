@@ -6,10 +6,11 @@
 //! - [`auth`]: capability tokens, signing keys, rate limits.
 //! - [`cli`]: the command line (the only place, with `main.rs`, that prints).
 //! - [`config`]: settings resolution (flags > environment > config file > defaults).
-//! - [`store`]: the engine.
+//! - [`store`]: the engine; [`admin`]: snapshots, WAL trim and the manifest, online and offline.
 //! - [`api`], [`server`], [`tls`]: the HTTP server; [`client`]: its client.
 //! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bench;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::api::{self, AppState};
 use crate::store::Engine;
@@ -93,10 +93,15 @@ pub async fn serve(
             }
         });
     }
-    let app = api::router(state, options.max_body);
     if let Some(policy) = options.snapshots {
-        tokio::spawn(snapshot_loop(engine.clone(), policy, stop_rx.clone()));
+        tokio::spawn(snapshot_loop(
+            engine.clone(),
+            state.metrics_arc(),
+            policy,
+            stop_rx.clone(),
+        ));
     }
+    let app = api::router(state, options.max_body);
     let mut draining = stop_rx.clone();
     let stopping = async move {
         shutdown.await;
@@ -139,8 +144,14 @@ pub async fn serve(
     Ok(())
 }
 
-/// Checks the snapshot policy every second until the server stops.
-async fn snapshot_loop(engine: Engine, policy: SnapshotPolicy, mut stop: watch::Receiver<bool>) {
+/// Checks the snapshot policy every second until the server stops. A failed round is logged
+/// at ERROR (and counted in `snapshot_failures_total`); nothing is removed after it.
+async fn snapshot_loop(
+    engine: Engine,
+    metrics: Arc<api::metrics::Metrics>,
+    policy: SnapshotPolicy,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut state = PolicyState::new(&engine);
     loop {
         tokio::select! {
@@ -148,6 +159,7 @@ async fn snapshot_loop(engine: Engine, policy: SnapshotPolicy, mut stop: watch::
             _ = stop.wait_for(|s| *s) => return,
         }
         let e = engine.clone();
+        let started = std::time::Instant::now();
         let round = tokio::task::spawn_blocking(move || {
             let r = policy.run_once(&e, &mut state);
             (r, state)
@@ -156,14 +168,24 @@ async fn snapshot_loop(engine: Engine, policy: SnapshotPolicy, mut stop: watch::
         let Ok((result, st)) = round else { return };
         state = st;
         match result {
-            Ok(Some(r)) => info!(
-                snapshot = r.snapshot_id.as_deref().unwrap_or("-"),
-                removed_snapshots = r.snapshots_removed.len(),
-                removed_segments = r.segments_removed,
-                "automatic snapshot"
-            ),
+            Ok(Some(r)) => {
+                metrics
+                    .snapshot_duration
+                    .observe(started.elapsed().as_secs_f64());
+                for (id, why) in &r.snapshots_damaged {
+                    error!(snapshot = %id, error = %why, "an automatic snapshot does not verify; retention keeps it and counts only those that do (see `stmgr admin verify`)");
+                }
+                info!(
+                    snapshot = r.snapshot_id.as_deref().unwrap_or("-"),
+                    removed_snapshots = r.snapshots_removed.len(),
+                    removed_segments = r.segments_removed,
+                    "automatic snapshot"
+                );
+            }
             Ok(None) => {}
-            Err(e) => warn!(error = %e, "automatic snapshot failed; will retry"),
+            Err(e) => {
+                error!(error = %format_args!("{:#}", anyhow::Error::new(e)), "automatic snapshot failed; nothing was removed; will retry")
+            }
         }
     }
 }

@@ -1,8 +1,6 @@
 //! Admin routes: `POST /admin/snapshot`, `POST /admin/trim-wal?snapshot_id=`,
 //! `GET /admin/manifest`, `GET /admin/dump` (NDJSON of the current state, no side effects).
 
-use std::fs;
-
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -16,10 +14,9 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiQuery};
 use super::openapi::ErrorBody;
+use crate::admin::{self, Manifest, SnapshotOut, TrimOut};
 use crate::objects::ObjectOut;
-use crate::store::offline::trim;
-use crate::store::snapshot;
-use crate::store::wal::segment;
+use crate::store::snapshot::SnapshotOrigin;
 
 /// Admin routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -37,44 +34,29 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .map_err(|e| ApiError::internal(&e))
 }
 
-/// A snapshot just written.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SnapshotOut {
-    /// `snap-<ULID>`.
-    pub snapshot_id: String,
-    /// The last commit it holds.
-    pub commit_seq: u64,
-    /// File size in bytes.
-    pub size: u64,
-    /// Live objects in it.
-    pub objects: u64,
-}
-
-/// Writes a snapshot of the current state now.
+/// Writes a snapshot of the current state now; it is read back and verified in full before
+/// this answers. A failure is a 5xx whose message carries the cause (e.g. the OS error).
 #[utoipa::path(
     post,
     path = "/admin/snapshot",
     tag = "admin",
     responses(
         (status = 200, description = "The snapshot", body = SnapshotOut),
-        (status = 500, description = "Writing failed (see the server log)", body = ErrorBody),
+        (status = 500, description = "Writing or verifying failed; the message says why", body = ErrorBody),
         (status = 503, description = "The engine is read-only after a failed sync", body = ErrorBody),
     )
 )]
 async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<SnapshotOut>> {
     let engine = app.engine().clone();
     let started = std::time::Instant::now();
-    let meta = blocking(move || engine.snapshot(snapshot::SnapshotOrigin::Manual)).await??;
+    let out = blocking(move || admin::snapshot(&engine, SnapshotOrigin::Manual))
+        .await?
+        .map_err(|e| ApiError::storage("snapshot", e))?;
     let m = app.metrics();
     m.snapshot_duration.observe(started.elapsed().as_secs_f64());
     m.snapshot_bytes
-        .set(i64::try_from(meta.size).unwrap_or(i64::MAX));
-    Ok(Json(SnapshotOut {
-        snapshot_id: meta.id,
-        commit_seq: meta.commit_seq,
-        size: meta.size,
-        objects: meta.objects,
-    }))
+        .set(i64::try_from(out.size).unwrap_or(i64::MAX));
+    Ok(Json(out))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -88,21 +70,6 @@ struct TrimQuery {
     dry_run: bool,
 }
 
-/// What a WAL trim removed (or would remove).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TrimOut {
-    /// The snapshot trimmed against.
-    pub snapshot_id: String,
-    /// Its commit_seq.
-    pub commit_seq: u64,
-    /// Whether nothing was deleted.
-    pub dry_run: bool,
-    /// Segment files deleted (or that would be).
-    pub deleted: Vec<String>,
-    /// Segment files kept.
-    pub kept: Vec<String>,
-}
-
 /// Deletes WAL segments whose every record is in a verified snapshot (never the active one).
 #[utoipa::path(
     post,
@@ -113,6 +80,7 @@ pub struct TrimOut {
         (status = 200, description = "What was deleted and kept", body = TrimOut),
         (status = 400, description = "Missing or invalid query", body = ErrorBody),
         (status = 404, description = "No such snapshot", body = ErrorBody),
+        (status = 500, description = "The snapshot does not verify, or a file could not be removed", body = ErrorBody),
     )
 )]
 async fn trim_wal(
@@ -120,85 +88,10 @@ async fn trim_wal(
     ApiQuery(q): ApiQuery<TrimQuery>,
 ) -> ApiResult<Json<TrimOut>> {
     let dir = app.engine().dir().clone();
-    let dry_run = q.dry_run;
-    let plan = blocking(move || -> Result<_, crate::store::StoreError> {
-        let plan = trim::plan(&dir, &q.snapshot_id)?;
-        if !dry_run {
-            trim::apply(&dir, &plan)?;
-        }
-        Ok(plan)
-    })
-    .await??;
-    let name = |s: &trim::SegmentPlan| s.path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let deleted: Vec<_> = plan
-        .segments
-        .iter()
-        .filter(|s| s.remove)
-        .filter_map(name)
-        .collect();
-    let kept: Vec<_> = plan
-        .segments
-        .iter()
-        .filter(|s| !s.remove)
-        .filter_map(name)
-        .collect();
-    Ok(Json(TrimOut {
-        snapshot_id: plan.snapshot.id,
-        commit_seq: plan.snapshot.commit_seq,
-        dry_run,
-        deleted,
-        kept,
-    }))
-}
-
-/// `GET /admin/manifest`: what the data directory holds.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Manifest {
-    /// Server version.
-    pub version: String,
-    /// The data directory.
-    pub data_dir: String,
-    /// The latest commit_seq.
-    pub commit_seq: u64,
-    /// Live objects.
-    pub objects: u64,
-    /// Durability mode.
-    pub durability: String,
-    /// WAL segments, oldest first.
-    pub wal: Vec<SegmentInfo>,
-    /// Snapshots, oldest first.
-    pub snapshots: Vec<SnapshotEntry>,
-    /// Writes refused since a failed sync, if so.
-    pub poisoned: Option<String>,
-}
-
-/// A WAL segment in the manifest.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SegmentInfo {
-    /// File name.
-    pub name: String,
-    /// First seq.
-    pub first_seq: u64,
-    /// Size in bytes.
-    pub size: u64,
-}
-
-/// A snapshot in the manifest.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SnapshotEntry {
-    /// `snap-<ULID>`.
-    pub snapshot_id: String,
-    /// Its commit_seq.
-    pub commit_seq: u64,
-    /// Size in bytes.
-    pub size: u64,
-    /// Live objects.
-    pub objects: u64,
-    /// RFC 3339.
-    pub created_at: String,
-    /// Id of the key its body is sealed with (0: plaintext).
-    #[serde(default)]
-    pub key_id: u32,
+    let out = blocking(move || admin::trim_wal(&dir, &q.snapshot_id, q.dry_run))
+        .await?
+        .map_err(|e| ApiError::storage("trim-wal", e))?;
+    Ok(Json(out))
 }
 
 /// What the data directory holds.
@@ -213,45 +106,9 @@ pub struct SnapshotEntry {
 )]
 async fn manifest(State(app): State<AppState>) -> ApiResult<Json<Manifest>> {
     let engine = app.engine().clone();
-    let m = blocking(move || -> Result<Manifest, crate::store::StoreError> {
-        let dir = engine.dir();
-        let wal = segment::list_segments(&dir.wal())?
-            .into_iter()
-            .map(|s| SegmentInfo {
-                name: s
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                first_seq: s.first_seq,
-                size: fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0),
-            })
-            .collect();
-        let snapshots = snapshot::list_snapshots(&dir.snapshots())?
-            .into_iter()
-            .filter_map(|i| i.meta.ok())
-            .map(|m| SnapshotEntry {
-                snapshot_id: m.id,
-                commit_seq: m.commit_seq,
-                size: m.size,
-                objects: m.objects,
-                created_at: crate::store::offline::dump::format_ts(m.created_ms),
-                key_id: m.key_id,
-            })
-            .collect();
-        let view = engine.view();
-        Ok(Manifest {
-            version: env!("CARGO_PKG_VERSION").into(),
-            data_dir: dir.root().display().to_string(),
-            commit_seq: view.seq,
-            objects: view.objects.live_count(),
-            durability: engine.options().durability.to_string(),
-            wal,
-            snapshots,
-            poisoned: engine.poisoned(),
-        })
-    })
-    .await??;
+    let m = blocking(move || admin::manifest(&engine))
+        .await?
+        .map_err(|e| ApiError::storage("manifest", e))?;
     Ok(Json(m))
 }
 

@@ -52,6 +52,29 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// An admin operation on the engine's files failed: what a caller gets for a store error,
+    /// except that a server-side failure (an I/O error, a snapshot that did not verify) carries
+    /// its whole cause chain ("write …: No space left on device (os error 28)") instead of the
+    /// generic message: admin callers are operators, and they need it. Logged at ERROR.
+    pub fn storage(op: &str, e: StoreError) -> Self {
+        match e {
+            StoreError::Io { .. }
+            | StoreError::SnapshotCheck { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::Encoding(_)
+            | StoreError::Encryption(_)
+            | StoreError::KeyMissing { .. }
+            | StoreError::KeyMismatch { .. } => {
+                let message = format!("{op} failed: {:#}", anyhow::Error::new(e));
+                tracing::error!(error = %message, "admin operation failed");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", message)
+            }
+            other => ApiError::from(other),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": self.code, "message": self.message, "detail": self.message});

@@ -16,8 +16,6 @@ pub struct Context {
     pub printer: Printer,
     /// The runtime (multi-threaded for servers, current-thread otherwise).
     pub runtime: Arc<Runtime>,
-    /// Whether commands with an offline and an online form use the server.
-    pub online: bool,
 }
 
 impl Context {
@@ -28,7 +26,6 @@ impl Context {
             settings,
             printer,
             runtime,
-            online: false,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Helpers shared by the offline commands: the data directory (with the configured encryption
 //! key, so every offline command reads and writes sealed files alike) and its lock, and
-//! formatting of sizes and times.
+//! formatting of sizes.
 
 use anyhow::Context as _;
 
@@ -8,13 +8,14 @@ use crate::cli::context::Context;
 use crate::store::dir::{DataDir, DirLock};
 use crate::store::error::StoreError;
 
-/// The configured data directory, which must exist, with the configured encryption key.
+/// The configured data directory, which must exist and be one (a WAL segment or a snapshot in
+/// it: nothing is ever created in a directory that is not), with the configured encryption key.
 ///
 /// # Errors
-/// When it does not exist.
+/// When it does not exist or is not an stmgr data directory.
 pub fn existing(ctx: &Context) -> anyhow::Result<DataDir> {
     let dir = DataDir::new(&ctx.settings.data_dir).with_keys(ctx.settings.engine.keyring());
-    dir.require_exists()?;
+    dir.require_initialized()?;
     Ok(dir)
 }
 
@@ -26,8 +27,10 @@ pub fn locked(ctx: &Context, purpose: &str) -> anyhow::Result<(DataDir, DirLock)
     let dir = existing(ctx)?;
     match dir.lock(purpose) {
         Ok(lock) => {
-            // Finish a restore a crash interrupted before anything else touches the directory.
+            // Finish a restore a crash interrupted before anything else touches the directory,
+            // and drop what an interrupted snapshot left.
             crate::store::offline::restore::finish_pending(&dir)?;
+            crate::store::snapshot::remove_leftovers(&dir.snapshots())?;
             Ok((dir, lock))
         }
         Err(e @ StoreError::Locked { .. }) => Err(anyhow::Error::new(e)).context(format!(
@@ -64,11 +67,4 @@ pub fn key_hint(err: anyhow::Error) -> anyhow::Error {
 /// A byte count for people (`1.2 MiB`).
 pub fn bytes(n: u64) -> String {
     bytesize::ByteSize::b(n).display().iec().to_string()
-}
-
-/// ms since the epoch as RFC 3339 (seconds).
-pub fn time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -17,6 +17,7 @@ pub mod graph;
 pub mod keys;
 pub mod logging;
 pub mod ls;
+pub mod mode;
 pub mod node;
 mod online;
 pub mod output;
@@ -80,25 +81,13 @@ pub struct GlobalArgs {
     )]
     pub config: Option<PathBuf>,
 
-    /// Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform
-    /// data directory]
-    #[arg(
-        long,
-        global = true,
-        env = "STMGR_DATA_DIR",
-        hide_env_values = true,
-        value_name = "PATH"
-    )]
+    /// Data directory [default: stmgr in the platform data directory]
+    /// [env: STMGR_DATA_DIR, DATA_DIR]
+    #[arg(long, global = true, value_name = "PATH")]
     pub data_dir: Option<PathBuf>,
 
-    /// Base URL of the stmgr server [default: http://127.0.0.1:8080]
-    #[arg(
-        long,
-        global = true,
-        env = "STMGR_SERVER",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
+    /// Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]
+    #[arg(long, global = true, value_name = "URL")]
     pub server: Option<String>,
 
     /// Output format of results [default: chosen by each command, usually table]
@@ -292,10 +281,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
     }
     let settings = Settings::from_process(&cli.global.overrides())?;
     tracing::debug!(?settings, "settings resolved");
-    let mut ctx = Context::new(settings, runtime);
-    // `snapshot`, `snapshot list`, `trim-wal` and `admin dump` talk to a server when one is
-    // named (--server or STMGR_SERVER) and no data directory is.
-    ctx.online = cli.global.server.is_some() && cli.global.data_dir.is_none();
+    let ctx = Context::new(settings, runtime);
     let result = match &cli.command {
         Command::Snapshot(args) => snapshot::run(args, &ctx),
         Command::TrimWal(args) => trim_wal::run(args, &ctx),

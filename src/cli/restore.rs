@@ -39,6 +39,7 @@ pub struct RestoreArgs {
 /// # Errors
 /// Bad time, missing or locked data directory, unknown snapshot, unreachable target.
 pub fn run(args: &RestoreArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    crate::cli::mode::require_data_dir(ctx, "stmgr restore")?;
     let target = match (&args.to_seq, &args.to_time) {
         (Some(s), _) => Target::Seq(*s),
         (None, Some(t)) => {

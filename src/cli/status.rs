@@ -25,6 +25,12 @@ pub fn run(_args: &StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
         OutputFormat::Table => {
+            // Unreadable snapshots come last in the list: the latest is the last readable one.
+            let latest = manifest
+                .snapshots
+                .iter()
+                .rev()
+                .find(|s| s.commit_seq.is_some());
             let s = |k: &str| {
                 health
                     .get(k)
@@ -71,14 +77,10 @@ pub fn run(_args: &StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .first()
                         .map_or("-".into(), |w| w.first_seq.to_string()),
                     manifest.snapshots.len().to_string(),
-                    manifest
-                        .snapshots
-                        .last()
-                        .map_or("-".into(), |s| s.snapshot_id.clone()),
-                    manifest
-                        .snapshots
-                        .last()
-                        .map_or("-".into(), |s| s.commit_seq.to_string()),
+                    latest.map_or("-".into(), |s| s.snapshot_id.clone()),
+                    latest
+                        .and_then(|s| s.commit_seq)
+                        .map_or("-".into(), |seq| seq.to_string()),
                 ]],
             )?;
         }

@@ -1,16 +1,18 @@
-//! `stmgr trim-wal`: deletes the WAL segments a verified snapshot covers (offline).
+//! `stmgr trim-wal`: deletes the WAL segments a verified snapshot covers, through the server
+//! (`POST /admin/trim-wal`) or on a stopped server's data directory; prints the same
+//! [`TrimOut`] either way.
 
 use std::process::ExitCode;
 
 use clap::Args;
-use serde::Serialize;
 
+use crate::admin::{self, TrimOut};
 use crate::cli::context::Context;
 use crate::cli::datadir;
+use crate::cli::mode::{self, Mode};
 use crate::config::OutputFormat;
-use crate::store::offline::trim::{self, SegmentPlan};
 
-/// Delete the WAL segments that a verified snapshot covers (server stopped)
+/// Delete the WAL segments that a verified snapshot covers
 #[derive(Debug, Args)]
 pub struct TrimWalArgs {
     /// The snapshot whose coverage decides what goes (see `stmgr snapshot list`)
@@ -21,53 +23,44 @@ pub struct TrimWalArgs {
     pub dry_run: bool,
 }
 
-#[derive(Serialize)]
-struct Report<'a> {
-    snapshot_id: &'a str,
-    commit_seq: u64,
-    dry_run: bool,
-    removed: Vec<&'a SegmentPlan>,
-    kept: Vec<&'a SegmentPlan>,
-}
-
 /// Runs `stmgr trim-wal`.
 ///
 /// # Errors
-/// Missing or locked data directory, unknown or damaged snapshot, I/O errors.
+/// Missing, foreign or locked data directory, unknown or damaged snapshot, I/O errors, a server
+/// error.
 pub fn run(args: &TrimWalArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    if ctx.online {
-        return run_online(args, ctx);
-    }
-    let (dir, _lock) = datadir::locked(ctx, "stmgr trim-wal")?;
-    let plan = trim::plan(&dir, &args.snapshot_id)?;
-    if !args.dry_run {
-        trim::apply(&dir, &plan)?;
-    }
+    let out = match mode::choose(ctx) {
+        Mode::Server => {
+            let client = crate::cli::online::client(ctx)?;
+            ctx.block_on(client.trim_wal(&args.snapshot_id, args.dry_run))?
+        }
+        Mode::DataDir => {
+            let (dir, _lock) = datadir::locked(ctx, "stmgr trim-wal")?;
+            admin::trim_wal(&dir, &args.snapshot_id, args.dry_run)?
+        }
+    };
+    print(ctx, &out)
+}
+
+fn print(ctx: &Context, out: &TrimOut) -> anyhow::Result<ExitCode> {
     let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
         OutputFormat::Table => {
-            let removed_word = if args.dry_run {
+            let removed_word = if out.dry_run {
                 "would remove"
             } else {
                 "removed"
             };
-            let rows = plan
+            let rows = out
                 .segments
                 .iter()
                 .map(|s| {
                     vec![
-                        s.path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
+                        s.segment.clone(),
                         s.first_seq.to_string(),
                         s.last_seq.map_or_else(|| "-".into(), |l| l.to_string()),
                         datadir::bytes(s.size),
-                        if s.remove {
-                            removed_word.into()
-                        } else {
-                            "kept".into()
-                        },
+                        if s.remove { removed_word } else { "kept" }.to_string(),
                         s.reason.clone(),
                     ]
                 })
@@ -83,66 +76,16 @@ pub fn run(args: &TrimWalArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 ],
                 rows,
             )?;
-            let n = plan.segments.iter().filter(|s| s.remove).count();
-            let freed: u64 = plan
-                .segments
-                .iter()
-                .filter(|s| s.remove)
-                .map(|s| s.size)
-                .sum();
             p.status(&format!(
-                "{removed_word} {n} segment(s), {} (snapshot {} at commit_seq {})",
-                datadir::bytes(freed),
-                plan.snapshot.id,
-                plan.snapshot.commit_seq
+                "{removed_word} {} segment(s), {} (snapshot {} at commit_seq {})",
+                out.deleted.len(),
+                datadir::bytes(out.freed_bytes),
+                out.snapshot_id,
+                out.commit_seq
             ));
         }
-        fmt => {
-            let report = Report {
-                snapshot_id: &plan.snapshot.id,
-                commit_seq: plan.snapshot.commit_seq,
-                dry_run: args.dry_run,
-                removed: plan.segments.iter().filter(|s| s.remove).collect(),
-                kept: plan.segments.iter().filter(|s| !s.remove).collect(),
-            };
-            if fmt == OutputFormat::Json {
-                p.json(&report)?
-            } else {
-                p.jsonl(&report)?
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Asks the running server to trim (`POST /admin/trim-wal`).
-fn run_online(args: &TrimWalArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let client = crate::cli::online::client(ctx)?;
-    let v = ctx.block_on(client.trim_wal(&args.snapshot_id, args.dry_run))?;
-    let p = &ctx.printer;
-    match p.format_or(OutputFormat::Table) {
-        OutputFormat::Table => {
-            let names = |k: &str| -> Vec<String> {
-                v[k].as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|n| n.as_str().map(str::to_string))
-                    .collect()
-            };
-            let removed_word = if args.dry_run {
-                "would remove"
-            } else {
-                "removed"
-            };
-            let mut rows: Vec<Vec<String>> = names("deleted")
-                .into_iter()
-                .map(|n| vec![n, removed_word.into()])
-                .collect();
-            rows.extend(names("kept").into_iter().map(|n| vec![n, "kept".into()]));
-            p.table(&["segment", "action"], rows)?;
-        }
-        OutputFormat::Json => p.json(&v)?,
-        OutputFormat::Jsonl => p.jsonl(&v)?,
+        OutputFormat::Json => p.json(out)?,
+        OutputFormat::Jsonl => p.jsonl(out)?,
     }
     Ok(ExitCode::SUCCESS)
 }

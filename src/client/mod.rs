@@ -9,6 +9,7 @@
 //! server lets an `x-api-key` decide a v1 request (refused unless `--api-key-grants-v1`) even
 //! when a valid token comes with it.
 
+pub mod admin;
 pub mod objects;
 pub mod workflows;
 

@@ -4,7 +4,6 @@ use futures_util::{Stream, StreamExt};
 use reqwest::Method;
 
 use super::{Client, ClientError, ListPage, Result, SseEvent};
-use crate::api::admin::Manifest;
 use crate::api::v1::checkpoints::CheckpointOut;
 use crate::objects::ObjectOut;
 
@@ -182,44 +181,6 @@ impl Client {
             .collect())
     }
 
-    /// `POST /admin/snapshot`.
-    ///
-    /// # Errors
-    /// Transport, API and decoding errors.
-    pub async fn snapshot(&self) -> Result<serde_json::Value> {
-        self.json(self.request(Method::POST, self.url(&["admin", "snapshot"])))
-            .await
-    }
-
-    /// `POST /admin/trim-wal?snapshot_id=ID&dry_run=B`.
-    ///
-    /// # Errors
-    /// Transport, API and decoding errors.
-    pub async fn trim_wal(&self, snapshot_id: &str, dry_run: bool) -> Result<serde_json::Value> {
-        let mut url = self.url(&["admin", "trim-wal"]);
-        url.query_pairs_mut()
-            .append_pair("snapshot_id", snapshot_id)
-            .append_pair("dry_run", if dry_run { "true" } else { "false" });
-        self.json(self.request(Method::POST, url)).await
-    }
-
-    /// `GET /admin/dump`: one JSON object per line.
-    ///
-    /// # Errors
-    /// Transport and API errors.
-    pub async fn dump(&self) -> Result<impl Stream<Item = Result<bytes::Bytes>> + use<>> {
-        let resp = self
-            .send(self.request(Method::GET, self.url(&["admin", "dump"])))
-            .await?;
-        let url = resp.url().to_string();
-        Ok(resp.bytes_stream().map(move |c| {
-            c.map_err(|e| ClientError::Transport {
-                url: url.clone(),
-                source: e,
-            })
-        }))
-    }
-
     /// `GET /health?format=json`.
     ///
     /// # Errors
@@ -228,15 +189,6 @@ impl Client {
         let mut url = self.url(&["health"]);
         url.query_pairs_mut().append_pair("format", "json");
         self.json(self.request(Method::GET, url)).await
-    }
-
-    /// `GET /admin/manifest`.
-    ///
-    /// # Errors
-    /// Transport, API and decoding errors.
-    pub async fn manifest(&self) -> Result<Manifest> {
-        self.json(self.request(Method::GET, self.url(&["admin", "manifest"])))
-            .await
     }
 
     /// `GET /v1/{ns}/watch` from `from` (exclusive); the stream of SSE events.

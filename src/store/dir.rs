@@ -87,6 +87,52 @@ impl DataDir {
         }
     }
 
+    /// Fails unless the directory exists and is an stmgr data directory: it holds a WAL segment
+    /// or a snapshot (a server creates the first segment when it first opens a directory).
+    ///
+    /// # Errors
+    /// [`StoreError::NoDataDir`], [`StoreError::NotADataDir`] naming a few of the entries found.
+    pub fn require_initialized(&self) -> Result<()> {
+        self.require_exists()?;
+        let has = |sub: PathBuf, ok: fn(&str) -> bool| -> Result<bool> {
+            match fs::read_dir(&sub) {
+                Ok(entries) => {
+                    for e in entries {
+                        let e = e.map_err(|e| StoreError::io("read directory", &sub, e))?;
+                        if e.file_name().to_str().is_some_and(ok) {
+                            return Ok(true);
+                        }
+                    }
+                    Ok(false)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(StoreError::io("read directory", &sub, e)),
+            }
+        };
+        if has(self.wal(), |n| n.ends_with(".wal"))?
+            || has(self.snapshots(), |n| {
+                n.starts_with("snap-") && n.ends_with(".snap")
+            })?
+        {
+            return Ok(());
+        }
+        let mut found: Vec<String> = fs::read_dir(&self.root)
+            .map_err(|e| StoreError::io("read directory", &self.root, e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        found.sort();
+        let holds = match found.len() {
+            0 => "it is empty".to_string(),
+            n if n <= 5 => format!("it holds {}", found.join(", ")),
+            n => format!("it holds {} and {} more", found[..5].join(", "), n - 5),
+        };
+        Err(StoreError::NotADataDir {
+            path: self.root.clone(),
+            holds,
+        })
+    }
+
     /// Creates the directory and its subdirectories if missing.
     ///
     /// # Errors

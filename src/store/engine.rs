@@ -85,7 +85,7 @@ impl Engine {
     /// As [`Engine::open`], and [`StoreError::NoDataDir`].
     pub fn open_existing(root: &Path, options: EngineOptions, purpose: &str) -> Result<Engine> {
         let dir = DataDir::new(root).with_keys(options.keyring());
-        dir.require_exists()?;
+        dir.require_initialized()?;
         dir.create()?;
         Engine::open_dir(dir, options, purpose)
     }
@@ -94,6 +94,13 @@ impl Engine {
         let started = Instant::now();
         let lock = dir.lock(purpose)?;
         crate::store::offline::restore::finish_pending(&dir)?;
+        let leftovers = snapshot::remove_leftovers(&dir.snapshots())?;
+        if leftovers > 0 {
+            info!(
+                files = leftovers,
+                "removed the temporary files of snapshots that were interrupted"
+            );
+        }
         let policy = HistoryPolicy::new(options.history_versions, options.history_age);
         let rec = recovery::recover(&dir, Base::Newest, Target::Latest, &policy, &mut |_| {})?;
         let floor = rec.snapshot.as_ref().map_or(1, |m| m.next_seq);
@@ -178,6 +185,9 @@ impl Engine {
             hub,
             stats: Default::default(),
         });
+        if let Some(m) = &rec.snapshot {
+            shared.stats.snapshot_found(m.created_ms);
+        }
         let writer = Writer {
             shared: shared.clone(),
             segment,
@@ -284,7 +294,17 @@ impl Engine {
         let view = self.view();
         let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
         let dir = &self.inner.dir;
-        snapshot::write_snapshot(&dir.snapshots(), &view, next_seq, dir.key(), origin)
+        let stats = &self.inner.shared.stats;
+        match snapshot::write_snapshot(&dir.snapshots(), &view, next_seq, dir.key(), origin) {
+            Ok(meta) => {
+                stats.snapshot_taken(meta.created_ms);
+                Ok(meta)
+            }
+            Err(e) => {
+                stats.snapshot_failed();
+                Err(e)
+            }
+        }
     }
 
     /// Why writes are refused, if they are.

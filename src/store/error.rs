@@ -29,6 +29,14 @@ pub enum StoreError {
     /// The data directory does not exist (offline commands never create one).
     #[error("data directory {0} does not exist")]
     NoDataDir(PathBuf),
+    /// The directory exists but holds no WAL segment and no snapshot.
+    #[error("{path} is not an stmgr data directory (no WAL segment and no snapshot; {holds})")]
+    NotADataDir {
+        /// The directory.
+        path: PathBuf,
+        /// What it holds instead.
+        holds: String,
+    },
     /// A checksum or structural check failed before the tail of the log or in a snapshot.
     #[error(
         "corruption in {path} at offset {offset}: {reason} (run `stmgr admin verify` for a report; `stmgr admin verify --repair` cuts it away, keeping a copy)"

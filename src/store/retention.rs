@@ -1,7 +1,17 @@
 //! Automatic snapshots for a running engine: take one every N bytes of WAL or every T, keep the
-//! newest K snapshots, and trim the WAL segments the oldest kept snapshot covers (so any kept
-//! snapshot can still be replayed forward for point-in-time restore).
+//! newest K automatic snapshots that verify, and trim the WAL segments the oldest kept one
+//! covers (so any kept snapshot can still be replayed forward for point-in-time restore).
+//!
+//! The rules that keep a directory restorable:
+//! - nothing is removed unless the round's own snapshot was written and read back in full;
+//! - only automatic snapshots are removed: snapshots taken by hand (`stmgr snapshot`,
+//!   `POST /admin/snapshot`) and the bases written by `restore` are the operator's to remove;
+//! - a snapshot counts towards the K kept only once it has verified in full (each is verified
+//!   once per process; results are remembered by id, files never change), so a snapshot that
+//!   verifies is never removed in favour of one that does not; one that does not verify is left
+//!   in place for `stmgr admin verify --repair` and reported in the round.
 
+use std::collections::HashMap;
 use std::fs;
 use std::time::{Duration, Instant};
 
@@ -10,7 +20,7 @@ use serde::Serialize;
 use crate::store::engine::Engine;
 use crate::store::error::{Result, StoreError};
 use crate::store::offline::trim;
-use crate::store::snapshot;
+use crate::store::snapshot::{self, SnapshotOrigin};
 use crate::store::wal::segment::fsync_dir;
 
 /// When to snapshot and what to keep.
@@ -20,7 +30,7 @@ pub struct SnapshotPolicy {
     pub every_bytes: Option<u64>,
     /// Snapshot this long after the last one, if anything was committed (`None`: not by time).
     pub every: Option<Duration>,
-    /// Snapshots kept (at least 1).
+    /// Automatic snapshots kept (at least 1).
     pub keep_last: usize,
 }
 
@@ -31,6 +41,8 @@ pub struct RetentionReport {
     pub snapshot_id: Option<String>,
     /// Snapshots deleted.
     pub snapshots_removed: Vec<String>,
+    /// Automatic snapshots that do not verify, left in place: `(id, why)`.
+    pub snapshots_damaged: Vec<(String, String)>,
     /// WAL segments deleted.
     pub segments_removed: u64,
 }
@@ -41,6 +53,8 @@ pub struct PolicyState {
     wal_bytes_at_last: u64,
     seq_at_last: u64,
     last: Instant,
+    /// Whether each automatic snapshot seen verified (`Err`: why not), by id.
+    verified: HashMap<String, std::result::Result<(), String>>,
 }
 
 impl PolicyState {
@@ -50,6 +64,7 @@ impl PolicyState {
             wal_bytes_at_last: engine.stats().wal_bytes_appended,
             seq_at_last: engine.view().seq,
             last: Instant::now(),
+            verified: HashMap::new(),
         }
     }
 }
@@ -70,7 +85,8 @@ impl SnapshotPolicy {
     /// executor.
     ///
     /// # Errors
-    /// Snapshot or file errors; the engine keeps running either way.
+    /// Snapshot or file errors (nothing is removed after a failed snapshot); the engine keeps
+    /// running either way.
     pub fn run_once(
         &self,
         engine: &Engine,
@@ -82,26 +98,45 @@ impl SnapshotPolicy {
         st.wal_bytes_at_last = engine.stats().wal_bytes_appended;
         st.seq_at_last = engine.view().seq;
         st.last = Instant::now();
-        let meta = engine.snapshot(snapshot::SnapshotOrigin::Automatic)?;
+        let meta = engine.snapshot(SnapshotOrigin::Automatic)?;
+        st.verified.insert(meta.id.clone(), Ok(()));
         let mut report = RetentionReport {
             snapshot_id: Some(meta.id),
             ..Default::default()
         };
         let dir = engine.dir();
-        let snaps: Vec<_> = snapshot::list_snapshots(&dir.snapshots())?
-            .into_iter()
-            .filter(|s| s.meta.is_ok())
-            .collect();
+        let mut good = Vec::new();
+        for info in snapshot::list_snapshots(&dir.snapshots())? {
+            // Unreadable headers cannot be told apart: they are left alone like manual ones.
+            let Ok(m) = &info.meta else { continue };
+            if m.origin != SnapshotOrigin::Automatic {
+                continue;
+            }
+            let verdict =
+                st.verified.entry(info.id.clone()).or_insert_with(
+                    || match snapshot::verify_snapshot(&info.path, dir.keys()) {
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e.to_string()),
+                    },
+                );
+            match verdict {
+                Ok(()) => good.push(info),
+                Err(why) => report
+                    .snapshots_damaged
+                    .push((info.id.clone(), why.clone())),
+            }
+        }
         let keep = self.keep_last.max(1);
-        let excess = snaps.len().saturating_sub(keep);
-        for old in &snaps[..excess] {
+        let excess = good.len().saturating_sub(keep);
+        for old in &good[..excess] {
             fs::remove_file(&old.path).map_err(|e| StoreError::io("remove", &old.path, e))?;
+            st.verified.remove(&old.id);
             report.snapshots_removed.push(old.id.clone());
         }
         if excess > 0 {
             fsync_dir(&dir.snapshots())?;
         }
-        if let Some(oldest_kept) = snaps.get(excess) {
+        if let Some(oldest_kept) = good.get(excess) {
             let plan = trim::plan(dir, &oldest_kept.id)?;
             report.segments_removed = trim::apply(dir, &plan)?;
         }

@@ -1,6 +1,6 @@
 //! Counters the engine keeps for metrics and benchmarks (lock-free, read at any time).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Engine counters.
@@ -11,6 +11,9 @@ pub struct EngineStats {
     fsyncs: AtomicU64,
     fsync_nanos: AtomicU64,
     fsync_max_nanos: AtomicU64,
+    snapshots: AtomicU64,
+    snapshot_failures: AtomicU64,
+    last_snapshot_ms: AtomicI64,
 }
 
 /// A copy of the counters at one moment.
@@ -26,6 +29,12 @@ pub struct StatsSnapshot {
     pub fsync_nanos: u64,
     /// Longest fdatasync (ns).
     pub fsync_max_nanos: u64,
+    /// Snapshots written and verified since open.
+    pub snapshots: u64,
+    /// Snapshots that failed (not written, or not verified when read back) since open.
+    pub snapshot_failures: u64,
+    /// When the newest snapshot that verified was taken (ms since the epoch; 0: none known).
+    pub last_snapshot_ms: i64,
 }
 
 impl EngineStats {
@@ -44,6 +53,22 @@ impl EngineStats {
         self.fsync_max_nanos.fetch_max(ns, Ordering::Relaxed);
     }
 
+    pub(crate) fn snapshot_taken(&self, created_ms: i64) {
+        self.snapshots.fetch_add(1, Ordering::Relaxed);
+        self.last_snapshot_ms
+            .fetch_max(created_ms, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot_failed(&self) {
+        self.snapshot_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records the newest snapshot found at open (not counted as taken).
+    pub(crate) fn snapshot_found(&self, created_ms: i64) {
+        self.last_snapshot_ms
+            .fetch_max(created_ms, Ordering::Relaxed);
+    }
+
     /// Reads every counter.
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
@@ -52,6 +77,9 @@ impl EngineStats {
             fsyncs: self.fsyncs.load(Ordering::Relaxed),
             fsync_nanos: self.fsync_nanos.load(Ordering::Relaxed),
             fsync_max_nanos: self.fsync_max_nanos.load(Ordering::Relaxed),
+            snapshots: self.snapshots.load(Ordering::Relaxed),
+            snapshot_failures: self.snapshot_failures.load(Ordering::Relaxed),
+            last_snapshot_ms: self.last_snapshot_ms.load(Ordering::Relaxed),
         }
     }
 }

@@ -124,7 +124,7 @@ fn invalid_environment_value_exits_2_naming_the_variable() {
 fn closed_stdout_exits_0_without_a_message() {
     let dir = TestDir::new();
     let data = dir.path().join("state");
-    std::fs::create_dir(&data).expect("create data dir");
+    drop(stmgr::store::Engine::open(&data, crate::engine::options(), "test").expect("open"));
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
     let output = dir

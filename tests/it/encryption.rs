@@ -266,7 +266,7 @@ fn a_plaintext_data_dir_stays_readable_after_a_key_is_configured() {
     assert_eq!(state.seq, 41);
     let at_21 = stmgr::store::offline::dump::state_at(&d, Some(21)).unwrap();
     let lines: Vec<String> = stmgr::store::offline::dump::objects(&at_21, None)
-        .map(|o| serde_json::to_string(&o).unwrap())
+        .map(|o| serde_json::to_string(&stmgr::objects::ObjectOut::from(o)).unwrap())
         .collect();
     assert_eq!(lines, before);
     assert!(verify::verify(&d).unwrap().first_corruption().is_none());

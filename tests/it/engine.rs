@@ -49,7 +49,7 @@ pub fn dump_lines(dir: &Path, at: Option<u64>) -> Vec<String> {
     let d = stmgr::store::dir::DataDir::new(dir);
     let state = dump::state_at(&d, at).expect("dump");
     dump::objects(&state, None)
-        .map(|o| serde_json::to_string(&o).expect("json"))
+        .map(|o| serde_json::to_string(&stmgr::objects::ObjectOut::from(o)).expect("json"))
         .collect()
 }
 
@@ -134,7 +134,7 @@ fn snapshot_during_concurrent_writes_equals_state_at_its_seq() {
     let (state, _) =
         stmgr::store::snapshot::load_snapshot(&snap_path, &Default::default()).unwrap();
     let from_snapshot: Vec<String> = dump::objects(&state, None)
-        .map(|o| serde_json::to_string(&o).unwrap())
+        .map(|o| serde_json::to_string(&stmgr::objects::ObjectOut::from(o)).unwrap())
         .collect();
     std::fs::remove_dir_all(tmp.path().join("snapshots")).unwrap();
     assert_eq!(from_snapshot, dump_lines(tmp.path(), Some(snap.commit_seq)));

@@ -60,7 +60,7 @@ fn snapshot_then_list_shows_it() {
     let snap = take_snapshot(&t, &dir);
     assert_eq!(snap["commit_seq"], 120);
     assert_eq!(snap["objects"], 80);
-    let id = snap["id"].as_str().unwrap().to_string();
+    let id = snap["snapshot_id"].as_str().unwrap().to_string();
     assert!(id.starts_with("snap-"));
     t.stmgr()
         .args(["snapshot", "list", "--data-dir"])
@@ -115,7 +115,7 @@ fn offline_commands_refuse_a_directory_a_server_holds() {
     let t = TestDir::new();
     let dir = populated(&t, 10);
     let snap = take_snapshot(&t, &dir);
-    let id = snap["id"].as_str().unwrap();
+    let id = snap["snapshot_id"].as_str().unwrap();
     let _server = Engine::open(&dir, options(), "stmgr server start").unwrap();
     for args in [
         &["snapshot"][..],
@@ -164,7 +164,10 @@ fn unknown_snapshot_id_is_an_error() {
 fn trim_wal_dry_run_then_trim_keeps_the_state() {
     let t = TestDir::new();
     let dir = populated(&t, 400);
-    let id = take_snapshot(&t, &dir)["id"].as_str().unwrap().to_string();
+    let id = take_snapshot(&t, &dir)["snapshot_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let before = dump(&t, &dir, &[]);
     let segs = || std::fs::read_dir(dir.join("wal")).unwrap().count();
     let n = segs();
@@ -184,7 +187,7 @@ fn trim_wal_dry_run_then_trim_keeps_the_state() {
         .assert()
         .success();
     let plan = json(&out.get_output().stdout);
-    assert_eq!(plan["removed"].as_array().unwrap().len(), n - 1);
+    assert_eq!(plan["deleted"].as_array().unwrap().len(), n - 1);
     assert_eq!(segs(), n, "dry run removes nothing");
     t.stmgr()
         .args(["trim-wal", "--snapshot-id", &id, "--data-dir"])
@@ -201,7 +204,10 @@ fn trim_wal_dry_run_then_trim_keeps_the_state() {
 fn trim_wal_refuses_a_damaged_snapshot() {
     let t = TestDir::new();
     let dir = populated(&t, 50);
-    let id = take_snapshot(&t, &dir)["id"].as_str().unwrap().to_string();
+    let id = take_snapshot(&t, &dir)["snapshot_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let path = dir.join("snapshots").join(format!("{id}.snap"));
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
@@ -221,7 +227,10 @@ fn trim_wal_refuses_a_damaged_snapshot() {
 fn restore_to_a_seq_matches_the_dump_at_that_seq() {
     let t = TestDir::new();
     let dir = populated(&t, 30);
-    let id = take_snapshot(&t, &dir)["id"].as_str().unwrap().to_string();
+    let id = take_snapshot(&t, &dir)["snapshot_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let e = Engine::open(&dir, options(), "test").unwrap();
     for i in 0..30 {
         let op = put("agent://a", &format!("late{i}"), "1");
@@ -267,7 +276,7 @@ fn restore_to_a_seq_matches_the_dump_at_that_seq() {
     // Beyond the end of the log: an error, nothing changed.
     t.stmgr()
         .args(["restore", "--yes", "--snapshot-id"])
-        .arg(take_snapshot(&t, &dir)["id"].as_str().unwrap())
+        .arg(take_snapshot(&t, &dir)["snapshot_id"].as_str().unwrap())
         .args(["--to-seq", "9999", "--data-dir"])
         .arg(&dir)
         .assert()

@@ -463,13 +463,24 @@ fn online_forms_of_snapshot_trim_and_dump() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--data-dir"));
-    // With --data-dir as well, the offline form runs (and, for writers, refuses beside the server).
-    cli()
+    // A data directory given more explicitly than the server (a flag against a variable) wins:
+    // the offline form runs (and, for writers, refuses beside the server) and says so.
+    t.stmgr()
+        .env("STMGR_SERVER", &srv.url)
         .args(["snapshot", "--data-dir"])
         .arg(t.path().join("state"))
         .assert()
         .code(1)
+        .stderr(predicate::str::contains("note: using the data directory"))
         .stderr(predicate::str::contains("stop the server first"));
+    // Both as flags: the server, with a note naming the data directory it did not use.
+    cli()
+        .args(["snapshot", "list", "--data-dir"])
+        .arg(t.path().join("state"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(&id))
+        .stderr(predicate::str::contains("note: using the server"));
 }
 
 #[test]

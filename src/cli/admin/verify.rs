@@ -24,6 +24,7 @@ pub struct VerifyArgs {
 /// # Errors
 /// Corruption found (exit 1) and not repaired, missing or locked data directory.
 pub fn run(args: &VerifyArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    crate::cli::mode::require_data_dir(ctx, "stmgr admin verify")?;
     let p = &ctx.printer;
     let (dir, _lock) = if args.repair {
         let (d, l) = datadir::locked(ctx, "stmgr admin verify --repair")?;

@@ -13,7 +13,7 @@ use crate::store::state::HistoryPolicy;
 /// # Errors
 /// Corruption, I/O errors.
 pub fn take(dir: &DataDir, policy: &HistoryPolicy) -> Result<SnapshotMeta> {
-    dir.require_exists()?;
+    dir.require_initialized()?;
     let rec = recovery::recover(dir, Base::Newest, Target::Latest, policy, &mut |_| {})?;
     let floor = rec.snapshot.as_ref().map_or(1, |m| m.next_seq);
     let next_seq = rec

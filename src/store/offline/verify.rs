@@ -80,7 +80,7 @@ impl VerifyReport {
 /// # Errors
 /// The directory is missing or unreadable; a sealed file and no key or another key.
 pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
-    dir.require_exists()?;
+    dir.require_initialized()?;
     let mut files = Vec::new();
     let segs = segment::list_segments(&dir.wal())?;
     let mut expected: Option<u64> = None;

@@ -1,0 +1,116 @@
+//! The admin domain: what an operator does to the engine's files — take a snapshot, list the
+//! snapshots, trim the WAL, read the manifest — with one answer type per operation
+//! ([`wire`]), whether it runs inside the server (the `/admin` routes call these functions)
+//! or on a stopped server's data directory (the CLI calls them). Both paths share the code
+//! below, so the JSON a command prints does not depend on where it ran.
+
+pub mod wire;
+
+use std::fs;
+use std::path::Path;
+
+use crate::store::Engine;
+use crate::store::dir::DataDir;
+use crate::store::error::Result;
+use crate::store::offline::trim::{self, TrimPlan};
+use crate::store::snapshot::{self, SnapshotOrigin};
+use crate::store::wal::segment;
+
+pub use wire::{Manifest, SegmentInfo, SegmentOut, SnapshotOut, SnapshotRow, TrimOut};
+
+/// Takes a snapshot of a running engine (written, read back in full, then named).
+///
+/// # Errors
+/// I/O errors naming the file, a snapshot that does not verify when read back.
+pub fn snapshot(engine: &Engine, origin: SnapshotOrigin) -> Result<SnapshotOut> {
+    Ok(SnapshotOut::from(&engine.snapshot(origin)?))
+}
+
+/// The snapshots in `dir` (a data directory's `snapshots/`), oldest first; unreadable ones last,
+/// with their error.
+///
+/// # Errors
+/// The directory cannot be read.
+pub fn snapshot_rows(dir: &Path) -> Result<Vec<SnapshotRow>> {
+    Ok(snapshot::list_snapshots(dir)?
+        .iter()
+        .map(SnapshotRow::from)
+        .collect())
+}
+
+/// Verifies the snapshot `snapshot_id` in full, then removes (unless `dry_run`) the WAL
+/// segments it covers entirely; never the active segment.
+///
+/// # Errors
+/// Unknown or damaged snapshot, I/O errors naming the file.
+pub fn trim_wal(dir: &DataDir, snapshot_id: &str, dry_run: bool) -> Result<TrimOut> {
+    let plan = trim::plan(dir, snapshot_id)?;
+    if !dry_run {
+        trim::apply(dir, &plan)?;
+    }
+    Ok(trim_out(&plan, dry_run))
+}
+
+fn trim_out(plan: &TrimPlan, dry_run: bool) -> TrimOut {
+    let segments: Vec<SegmentOut> = plan
+        .segments
+        .iter()
+        .map(|s| SegmentOut {
+            segment: file_name(&s.path),
+            first_seq: s.first_seq,
+            last_seq: s.last_seq,
+            size: s.size,
+            remove: s.remove,
+            reason: s.reason.clone(),
+        })
+        .collect();
+    let names = |remove: bool| {
+        segments
+            .iter()
+            .filter(|s| s.remove == remove)
+            .map(|s| s.segment.clone())
+            .collect()
+    };
+    TrimOut {
+        snapshot_id: plan.snapshot.id.clone(),
+        commit_seq: plan.snapshot.commit_seq,
+        dry_run,
+        deleted: names(true),
+        kept: names(false),
+        freed_bytes: segments.iter().filter(|s| s.remove).map(|s| s.size).sum(),
+        segments,
+    }
+}
+
+/// What a running engine's data directory holds.
+///
+/// # Errors
+/// The directories cannot be read.
+pub fn manifest(engine: &Engine) -> Result<Manifest> {
+    let dir = engine.dir();
+    let wal = segment::list_segments(&dir.wal())?
+        .into_iter()
+        .map(|s| SegmentInfo {
+            name: file_name(&s.path),
+            first_seq: s.first_seq,
+            size: fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0),
+        })
+        .collect();
+    let view = engine.view();
+    Ok(Manifest {
+        version: env!("CARGO_PKG_VERSION").into(),
+        data_dir: dir.root().display().to_string(),
+        commit_seq: view.seq,
+        objects: view.objects.live_count(),
+        durability: engine.options().durability.to_string(),
+        wal,
+        snapshots: snapshot_rows(&dir.snapshots())?,
+        poisoned: engine.poisoned(),
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

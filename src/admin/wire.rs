@@ -1,0 +1,180 @@
+//! The admin answers as printed by the CLI and sent by the server: one type per answer, so that
+//! a command prints the same JSON whether it ran against a server (`--server`) or a data
+//! directory (`--data-dir`). Field names are stable: scripts read them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::snapshot::{SnapshotInfo, SnapshotMeta};
+
+/// A snapshot just written: `stmgr snapshot`, `POST /admin/snapshot`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SnapshotOut {
+    /// `snap-<ULID>`.
+    pub snapshot_id: String,
+    /// The last commit it holds.
+    pub commit_seq: u64,
+    /// The same as `commit_seq`, under the name AgentState's clients read.
+    pub last_seq: u64,
+    /// The first seq the log may use after it.
+    pub next_seq: u64,
+    /// When it was taken, RFC 3339 (UTC, milliseconds).
+    pub created_at: String,
+    /// File size in bytes.
+    pub size: u64,
+    /// Live objects in it.
+    pub objects: u64,
+    /// Items in its body, every domain together.
+    pub entries: u64,
+    /// Id of the key sealing its body, 8 hex digits (`null`: plaintext).
+    pub key_id: Option<String>,
+    /// Who took it: `manual`, `automatic` or `restore`.
+    pub origin: String,
+}
+
+impl From<&SnapshotMeta> for SnapshotOut {
+    fn from(m: &SnapshotMeta) -> Self {
+        SnapshotOut {
+            snapshot_id: m.id.clone(),
+            commit_seq: m.commit_seq,
+            last_seq: m.commit_seq,
+            next_seq: m.next_seq,
+            created_at: format_ts(m.created_ms),
+            size: m.size,
+            objects: m.objects,
+            entries: m.entries,
+            key_id: key_id(m.key_id),
+            origin: m.origin.as_str().to_string(),
+        }
+    }
+}
+
+/// One snapshot of a list: `stmgr snapshot list`, `GET /admin/manifest`. A snapshot whose
+/// header cannot be read is listed with `error` set and the other fields `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SnapshotRow {
+    /// `snap-<ULID>`, from the file name.
+    pub snapshot_id: String,
+    /// The last commit it holds.
+    pub commit_seq: Option<u64>,
+    /// The first seq the log may use after it.
+    pub next_seq: Option<u64>,
+    /// When it was taken, RFC 3339 (UTC, milliseconds).
+    pub created_at: Option<String>,
+    /// File size in bytes.
+    pub size: Option<u64>,
+    /// Live objects in it.
+    pub objects: Option<u64>,
+    /// Id of the key sealing its body, 8 hex digits (`null`: plaintext or unreadable).
+    pub key_id: Option<String>,
+    /// Who took it: `manual`, `automatic` or `restore`.
+    pub origin: Option<String>,
+    /// Why its header cannot be read (`null`: it can; `admin verify` checks the body).
+    pub error: Option<String>,
+}
+
+impl From<&SnapshotInfo> for SnapshotRow {
+    fn from(info: &SnapshotInfo) -> Self {
+        match &info.meta {
+            Ok(m) => SnapshotRow {
+                snapshot_id: info.id.clone(),
+                commit_seq: Some(m.commit_seq),
+                next_seq: Some(m.next_seq),
+                created_at: Some(format_ts(m.created_ms)),
+                size: Some(m.size),
+                objects: Some(m.objects),
+                key_id: key_id(m.key_id),
+                origin: Some(m.origin.as_str().to_string()),
+                error: None,
+            },
+            Err(e) => SnapshotRow {
+                snapshot_id: info.id.clone(),
+                commit_seq: None,
+                next_seq: None,
+                created_at: None,
+                size: None,
+                objects: None,
+                key_id: None,
+                origin: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+}
+
+/// What a WAL trim removed or would remove: `stmgr trim-wal`, `POST /admin/trim-wal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrimOut {
+    /// The snapshot trimmed against (verified in full first).
+    pub snapshot_id: String,
+    /// Its commit_seq.
+    pub commit_seq: u64,
+    /// Whether nothing was removed.
+    pub dry_run: bool,
+    /// Segment files removed (or that would be), by name.
+    pub deleted: Vec<String>,
+    /// Segment files kept, by name.
+    pub kept: Vec<String>,
+    /// Bytes freed (or that would be).
+    pub freed_bytes: u64,
+    /// Every segment, oldest first, with what happens to it and why.
+    pub segments: Vec<SegmentOut>,
+}
+
+/// One WAL segment of a trim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SegmentOut {
+    /// File name.
+    pub segment: String,
+    /// Its first seq.
+    pub first_seq: u64,
+    /// The last seq it can hold (`null`: the active segment, still open-ended).
+    pub last_seq: Option<u64>,
+    /// File size in bytes.
+    pub size: u64,
+    /// Whether it is removed.
+    pub remove: bool,
+    /// Why it is kept or removed.
+    pub reason: String,
+}
+
+/// `GET /admin/manifest`: what the data directory holds.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Manifest {
+    /// Server version.
+    pub version: String,
+    /// The data directory.
+    pub data_dir: String,
+    /// The latest commit_seq.
+    pub commit_seq: u64,
+    /// Live objects.
+    pub objects: u64,
+    /// Durability mode.
+    pub durability: String,
+    /// WAL segments, oldest first.
+    pub wal: Vec<SegmentInfo>,
+    /// Snapshots, oldest first (as `stmgr snapshot list` prints them).
+    pub snapshots: Vec<SnapshotRow>,
+    /// Writes refused since a failed sync, if so.
+    pub poisoned: Option<String>,
+}
+
+/// A WAL segment in the manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SegmentInfo {
+    /// File name.
+    pub name: String,
+    /// First seq.
+    pub first_seq: u64,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// A header key id as shown: 8 hex digits, `None` for plaintext.
+fn key_id(id: u32) -> Option<String> {
+    (id != 0).then(|| format!("{id:08x}"))
+}
+
+/// ms since the epoch as RFC 3339 (UTC, milliseconds), as every stmgr timestamp.
+fn format_ts(ms: i64) -> String {
+    crate::store::offline::dump::format_ts(ms)
+}

@@ -1,0 +1,57 @@
+//! The admin routes: snapshot, trim-wal, manifest, dump. Answers decode into the admin
+//! domain's wire types, the same the offline commands print.
+
+use futures_util::{Stream, StreamExt};
+use reqwest::Method;
+
+use super::{Client, ClientError, Result};
+use crate::admin::{Manifest, SnapshotOut, TrimOut};
+
+impl Client {
+    /// `POST /admin/snapshot`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn snapshot(&self) -> Result<SnapshotOut> {
+        self.json(self.request(Method::POST, self.url(&["admin", "snapshot"])))
+            .await
+    }
+
+    /// `POST /admin/trim-wal?snapshot_id=ID&dry_run=B`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn trim_wal(&self, snapshot_id: &str, dry_run: bool) -> Result<TrimOut> {
+        let mut url = self.url(&["admin", "trim-wal"]);
+        url.query_pairs_mut()
+            .append_pair("snapshot_id", snapshot_id)
+            .append_pair("dry_run", if dry_run { "true" } else { "false" });
+        self.json(self.request(Method::POST, url)).await
+    }
+
+    /// `GET /admin/dump`: one JSON object per line.
+    ///
+    /// # Errors
+    /// Transport and API errors.
+    pub async fn dump(&self) -> Result<impl Stream<Item = Result<bytes::Bytes>> + use<>> {
+        let resp = self
+            .send(self.request(Method::GET, self.url(&["admin", "dump"])))
+            .await?;
+        let url = resp.url().to_string();
+        Ok(resp.bytes_stream().map(move |c| {
+            c.map_err(|e| ClientError::Transport {
+                url: url.clone(),
+                source: e,
+            })
+        }))
+    }
+
+    /// `GET /admin/manifest`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn manifest(&self) -> Result<Manifest> {
+        self.json(self.request(Method::GET, self.url(&["admin", "manifest"])))
+            .await
+    }
+}
