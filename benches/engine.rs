@@ -427,6 +427,7 @@ fn replay_phase(dir: &std::path::Path) {
         rec.state.seq + 1,
         d.key(),
         stmgr::store::snapshot::SnapshotOrigin::Manual,
+        0,
     )
     .expect("snapshot");
     let took = t.elapsed();

@@ -140,8 +140,40 @@ impl Collector for EngineCollector {
             None,
             max.metric_type(),
         )?)?;
-        Ok(())
+        encode_snapshot_figures(&stats, &mut enc)
     }
+}
+
+/// Snapshot outcomes, automatic and by hand (a failure is a snapshot not written or not
+/// verified when read back), and when the newest snapshot that verified was taken: from the
+/// snapshot recovery started from until one is taken (0 when there is none), so that an alert
+/// on its age works from the first scrape.
+fn encode_snapshot_figures(
+    stats: &crate::store::stats::StatsSnapshot,
+    enc: &mut DescriptorEncoder,
+) -> Result<(), std::fmt::Error> {
+    let failures = ConstCounter::new(stats.snapshot_failures);
+    failures.encode(enc.encode_descriptor(
+        "snapshot_failures",
+        "Snapshots that failed (not written, or not verified when read back) since start",
+        None,
+        failures.metric_type(),
+    )?)?;
+    let taken = ConstCounter::new(stats.snapshots);
+    taken.encode(enc.encode_descriptor(
+        "snapshots_taken",
+        "Snapshots written and verified since start",
+        None,
+        taken.metric_type(),
+    )?)?;
+    let last = ConstGauge::new(stats.last_snapshot_ms as f64 / 1e3);
+    last.encode(enc.encode_descriptor(
+        "last_snapshot_success_timestamp_seconds",
+        "When the newest snapshot that verified was taken (Unix time; 0: none)",
+        None,
+        last.metric_type(),
+    )?)?;
+    Ok(())
 }
 
 /// Resident memory of this process, from `VmRSS` in `/proc/self/status` (0 when unavailable).

@@ -295,7 +295,17 @@ impl Engine {
         let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
         let dir = &self.inner.dir;
         let stats = &self.inner.shared.stats;
-        match snapshot::write_snapshot(&dir.snapshots(), &view, next_seq, dir.key(), origin) {
+        // Keep room for the WAL's next segment: a snapshot must never be what fills the disk
+        // under the log.
+        let reserve = self.inner.options.segment_size;
+        match snapshot::write_snapshot(
+            &dir.snapshots(),
+            &view,
+            next_seq,
+            dir.key(),
+            origin,
+            reserve,
+        ) {
             Ok(meta) => {
                 stats.snapshot_taken(meta.created_ms);
                 Ok(meta)

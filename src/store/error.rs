@@ -101,6 +101,37 @@ pub enum StoreError {
         /// The configured keys' ids (current first).
         configured: Vec<u32>,
     },
+    /// A snapshot would eat into the free space kept for the WAL.
+    #[error(
+        "not enough free space for a snapshot in {path}: {} free, needs {} (the size of the last snapshot plus {} kept free for the WAL); nothing was written",
+        bytesize::ByteSize::b(*free).display().iec(),
+        bytesize::ByteSize::b(*needed).display().iec(),
+        bytesize::ByteSize::b(*reserve).display().iec()
+    )]
+    NoSpace {
+        /// The snapshot directory.
+        path: PathBuf,
+        /// Bytes free when it was checked.
+        free: u64,
+        /// Bytes it needed free.
+        needed: u64,
+        /// Bytes kept free for the WAL.
+        reserve: u64,
+    },
+    /// A snapshot stopped half-way: the free space went down to the reserve kept for the WAL.
+    #[error(
+        "a snapshot in {path} stopped half-way: free space went down to the {} kept for the WAL ({} were free when it started); nothing was kept",
+        bytesize::ByteSize::b(*reserve).display().iec(),
+        bytesize::ByteSize::b(*free_at_start).display().iec()
+    )]
+    SnapshotStopped {
+        /// The snapshot directory.
+        path: PathBuf,
+        /// Bytes free when it started.
+        free_at_start: u64,
+        /// Bytes kept free for the WAL.
+        reserve: u64,
+    },
     /// A snapshot just written did not read back as written; it was not kept.
     #[error(
         "the snapshot written to {path} did not verify when read back, so it was not kept: {reason}"

@@ -96,7 +96,7 @@ mod tests {
             let rec = Record::decode(&bytes[8..]).unwrap();
             state.apply(&rec, &policy);
         }
-        let meta = write_snapshot(dir.path(), &state, 6, None, Default::default()).unwrap();
+        let meta = write_snapshot(dir.path(), &state, 6, None, Default::default(), 0).unwrap();
         std::fs::read(dir.path().join(format!("{}.snap", meta.id))).unwrap()
     }
 

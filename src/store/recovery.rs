@@ -31,6 +31,16 @@ pub enum Target {
     Time(i64),
 }
 
+impl Damaged {
+    /// Why a snapshot does not verify, short: the offset and the reason of a corruption.
+    pub fn why(e: &StoreError) -> String {
+        match e {
+            StoreError::Corrupt { offset, reason, .. } => format!("at offset {offset}: {reason}"),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl Target {
     fn includes(&self, rec: &Record) -> bool {
         match *self {
@@ -83,7 +93,8 @@ pub fn recover(
     policy: &HistoryPolicy,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Recovered> {
-    let (mut state, snap) = load_base(dir, &base, target)?;
+    let mut damaged = Vec::new();
+    let (mut state, snap) = load_base(dir, &base, target, &mut damaged)?;
     let from = snap.as_ref().map_or(1, |m| m.next_seq);
     let after = snap.as_ref().map_or(0, |m| m.commit_seq);
     let fresh = FreshIds::new(&state.objects, reader::log_bytes(&dir.wal(), after + 1)?);
@@ -126,16 +137,17 @@ pub fn recover(
         Some(first) => first == from,
         None => log_next.is_none_or(|n| n <= from),
     };
-    if !continues {
+    // A target that the snapshot alone reaches does not need the log after it.
+    let reached =
+        matches!(target, Target::Seq(s) if snap.as_ref().is_some_and(|m| m.commit_seq == s));
+    if !continues && !reached {
         let found = first_seen.or(log_next).unwrap_or(0);
-        return Err(StoreError::OutOfRange(format!(
-            "the WAL in {} starts at commit_seq {found} but {} needs it from {from}: \
-             segments were removed that no snapshot covers",
-            wal.display(),
-            snap.as_ref().map_or_else(
-                || "an empty data directory".to_string(),
-                |m| format!("snapshot {}", m.id)
-            )
+        return Err(StoreError::OutOfRange(missing_base(
+            &wal,
+            snap.as_ref().map(|m| m.id.as_str()),
+            from,
+            found,
+            &damaged,
         )));
     }
     if let Target::Seq(s) = target
@@ -159,7 +171,69 @@ pub fn recover(
     })
 }
 
-fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Option<SnapshotMeta>)> {
+/// A snapshot that does not verify, and its header if that much can be read.
+#[derive(Debug)]
+pub struct Damaged {
+    /// `snap-<ULID>`.
+    pub id: String,
+    /// Its header, when that much reads.
+    pub header: Option<SnapshotMeta>,
+    /// Why it does not verify.
+    pub error: String,
+}
+
+/// The message for a WAL that does not continue where its base ends: names the damaged
+/// snapshot that was (or may have been) the base, rather than blaming removed segments.
+pub fn missing_base(
+    wal: &std::path::Path,
+    base: Option<&str>,
+    needs_from: u64,
+    found: u64,
+    damaged: &[Damaged],
+) -> String {
+    let start = format!(
+        "the WAL in {} continues at commit_seq {found}, but {} it must continue at {needs_from}",
+        wal.display(),
+        base.map_or_else(
+            || "with no snapshot that verifies".to_string(),
+            |id| format!("after snapshot {id}")
+        )
+    );
+    // The damaged snapshot whose header says the log continues where it does was the base.
+    let culprit = damaged
+        .iter()
+        .find(|d| d.header.as_ref().is_some_and(|m| m.next_seq == found))
+        .map(std::slice::from_ref)
+        .unwrap_or(damaged);
+    match culprit {
+        [] => format!(
+            "{start}: WAL segments were removed that no snapshot covers (restore the directory \
+             from a backup)"
+        ),
+        [one] => format!(
+            "{start}: snapshot {} does not verify ({}) and is the base the WAL needs; restore \
+             that snapshot from a backup",
+            one.id, one.error
+        ),
+        many => format!(
+            "{start}: the snapshots that do not verify ({}) include its base; restore them \
+             from a backup",
+            many.iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Loads the base; the snapshots skipped because they do not verify go to `damaged`, so that a
+/// log that then cannot continue is blamed on them.
+fn load_base(
+    dir: &DataDir,
+    base: &Base,
+    target: Target,
+    damaged: &mut Vec<Damaged>,
+) -> Result<(State, Option<SnapshotMeta>)> {
     match base {
         Base::Snapshot(path) => {
             let (state, meta) = snapshot::load_snapshot(path, dir.keys())?;
@@ -188,6 +262,11 @@ fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Optio
                     Ok(m) => m,
                     Err(e) => {
                         warn!(snapshot = %info.id, error = %e, "skipping unreadable snapshot");
+                        damaged.push(Damaged {
+                            id: info.id.clone(),
+                            header: None,
+                            error: Damaged::why(e),
+                        });
                         continue;
                     }
                 };
@@ -203,7 +282,12 @@ fn load_base(dir: &DataDir, base: &Base, target: Target) -> Result<(State, Optio
                     Ok((state, meta)) => return Ok((state, Some(meta))),
                     Err(e) if e.is_key_error() => return Err(e),
                     Err(e) => {
-                        warn!(snapshot = %info.id, error = %e, "skipping snapshot that does not verify")
+                        warn!(snapshot = %info.id, error = %e, "skipping snapshot that does not verify");
+                        damaged.push(Damaged {
+                            id: info.id.clone(),
+                            header: Some(meta.clone()),
+                            error: Damaged::why(&e),
+                        });
                     }
                 }
             }

@@ -377,7 +377,7 @@ impl Writer {
     }
 
     fn poison(&self, e: &StoreError) {
-        error!(error = %e, "WAL write or sync failed: the engine refuses writes until restarted");
+        error!(error = %error_chain(e), "WAL write or sync failed: the engine refuses writes until restarted");
         let mut p = self
             .shared
             .poisoned

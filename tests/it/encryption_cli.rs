@@ -115,6 +115,7 @@ fn a_server_with_a_key_leaves_no_plaintext_and_reopens_with_it() {
     let mut srv = ServerProc {
         child,
         url: String::new(),
+        lines: std::sync::mpsc::channel().1,
     };
     let mut lines = BufReader::new(srv.child.stderr.take().unwrap()).lines();
     let (mut url, mut said_on) = (None, false);

@@ -561,3 +561,87 @@ fn automatic_snapshots_keep_the_newest_and_trim_only_what_they_cover() {
     drop(lock);
     assert_eq!(dump_lines(tmp.path(), None), want);
 }
+
+#[test]
+fn retention_keeps_manual_snapshots_and_never_trades_a_good_snapshot_for_a_damaged_one() {
+    use stmgr::store::retention::{PolicyState, SnapshotPolicy};
+    use stmgr::store::snapshot::{SnapshotOrigin, list_snapshots};
+    let tmp = tempfile::tempdir().unwrap();
+    let e = Engine::open(tmp.path(), options(), "test").unwrap();
+    let policy = SnapshotPolicy {
+        every_bytes: Some(20_000),
+        every: None,
+        keep_last: 2,
+    };
+    let mut st = PolicyState::new(&e);
+    let big = format!("\"{}\"", "x".repeat(3000));
+    let mut round = |e: &Engine, st: &mut PolicyState, n: usize| {
+        for i in 0..10 {
+            commit(e, put("ns", &format!("r{n}-{i}"), &big));
+        }
+        policy.run_once(e, st).unwrap().expect("due after 30 KB")
+    };
+    // A cron job's snapshot, taken by hand before the automatic ones.
+    let manual = e.snapshot(SnapshotOrigin::Manual).unwrap();
+    let first = round(&e, &mut st, 0).snapshot_id.unwrap();
+    let second = round(&e, &mut st, 1).snapshot_id.unwrap();
+    // The newest automatic snapshot gets damaged on disk.
+    let path = tmp.path().join("snapshots").join(format!("{second}.snap"));
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    std::fs::write(&path, bytes).unwrap();
+    // A fresh process state: the damaged one is found by verifying, not remembered.
+    let mut st = PolicyState::new(&e);
+    let third = round(&e, &mut st, 2);
+    assert_eq!(
+        third
+            .snapshots_damaged
+            .iter()
+            .map(|d| d.0.as_str())
+            .collect::<Vec<_>>(),
+        [second.as_str()],
+        "{third:?}"
+    );
+    assert!(
+        third.snapshots_removed.is_empty(),
+        "two good automatic snapshots: {third:?}"
+    );
+    let fourth = round(&e, &mut st, 3);
+    assert_eq!(
+        fourth.snapshots_removed,
+        [first.clone()],
+        "the oldest good one goes"
+    );
+    let ids: Vec<String> = list_snapshots(&tmp.path().join("snapshots"))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert!(
+        ids.contains(&manual.id),
+        "the manual snapshot stays: {ids:?}"
+    );
+    assert!(
+        ids.contains(&second),
+        "the damaged one is left for admin verify: {ids:?}"
+    );
+    assert!(!ids.contains(&first));
+    assert_eq!(
+        ids.len(),
+        4,
+        "manual, damaged, and the two newest good ones: {ids:?}"
+    );
+    let origins: Vec<SnapshotOrigin> = list_snapshots(&tmp.path().join("snapshots"))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.meta.unwrap().origin)
+        .collect();
+    assert_eq!(
+        origins
+            .iter()
+            .filter(|o| **o == SnapshotOrigin::Automatic)
+            .count(),
+        3
+    );
+}

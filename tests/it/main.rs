@@ -19,6 +19,7 @@ mod schemathesis;
 mod sdk_agentstate;
 mod server;
 mod server_cli;
+mod snapshots;
 mod tls;
 mod workflow_cli;
 mod workflows;

@@ -15,6 +15,8 @@ use crate::util::{TestDir, stmgr_path};
 pub struct ServerProc {
     pub child: Child,
     pub url: String,
+    /// The server's stderr lines after the one with its address.
+    pub lines: mpsc::Receiver<String>,
 }
 
 impl ServerProc {
@@ -80,7 +82,24 @@ impl ServerProc {
                 break url.trim().to_string();
             }
         };
-        ServerProc { child, url }
+        ServerProc { child, url, lines }
+    }
+
+    /// SIGTERM, then waits for the exit (a clean shutdown exits 0).
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        self.terminate_with_stderr().0
+    }
+
+    /// As [`ServerProc::terminate`], with every stderr line after the address.
+    pub fn terminate_with_stderr(&mut self) -> (std::process::ExitStatus, Vec<String>) {
+        self.signal(rustix::process::Signal::TERM);
+        let status = self.child.wait().unwrap();
+        // The reader thread ends with the pipe; take what it had left.
+        let mut lines = Vec::new();
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            lines.push(l);
+        }
+        (status, lines)
     }
 
     fn signal(&mut self, sig: rustix::process::Signal) {

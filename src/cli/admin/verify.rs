@@ -1,4 +1,7 @@
-//! `stmgr admin verify [--repair]`: checks every WAL frame and snapshot; exit 1 on corruption.
+//! `stmgr admin verify [--repair]`: checks every WAL frame and snapshot, and that the WAL has a
+//! base to replay from (a snapshot that verifies and a log that continues where it ends); exit
+//! 1 on corruption or without a base, also after a repair that could not make the directory
+//! openable.
 
 use std::process::ExitCode;
 
@@ -33,7 +36,8 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         (datadir::existing(ctx)?, None)
     };
     let mut report = verify::verify(&dir)?;
-    if args.repair && report.files.iter().any(|f| f.status != Status::Ok) {
+    let damaged = report.files.iter().any(|f| f.status != Status::Ok);
+    if args.repair && damaged {
         let actions = verify::repair(&dir, &report)?;
         for a in &actions {
             p.status(&format!(
@@ -54,6 +58,16 @@ pub fn run(args: &VerifyArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             "corruption in {} at offset {offset}: {reason} (`stmgr admin verify --repair` cuts it away, keeping a copy)",
             bad.path.display()
         );
+    }
+    if let Some(problem) = &report.base.problem {
+        if args.repair {
+            anyhow::bail!(
+                "the repair left a data directory that cannot be opened: {problem} (what the repair \
+                 cut or moved, damaged snapshots included, is under {})",
+                dir.aside().display()
+            );
+        }
+        anyhow::bail!("the data directory cannot be opened: {problem}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -93,6 +107,20 @@ fn print(ctx: &Context, report: &VerifyReport) -> anyhow::Result<()> {
                     ]
                 })
                 .collect();
+            let mut rows: Vec<Vec<String>> = rows;
+            let b = &report.base;
+            rows.push(vec![
+                "base".into(),
+                b.snapshot_id
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |id| format!("snapshots/{id}.snap")),
+                "-".into(),
+                format!("{}..", b.needs_from),
+                match &b.problem {
+                    None => format!("ok: the WAL continues from {}", b.needs_from),
+                    Some(p) => format!("NO BASE: {p}"),
+                },
+            ]);
             p.table(&["kind", "file", "records", "commit_seq", "status"], rows)?;
         }
         OutputFormat::Json => p.json(report)?,
@@ -100,6 +128,9 @@ fn print(ctx: &Context, report: &VerifyReport) -> anyhow::Result<()> {
             for f in &report.files {
                 p.jsonl(f)?;
             }
+            let mut base = serde_json::to_value(&report.base)?;
+            base["kind"] = "base".into();
+            p.jsonl(&base)?;
         }
     }
     Ok(())

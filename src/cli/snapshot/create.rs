@@ -26,7 +26,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
             let (dir, _lock) = datadir::locked(ctx, "stmgr snapshot")?;
             let e = &ctx.settings.engine;
             let policy = HistoryPolicy::new(e.history_versions, e.history_age);
-            SnapshotOut::from(&offline::snapshot::take(&dir, &policy)?)
+            SnapshotOut::from(&offline::snapshot::take(&dir, &policy, e.segment_size)?)
         }
     };
     let p = &ctx.printer;

@@ -103,6 +103,8 @@ pub fn restore(
         next_seq,
         dir.key(),
         snapshot::SnapshotOrigin::Restore,
+        // No reserve: a restore is the operator's way out of trouble, with no server running.
+        0,
     )?;
     ActiveSegment::create(
         &staged_wal,

@@ -8,11 +8,12 @@ use crate::store::recovery::{self, Base, Target};
 use crate::store::snapshot::{self, SnapshotMeta};
 use crate::store::state::HistoryPolicy;
 
-/// Writes a snapshot of the latest state of `dir`. The caller holds the lock.
+/// Writes a snapshot of the latest state of `dir`, leaving `reserve` bytes free for the WAL (a
+/// segment's size). The caller holds the lock.
 ///
 /// # Errors
-/// Corruption, I/O errors.
-pub fn take(dir: &DataDir, policy: &HistoryPolicy) -> Result<SnapshotMeta> {
+/// Corruption, I/O errors, not enough free space.
+pub fn take(dir: &DataDir, policy: &HistoryPolicy, reserve: u64) -> Result<SnapshotMeta> {
     dir.require_initialized()?;
     let rec = recovery::recover(dir, Base::Newest, Target::Latest, policy, &mut |_| {})?;
     let floor = rec.snapshot.as_ref().map_or(1, |m| m.next_seq);
@@ -27,5 +28,6 @@ pub fn take(dir: &DataDir, policy: &HistoryPolicy) -> Result<SnapshotMeta> {
         next_seq,
         dir.key(),
         snapshot::SnapshotOrigin::Manual,
+        reserve,
     )
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::store::crypto::{self, record::decode_record};
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
-use crate::store::recovery::{self, Base, Target};
+use crate::store::recovery::{self, Base, Damaged, Target, missing_base};
 use crate::store::snapshot;
 use crate::store::state::HistoryPolicy;
 use crate::store::wal::frame::{self, ScanEnd};
@@ -59,11 +59,27 @@ pub struct FileCheck {
     pub status: Status,
 }
 
+/// Whether recovery has a base to replay the WAL from: the newest snapshot that verifies (or
+/// nothing, from commit_seq 1), and the log continuing exactly where it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaseCheck {
+    /// The snapshot recovery starts from (`None`: none verifies; the log must start at 1).
+    pub snapshot_id: Option<String>,
+    /// The first seq the WAL must hold after it.
+    pub needs_from: u64,
+    /// The first seq the WAL holds after it (`None`: nothing after it).
+    pub wal_from: Option<u64>,
+    /// Why the directory cannot be opened (`None`: it can).
+    pub problem: Option<String>,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyReport {
     /// Every file, WAL segments first.
     pub files: Vec<FileCheck>,
+    /// Whether the WAL has a base to replay from.
+    pub base: BaseCheck,
 }
 
 impl VerifyReport {
@@ -72,6 +88,20 @@ impl VerifyReport {
         self.files
             .iter()
             .find(|f| matches!(f.status, Status::Corrupt { .. }))
+    }
+
+    /// Why a server could not open the directory as it is, if it could not: the first
+    /// corruption, else a WAL without a base.
+    pub fn problem(&self) -> Option<String> {
+        if let Some(bad) = self.first_corruption()
+            && let Status::Corrupt { offset, reason } = &bad.status
+        {
+            return Some(format!(
+                "corruption in {} at offset {offset}: {reason}",
+                bad.path.display()
+            ));
+        }
+        self.base.problem.clone()
     }
 }
 
@@ -159,12 +189,28 @@ pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
         }
         files.push(check);
     }
+    let mut good = Vec::new();
+    let mut damaged = Vec::new();
     for info in snapshot::list_snapshots(&dir.snapshots())? {
         let (status, records, seq) = match snapshot::verify_snapshot(&info.path, dir.keys()) {
-            Ok(m) => (Status::Ok, m.entries, Some(m.commit_seq)),
+            Ok(m) => {
+                let out = (Status::Ok, m.entries, Some(m.commit_seq));
+                good.push(m);
+                out
+            }
             Err(e) if e.is_key_error() => return Err(e),
-            Err(StoreError::Corrupt { offset, reason, .. }) => (corrupt(offset, reason), 0, None),
-            Err(e) => (corrupt(0, e.to_string()), 0, None),
+            Err(e) => {
+                let status = match &e {
+                    StoreError::Corrupt { offset, reason, .. } => corrupt(*offset, reason.clone()),
+                    other => corrupt(0, other.to_string()),
+                };
+                damaged.push(Damaged {
+                    id: info.id.clone(),
+                    header: info.meta.ok(),
+                    error: Damaged::why(&e),
+                });
+                (status, 0, None)
+            }
         };
         files.push(FileCheck {
             kind: "snapshot",
@@ -175,7 +221,52 @@ pub fn verify(dir: &DataDir) -> Result<VerifyReport> {
             status,
         });
     }
-    Ok(VerifyReport { files })
+    // Recovery starts from the newest snapshot that verifies (the list is in commit order).
+    let base = check_base(good.last(), &files, &segs, &damaged, &dir.wal());
+    Ok(VerifyReport { files, base })
+}
+
+/// Whether the log continues where `base` ends, as recovery requires.
+fn check_base(
+    base: Option<&snapshot::SnapshotMeta>,
+    files: &[FileCheck],
+    segs: &[segment::SegmentFile],
+    damaged: &[Damaged],
+    wal: &std::path::Path,
+) -> BaseCheck {
+    let needs_from = base.map_or(1, |m| m.next_seq);
+    let after = base.map_or(0, |m| m.commit_seq);
+    let wal_files: Vec<&FileCheck> = files.iter().filter(|f| f.kind == "wal").collect();
+    let wal_from = wal_files
+        .iter()
+        .find_map(|f| match (f.first_seq, f.last_seq) {
+            (Some(first), Some(last)) if last > after => Some(first.max(after + 1)),
+            _ => None,
+        });
+    // Where the last segment expects its next record, when nothing follows the base.
+    let log_next = wal_files
+        .last()
+        .zip(segs.last())
+        .map(|(f, s)| f.last_seq.map_or(s.first_seq, |l| l + 1));
+    let continues = match wal_from {
+        Some(first) => first == needs_from,
+        None => log_next.is_none_or(|n| n <= needs_from),
+    };
+    let problem = (!continues).then(|| {
+        missing_base(
+            wal,
+            base.map(|m| m.id.as_str()),
+            needs_from,
+            wal_from.or(log_next).unwrap_or(0),
+            damaged,
+        )
+    });
+    BaseCheck {
+        snapshot_id: base.map(|m| m.id.clone()),
+        needs_from,
+        wal_from,
+        problem,
+    }
 }
 
 fn corrupt(offset: u64, reason: String) -> Status {
@@ -296,6 +387,8 @@ pub fn repair(dir: &DataDir, report: &VerifyReport) -> Result<Vec<RepairAction>>
             next_seq,
             dir.key(),
             snapshot::SnapshotOrigin::Restore,
+            // No reserve: a repair must work on the disk as it is, with no server running.
+            0,
         )?;
         actions.push(RepairAction {
             path: dir.snapshots().join(format!("{}.snap", meta.id)),

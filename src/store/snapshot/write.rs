@@ -73,23 +73,28 @@ impl<W: Write> Body<W> {
 ///
 /// The file is written under a temporary name, synced, then read back and verified in full
 /// (checksums, every item decoded, the counts of header and trailer) before it gets its name:
-/// a snapshot that would not load is never visible as one.
+/// a snapshot that would not load is never visible as one. It never eats the last `reserve`
+/// bytes of the file system (the WAL's room for its next segments): it does not start unless
+/// the size of the newest snapshot plus the reserve is free, and it stops as soon as less than
+/// the reserve is left.
 ///
 /// # Errors
-/// I/O errors naming the file, and [`StoreError::SnapshotCheck`] when the read-back fails; the
-/// temporary file is removed on failure.
+/// I/O errors naming the file, [`StoreError::NoSpace`], [`StoreError::SnapshotStopped`], and [`StoreError::SnapshotCheck`] when
+/// the read-back fails; the temporary file is removed on failure.
 pub fn write_snapshot(
     dir: &Path,
     state: &State,
     next_seq: u64,
     key: Option<&EncryptionKey>,
     origin: SnapshotOrigin,
+    reserve: u64,
 ) -> Result<SnapshotMeta> {
     fs::create_dir_all(dir).map_err(|e| StoreError::io("create directory", dir, e))?;
+    let space = Space::check(dir, reserve)?;
     let id = format!("snap-{}", ulid::Ulid::new());
     let tmp = dir.join(format!("{TMP_PREFIX}{id}"));
     let path = dir.join(format!("{id}.snap"));
-    let result = write_to(&tmp, &id, state, next_seq, key, origin)
+    let result = write_to(&tmp, &id, state, next_seq, key, origin, space)
         .and_then(|meta| check(&tmp, key, &meta).map(|()| meta))
         .and_then(|meta| {
             fs::rename(&tmp, &path).map_err(|e| StoreError::io("rename", &tmp, e))?;
@@ -98,9 +103,104 @@ pub fn write_snapshot(
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    let meta = result?;
+    let meta = result.map_err(|e| space.explain(e))?;
     fsync_dir(dir)?;
     Ok(meta)
+}
+
+/// The room a snapshot may take: what was free when it started, and the reserve it must leave.
+#[derive(Debug, Clone, Copy)]
+struct Space {
+    reserve: u64,
+    free_at_start: u64,
+}
+
+/// How often (in bytes written) a snapshot looks at the free space again.
+const SPACE_CHECK_EVERY: u64 = 8 << 20;
+
+impl Space {
+    /// Refuses to start unless the newest snapshot's size (the best guess of this one's) plus
+    /// the reserve is free.
+    fn check(dir: &Path, reserve: u64) -> Result<Space> {
+        let free = free_bytes(dir)?;
+        let guess = super::list_snapshots(dir)?
+            .iter()
+            .rev()
+            .find_map(|s| s.meta.as_ref().ok().map(|m| m.size))
+            .unwrap_or(0);
+        if free < guess.saturating_add(reserve) {
+            return Err(StoreError::NoSpace {
+                path: dir.to_path_buf(),
+                free,
+                needed: guess.saturating_add(reserve),
+                reserve,
+            });
+        }
+        Ok(Space {
+            reserve,
+            free_at_start: free,
+        })
+    }
+
+    /// Turns the guard's stop into [`StoreError::NoSpace`].
+    fn explain(&self, e: StoreError) -> StoreError {
+        match &e {
+            StoreError::Io { path, source, .. }
+                if source.get_ref().is_some_and(|i| i.is::<ReserveReached>()) =>
+            {
+                StoreError::SnapshotStopped {
+                    path: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    free_at_start: self.free_at_start,
+                    reserve: self.reserve,
+                }
+            }
+            _ => e,
+        }
+    }
+}
+
+/// Bytes available to this process on the file system holding `dir`.
+fn free_bytes(dir: &Path) -> Result<u64> {
+    let st =
+        rustix::fs::statvfs(dir).map_err(|e| StoreError::io("statvfs", dir, io::Error::from(e)))?;
+    Ok(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+/// The file system got down to the reserve while a snapshot was written.
+#[derive(Debug, thiserror::Error)]
+#[error("free space is down to the reserve kept for the WAL")]
+struct ReserveReached;
+
+/// A writer that stops (with [`ReserveReached`]) once the file system holding the file has no
+/// more than the reserve left.
+struct SpaceGuard {
+    inner: File,
+    space: Space,
+    since_check: u64,
+}
+
+impl SpaceGuard {
+    fn dir_of(&self) -> io::Result<u64> {
+        let st = rustix::fs::fstatvfs(&self.inner).map_err(io::Error::from)?;
+        Ok(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+}
+
+impl Write for SpaceGuard {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.since_check >= SPACE_CHECK_EVERY {
+            self.since_check = 0;
+            if self.dir_of()? <= self.space.reserve {
+                return Err(io::Error::other(ReserveReached));
+            }
+        }
+        let n = self.inner.write(buf)?;
+        self.since_check += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Reads the temporary file back in full and compares what it holds with what was written.
@@ -218,6 +318,7 @@ fn write_to(
     next_seq: u64,
     key: Option<&EncryptionKey>,
     origin: SnapshotOrigin,
+    space: Space,
 ) -> Result<SnapshotMeta> {
     let io_err = |op: &'static str, p: &Path| {
         let p = p.to_path_buf();
@@ -237,7 +338,14 @@ fn write_to(
         size: 0,
     };
     let mut out = CrcWriter {
-        inner: BufWriter::with_capacity(1 << 20, file),
+        inner: BufWriter::with_capacity(
+            1 << 20,
+            SpaceGuard {
+                inner: file,
+                space,
+                since_check: 0,
+            },
+        ),
         crc: 0,
         written: 0,
     };
@@ -286,7 +394,8 @@ fn write_to(
     let file = out
         .inner
         .into_inner()
-        .map_err(|e| StoreError::io("write", tmp, e.into_error()))?;
+        .map_err(|e| StoreError::io("write", tmp, e.into_error()))?
+        .inner;
     file.sync_all().map_err(io_err("fsync", tmp))?;
     meta.size = body_start + body_len + TRAILER_LEN as u64;
     Ok(meta)
