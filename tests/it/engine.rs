@@ -575,7 +575,7 @@ fn retention_keeps_manual_snapshots_and_never_trades_a_good_snapshot_for_a_damag
     };
     let mut st = PolicyState::new(&e);
     let big = format!("\"{}\"", "x".repeat(3000));
-    let mut round = |e: &Engine, st: &mut PolicyState, n: usize| {
+    let round = |e: &Engine, st: &mut PolicyState, n: usize| {
         for i in 0..10 {
             commit(e, put("ns", &format!("r{n}-{i}"), &big));
         }
@@ -610,7 +610,7 @@ fn retention_keeps_manual_snapshots_and_never_trades_a_good_snapshot_for_a_damag
     let fourth = round(&e, &mut st, 3);
     assert_eq!(
         fourth.snapshots_removed,
-        [first.clone()],
+        std::slice::from_ref(&first),
         "the oldest good one goes"
     );
     let ids: Vec<String> = list_snapshots(&tmp.path().join("snapshots"))
