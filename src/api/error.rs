@@ -59,18 +59,16 @@ impl ApiError {
     /// generic message: admin callers are operators, and they need it. Logged at ERROR.
     pub fn storage(op: &str, e: StoreError) -> Self {
         match e {
-            StoreError::Io { .. }
-            | StoreError::SnapshotCheck { .. }
-            | StoreError::Corrupt { .. }
-            | StoreError::Encoding(_)
-            | StoreError::Encryption(_)
-            | StoreError::KeyMissing { .. }
-            | StoreError::KeyMismatch { .. } => {
-                let message = format!("{op} failed: {:#}", anyhow::Error::new(e));
+            StoreError::Rejected(_)
+            | StoreError::UnknownSnapshot(_)
+            | StoreError::OutOfRange(_)
+            | StoreError::Poisoned(_)
+            | StoreError::Closed => ApiError::from(e),
+            other => {
+                let message = format!("{op} failed: {:#}", anyhow::Error::new(other));
                 tracing::error!(error = %message, "admin operation failed");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", message)
             }
-            other => ApiError::from(other),
         }
     }
 }

@@ -115,8 +115,10 @@ struct Space {
     free_at_start: u64,
 }
 
-/// How often (in bytes written) a snapshot looks at the free space again.
+/// The most a snapshot writes between two looks at the free space.
 const SPACE_CHECK_EVERY: u64 = 8 << 20;
+/// A snapshot stops when no more than this is left above the reserve.
+const SPACE_MARGIN: u64 = 64 << 10;
 
 impl Space {
     /// Refuses to start unless the newest snapshot's size (the best guess of this one's) plus
@@ -171,31 +173,32 @@ fn free_bytes(dir: &Path) -> Result<u64> {
 #[error("free space is down to the reserve kept for the WAL")]
 struct ReserveReached;
 
-/// A writer that stops (with [`ReserveReached`]) once the file system holding the file has no
-/// more than the reserve left.
+/// A writer that stops (with [`ReserveReached`]) before the file system holding the file has
+/// less than the reserve left. Between two looks at the free space it writes at most half of
+/// what was left above the reserve (and at most [`SPACE_CHECK_EVERY`]), so it cannot overshoot.
 struct SpaceGuard {
     inner: File,
     space: Space,
-    since_check: u64,
-}
-
-impl SpaceGuard {
-    fn dir_of(&self) -> io::Result<u64> {
-        let st = rustix::fs::fstatvfs(&self.inner).map_err(io::Error::from)?;
-        Ok(st.f_bavail.saturating_mul(st.f_frsize))
-    }
+    /// Bytes it may still write before it looks again.
+    budget: u64,
 }
 
 impl Write for SpaceGuard {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.since_check >= SPACE_CHECK_EVERY {
-            self.since_check = 0;
-            if self.dir_of()? <= self.space.reserve {
+        if self.budget == 0 {
+            let st = rustix::fs::fstatvfs(&self.inner).map_err(io::Error::from)?;
+            let free = st.f_bavail.saturating_mul(st.f_frsize);
+            let room = free.saturating_sub(self.space.reserve);
+            if room <= SPACE_MARGIN {
                 return Err(io::Error::other(ReserveReached));
             }
+            self.budget = (room / 2).min(SPACE_CHECK_EVERY);
         }
-        let n = self.inner.write(buf)?;
-        self.since_check += n as u64;
+        let allowed = usize::try_from(self.budget)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = self.inner.write(&buf[..allowed])?;
+        self.budget -= n as u64;
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -343,7 +346,7 @@ fn write_to(
             SpaceGuard {
                 inner: file,
                 space,
-                since_check: 0,
+                budget: 0,
             },
         ),
         crc: 0,
