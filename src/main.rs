@@ -5,6 +5,7 @@
 //! 1 the operation failed or was refused, 2 usage or configuration error (clap's own errors
 //! exit 2 too). An error is printed once, here, as `error: ` followed by its cause chain.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -22,7 +23,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             if !cli::is_broken_pipe(&err) {
-                eprintln!("error: {err:#}");
+                // Not eprintln!, which panics when stderr is closed too.
+                let _ = writeln!(std::io::stderr().lock(), "error: {err:#}");
             }
             cli::exit_code_for(&err)
         }
