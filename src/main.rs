@@ -3,7 +3,8 @@
 //!
 //! Exit statuses (chosen in `stmgr::cli::exit_code_for`): 0 success (or stdout closed early),
 //! 1 the operation failed or was refused, 2 usage or configuration error (clap's own errors
-//! exit 2 too). An error is printed once, here, as `error: ` followed by its cause chain.
+//! exit 2 too); Ctrl-C kills client commands by SIGINT (130 in a shell). An error is printed
+//! once, here, as `error: ` followed by its cause chain.
 
 use std::io::Write as _;
 use std::process::ExitCode;

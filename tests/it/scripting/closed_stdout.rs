@@ -277,11 +277,7 @@ impl Fixture {
     /// Stops the server: the offline cases come next.
     fn stop_server(&mut self) {
         let mut srv = self.srv.take().expect("a running server");
-        rustix::process::kill_process(
-            rustix::process::Pid::from_child(&srv.child),
-            rustix::process::Signal::TERM,
-        )
-        .expect("SIGTERM");
+        srv.signal(rustix::process::Signal::TERM);
         assert!(srv.child.wait().expect("wait").success());
     }
 

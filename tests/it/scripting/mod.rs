@@ -2,6 +2,7 @@
 //! stdout as success for every command that prints, Ctrl-C, and `--timeout`.
 
 mod closed_stdout;
+mod interrupt;
 mod results;
 
 use std::process::{Child, Command, Output};
