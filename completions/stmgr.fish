@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_stmgr_global_optspecs
-    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= api-key= h/help V/version
+    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= api-key= timeout= h/help V/version
 end
 
 function __fish_stmgr_needs_command
@@ -35,6 +35,7 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -l ca-cert -d 'Trust the serve
 complete -c stmgr -n "__fish_stmgr_needs_command" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_needs_command" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_needs_command" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -71,6 +72,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -105,6 +107,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l insecure -d 'Listen on a non-loopback address even though no token key or API key is configured (anyone who reaches the port can read and write everything)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l api-key-grants-v1 -d 'Let the API key (x-api-key) use the whole v1 API too, not only the workflow API'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l guard-metrics -d 'Require a token with the admin verb for /metrics'
@@ -130,6 +133,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l ca-cert -d 'Trust th
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -146,6 +150,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l ca-cert -d 'Trust th
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -160,6 +165,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l ca-cert -d 'Trust the
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -177,6 +183,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l ca-cert -d 'Trust the
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -195,6 +202,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l ca-cert -d 'Trust 
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -212,6 +220,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l ca-cert -d 'Trust 
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -226,6 +235,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l ca-cert -d 'Trust
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -240,6 +250,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -260,6 +271,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -274,6 +286,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -288,6 +301,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -303,6 +317,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -322,6 +337,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -334,7 +350,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l name -d 'Graph name [default: the file\'s `name`]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l ns -d 'Workflow namespace, also of the nodes without one [default: the file\'s `namespace`]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l timeout -d 'How long --wait waits for VALID or INVALID' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l wait-timeout -d 'How long --wait waits for VALID or INVALID' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
@@ -346,6 +362,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l wait -d 'Wait until the server has checked the graph against the registered nodes'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -362,6 +379,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -377,6 +395,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -392,6 +411,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -407,6 +427,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -425,6 +446,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -446,6 +468,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -463,6 +486,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -479,6 +503,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_sub
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -504,6 +529,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -520,6 +546,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l tree -d 'Print the states as a tree: each state under the state that created it'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -536,6 +563,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -554,6 +582,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -572,6 +601,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -599,6 +629,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l ca-cert -d 'Trust 
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -613,6 +644,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_see
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -629,6 +661,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -646,6 +679,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l ca-cert -d 'Tru
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l dry-run -d 'Show what would be removed without removing anything'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -664,6 +698,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l ca-cert -d 'Trus
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -679,6 +714,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -698,6 +734,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -712,6 +749,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l repair -d 'Cut damaged data away (server stopped): a damaged segment is truncated at the first bad frame and the segments after it moved aside; damaged snapshots are moved aside. Every cut byte is kept under aside/repair-<time>/'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -730,6 +768,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -762,6 +801,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -775,6 +815,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -792,6 +833,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -809,6 +851,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -7,18 +7,9 @@ use std::time::Duration;
 
 use rustix::process::Signal;
 
-use super::Reaped;
-use crate::server_cli::{ServerProc, reqwest::blocking_get};
+use super::{Reaped, watch_clients};
+use crate::server_cli::ServerProc;
 use crate::util::{TestDir, wait_until};
-
-/// The value of the `watch_clients` gauge of the server's `/metrics`.
-fn watch_clients(srv: &ServerProc) -> u64 {
-    let (_, text) = blocking_get(&format!("{}/metrics", srv.url));
-    text.lines()
-        .find_map(|l| l.strip_prefix("watch_clients "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no watch_clients in\n{text}"))
-}
 
 fn sigint(child: &std::process::Child) {
     rustix::process::kill_process(rustix::process::Pid::from_child(child), Signal::INT)

@@ -4,11 +4,12 @@
 mod closed_stdout;
 mod interrupt;
 mod results;
+mod timeout;
 
 use std::process::{Child, Command, Output};
 use std::time::Duration;
 
-use crate::server_cli::ServerProc;
+use crate::server_cli::{ServerProc, reqwest::blocking_get};
 use crate::util::{TestDir, wait_until};
 
 /// Runs `stmgr --server URL ARGS...` to completion.
@@ -18,6 +19,15 @@ fn run(t: &TestDir, srv: &ServerProc, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run stmgr")
+}
+
+/// The `watch_clients` gauge of the server's `/metrics`: its open watch streams.
+fn watch_clients(srv: &ServerProc) -> u64 {
+    let (_, text) = blocking_get(&format!("{}/metrics", srv.url));
+    text.lines()
+        .find_map(|l| l.strip_prefix("watch_clients "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no watch_clients in\n{text}"))
 }
 
 /// Stdout and stderr as text.
