@@ -407,7 +407,7 @@ _stmgr() {
 
     case "${cmd}" in
         stmgr)
-            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help --version server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help"
+            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help --version server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +449,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -457,7 +461,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help dump verify help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help dump verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +503,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -507,7 +515,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin__subcmd__dump)
-            opts="-q -v -h --ns --at-seq --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --at-seq --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +562,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -621,7 +633,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin__subcmd__verify)
-            opts="-q -v -h --repair --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --repair --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -663,6 +675,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -671,7 +687,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__bench)
-            opts="-c -d -q -v -h --op --connections --duration --count --value-size --ns --rate --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-c -d -q -v -h --op --connections --duration --count --value-size --ns --rate --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,6 +765,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -757,7 +777,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help create list restore prune help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help create list restore prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -799,6 +819,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -807,7 +831,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__create)
-            opts="-q -v -h --metadata --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --metadata --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,6 +874,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -945,7 +973,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__list)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -987,6 +1015,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -995,7 +1027,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__prune)
-            opts="-q -v -h --keep-last --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --keep-last --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1041,6 +1073,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1049,7 +1085,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__restore)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,6 +1127,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1099,7 +1139,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__get)
-            opts="-q -v -h --at-seq --at --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --at-seq --at --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1149,6 +1189,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1157,7 +1201,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help upload validate list show delete trigger help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help upload validate list show delete trigger help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1199,6 +1243,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1207,7 +1255,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__delete)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1250,6 +1298,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1373,7 +1425,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__list)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1416,6 +1468,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1427,7 +1483,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__show)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1473,6 +1529,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1481,7 +1541,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__trigger)
-            opts="-q -v -h --ns --input --store --start-delay --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --input --store --start-delay --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1539,6 +1599,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1547,7 +1611,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__upload)
-            opts="-q -v -h --name --ns --wait --timeout --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --name --ns --wait --wait-timeout --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1561,7 +1625,7 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --wait-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1601,6 +1665,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1609,7 +1677,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__validate)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1652,6 +1720,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2279,7 +2351,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__keys)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help generate help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2321,6 +2393,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2329,7 +2405,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__keys__subcmd__generate)
-            opts="-q -v -h --bytes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --bytes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2372,6 +2448,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2425,7 +2505,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__ls)
-            opts="-q -v -h --prefix --limit --after --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --prefix --limit --after --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2479,6 +2559,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2487,7 +2571,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__node)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help list help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2526,6 +2610,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2579,7 +2667,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__node__subcmd__list)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2625,6 +2713,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2633,7 +2725,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__put)
-            opts="-t -b -q -v -h --type --body --tag --ttl --parent --if-match --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-t -b -q -v -h --type --body --tag --ttl --parent --if-match --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2707,6 +2799,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2715,7 +2811,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__query)
-            opts="-q -v -h --tag --where --limit --cursor --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --tag --where --limit --cursor --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2773,6 +2869,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2781,7 +2881,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__restore)
-            opts="-y -q -v -h --snapshot-id --to-seq --to-time --yes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-y -q -v -h --snapshot-id --to-seq --to-time --yes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2835,6 +2935,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2843,7 +2947,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__rm)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2882,6 +2986,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2893,7 +3001,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help list show cancel help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list show cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2935,6 +3043,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2943,7 +3055,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run__subcmd__cancel)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2986,6 +3098,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3067,7 +3183,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run__subcmd__list)
-            opts="-q -v -h --ns --graph --status --limit --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --graph --status --limit --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3125,6 +3241,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3133,7 +3253,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run__subcmd__show)
-            opts="-q -v -h --ns --tree --state --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --tree --state --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3183,6 +3303,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3191,7 +3315,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help start help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help start help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3230,6 +3354,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3283,7 +3411,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server__subcmd__start)
-            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --watch-write-interval --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --watch-write-interval --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3393,6 +3521,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3401,7 +3533,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__snapshot)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help list help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3440,6 +3572,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3493,7 +3629,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__snapshot__subcmd__list)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3535,6 +3671,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3543,7 +3683,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__state)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help retry help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3582,6 +3722,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3635,7 +3779,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__state__subcmd__retry)
-            opts="-q -v -h --ns --fanout-id --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --fanout-id --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3685,6 +3829,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3693,7 +3841,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__status)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3732,6 +3880,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3743,7 +3895,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help issue inspect help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help issue inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3782,6 +3934,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3849,7 +4005,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token__subcmd__inspect)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3887,6 +4043,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3895,7 +4055,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token__subcmd__issue)
-            opts="-q -v -h --ns --verbs --ttl --region --max-bytes --max-qps --jti --kid --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --ns --verbs --ttl --region --max-bytes --max-qps --jti --kid --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3969,6 +4129,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3977,7 +4141,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__trim__subcmd__wal)
-            opts="-q -v -h --snapshot-id --dry-run --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --snapshot-id --dry-run --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4023,6 +4187,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4031,7 +4199,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__watch)
-            opts="-q -v -h --from --prefix --count --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --help"
+            opts="-q -v -h --from --prefix --count --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4082,6 +4250,10 @@ _stmgr() {
                     return 0
                     ;;
                 --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_stmgr_global_optspecs
-    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= api-key= h/help V/version
+    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= api-key= timeout= h/help V/version
 end
 
 function __fish_stmgr_needs_command
@@ -25,8 +25,8 @@ function __fish_stmgr_using_subcommand
 end
 
 complete -c stmgr -n "__fish_stmgr_needs_command" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_needs_command" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_needs_command" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_needs_command" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_needs_command" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_needs_command" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -35,6 +35,7 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -l ca-cert -d 'Trust the serve
 complete -c stmgr -n "__fish_stmgr_needs_command" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_needs_command" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_needs_command" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -61,8 +62,8 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "token" -d 'Mint and ins
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "keys" -d 'Make signing keys for capability tokens'
 complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -71,6 +72,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -95,8 +97,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l run-retention -d 'Remove finished workflow runs (and their states) this long after their last change' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l token-leeway -d 'Clock skew allowed when checking a token\'s exp and nbf' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -105,6 +107,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l insecure -d 'Listen on a non-loopback address even though no token key or API key is configured (anyone who reaches the port can read and write everything)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l api-key-grants-v1 -d 'Let the API key (x-api-key) use the whole v1 API too, not only the workflow API'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l guard-metrics -d 'Require a token with the admin verb for /metrics'
@@ -120,8 +123,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l ttl -d 'Time to live
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l parent -d 'Parent id (repeatable)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l if-match -d 'Write only if the object is at this commit_seq (0: only if it does not exist)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -130,14 +133,15 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l ca-cert -d 'Trust th
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l at-seq -d 'The version current at this commit_seq' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l at -d 'The version current at this time (RFC 3339)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -146,12 +150,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l ca-cert -d 'Trust th
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -160,6 +165,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l ca-cert -d 'Trust the
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -167,8 +173,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l prefix -d 'Only ids s
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l limit -d 'At most this many (all pages when absent)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l after -d 'Start after this id' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -177,6 +183,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l ca-cert -d 'Trust the
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -185,8 +192,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l where -d 'Body fie
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l limit -d 'Page size' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l cursor -d 'Cursor from a previous page' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -195,6 +202,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l ca-cert -d 'Trust 
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -202,8 +210,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l from -d 'Start aft
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l prefix -d 'Only ids starting with this' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l count -d 'Stop after this many changes' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -212,12 +220,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l ca-cert -d 'Trust 
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -226,12 +235,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l ca-cert -d 'Trust
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -240,6 +250,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -250,8 +261,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l metadata -d 'JSON metadata to keep with it' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -260,12 +271,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -274,12 +286,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -288,13 +301,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l keep-last -d 'How many of the newest checkpoints to keep' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -303,6 +317,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -312,8 +327,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete all but the newest N checkpoints of an object'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -322,6 +337,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -334,10 +350,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l name -d 'Graph name [default: the file\'s `name`]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l ns -d 'Workflow namespace, also of the nodes without one [default: the file\'s `namespace`]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l timeout -d 'How long --wait waits for VALID or INVALID' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l wait-timeout -d 'How long --wait waits for VALID or INVALID' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -346,14 +362,15 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l wait -d 'Wait until the server has checked the graph against the registered nodes'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l ns -d 'Namespace of the nodes without one [default: the file\'s `namespace`]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -362,13 +379,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l ns -d 'Workflow namespace' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -377,13 +395,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l ns -d 'Workflow namespace' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -392,13 +411,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l ns -d 'Workflow namespace' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -407,6 +427,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -415,8 +436,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l store -d 'Set a key of the run\'s store (repeatable; required keys must be given unless defaulted)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l start-delay -d 'Do not hand out the root state before this delay (e.g. 5s, 10m)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -425,6 +446,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -436,8 +458,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "trigger" -d 'Start a run of a VALID graph and print its run id'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -446,6 +468,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -453,8 +476,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l ns -d 'Workflow namespace' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -463,14 +486,15 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the registered nodes of a namespace: runtime, inputs, outputs, secrets'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -479,6 +503,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_sub
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -494,8 +519,8 @@ failed\t'Something failed'
 cancelled\t'Cancelled'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l limit -d 'At most this many runs (0: all)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -504,14 +529,15 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l ns -d 'Workflow namespace' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l state -d 'Show one state of the run in full: inputs, outputs, error, parents' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -520,14 +546,15 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l tree -d 'Print the states as a tree: each state under the state that created it'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l ns -d 'Workflow namespace' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -536,6 +563,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -544,8 +572,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a run: its pending states become CANCELLED'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -554,6 +582,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -562,8 +591,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l ns -d 'Workflow namespace' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l fanout-id -d 'Deduplicates the retry: the same id twice is refused [default: a new ULID]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -572,6 +601,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -589,8 +619,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l value-size -d 'Bod
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l ns -d 'Namespace to write into' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l rate -d 'Writes per second for --op watch' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -599,12 +629,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l ca-cert -d 'Trust 
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -613,14 +644,15 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_see
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the snapshots of the data directory (works while a server runs)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -629,6 +661,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -636,8 +669,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l snapshot-id -d 'The snapshot whose coverage decides what goes (see `stmgr snapshot list`)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -646,6 +679,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l ca-cert -d 'Tru
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l dry-run -d 'Show what would be removed without removing anything'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -654,8 +688,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l snapshot-id -d '
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l to-seq -d 'Replay the WAL up to and including this commit_seq [default: the end of the log]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l to-time -d 'Replay every commit made at or before this time (RFC 3339, e.g. 2026-11-23T10:00:00Z)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -664,13 +698,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l ca-cert -d 'Trus
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -679,6 +714,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -686,10 +722,10 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l ns -d 'Only this namespace (e.g. agent://demo)' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l at-seq -d 'The state at this commit_seq instead of the latest' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l at-seq -d 'The state at this commit_seq instead of the latest (reads the data directory)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -698,12 +734,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -712,6 +749,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l repair -d 'Cut damaged data away (server stopped): a damaged segment is truncated at the first bad frame and the segments after it moved aside; damaged snapshots are moved aside. Every cut byte is kept under aside/repair-<time>/'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
@@ -720,8 +758,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check every WAL frame and snapshot; exit 1 on corruption'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -730,6 +768,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -752,8 +791,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l kid -d 'Which configured key signs the token' -r -f -a "active\t'The active key (`CAP_KEY_ACTIVE`)'
 next\t'The next key (`CAP_KEY_NEXT`), staged for rotation'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -762,12 +801,13 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -775,6 +815,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -782,8 +823,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show a token\'s claims and whether it verifies against the configured keys'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -792,6 +833,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -799,8 +841,8 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l bytes -d 'Number of random bytes (16 to 1024)' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l data-dir -d 'Data directory (the legacy DATA_DIR variable is read too) [default: stmgr in the platform data directory]' -r -F
-complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
@@ -809,6 +851,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-cert -d 'PEM client certificate for mutual TLS (with --client-key)' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -20,6 +20,7 @@ mod tests;
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,9 @@ pub use self::auth::AuthSettings;
 
 /// API address used when nothing else is configured.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+
+/// How long a client waits for a server's answer when nothing else is configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Data directory used when the platform has no data directory (no home directory).
 pub const FALLBACK_DATA_DIR: &str = "stmgr-data";
@@ -78,6 +82,8 @@ pub struct Overrides {
     pub client_key: Option<PathBuf>,
     /// `--api-key`.
     pub api_key: Option<String>,
+    /// `--timeout` (zero: no limit).
+    pub timeout: Option<Duration>,
 }
 
 /// A source of environment variables. Empty values count as unset.
@@ -269,7 +275,7 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// Engine options (environment > file > defaults).
     pub engine: EngineOptions,
-    /// Token, API key and TLS files for talking to a server.
+    /// Token, API key, TLS files and timeout for talking to a server.
     pub client: crate::client::ClientOptions,
     /// Token keys, region and API key (environment > file); secrets never show in `Debug`.
     pub auth: AuthSettings,

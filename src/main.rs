@@ -3,8 +3,10 @@
 //!
 //! Exit statuses (chosen in `stmgr::cli::exit_code_for`): 0 success (or stdout closed early),
 //! 1 the operation failed or was refused, 2 usage or configuration error (clap's own errors
-//! exit 2 too). An error is printed once, here, as `error: ` followed by its cause chain.
+//! exit 2 too); Ctrl-C kills client commands by SIGINT (130 in a shell). An error is printed
+//! once, here, as `error: ` followed by its cause chain.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -22,7 +24,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             if !cli::is_broken_pipe(&err) {
-                eprintln!("error: {err:#}");
+                // Not eprintln!, which panics when stderr is closed too.
+                let _ = writeln!(std::io::stderr().lock(), "error: {err:#}");
             }
             cli::exit_code_for(&err)
         }

@@ -1,10 +1,16 @@
 //! Exit statuses: the one place that maps an error to the process exit code.
 //!
-//! | code | meaning                                                                  |
-//! |------|--------------------------------------------------------------------------|
-//! | 0    | success (also: stdout was closed early, e.g. `stmgr ... \| head`)        |
-//! | 1    | the operation failed or was refused                                      |
-//! | 2    | usage or configuration error (bad flag, bad config file or variable)      |
+//! | code | meaning                                                                 |
+//! |------|-------------------------------------------------------------------------|
+//! | 0    | success (also: stdout was closed early, e.g. `stmgr ... \| head`)       |
+//! | 1    | the operation failed or was refused                                     |
+//! | 2    | usage or configuration error (bad flag, bad config file or variable)     |
+//! | 130  | interrupted: killed by Ctrl-C (SIGINT), which a shell shows as 128 + 2   |
+//!
+//! stmgr installs no SIGINT handler for client and offline commands: the signal ends the
+//! process at once and its parent sees it killed by SIGINT, which shells report as 130.
+//! `server start` is the exception: once it listens, SIGINT (like SIGTERM) stops it gracefully
+//! (it drains open requests) and it exits 0.
 
 use std::io;
 use std::process::ExitCode;
@@ -14,9 +20,11 @@ use crate::config::ConfigError;
 /// Text of the "Exit status" section of `stmgr --help` and the man page.
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
-  0  success
-  1  the operation failed or was refused
-  2  usage or configuration error (bad option, config file or environment variable)";
+  0    success (also when stdout is closed early, as by `stmgr ls | head -1`)
+  1    the operation failed or was refused
+  2    usage or configuration error (bad option, config file or environment variable)
+  130  interrupted: Ctrl-C (SIGINT) kills the command, which a shell shows as 130;
+       `server start` instead stops gracefully on SIGINT or SIGTERM and exits 0";
 
 /// A mistake in how stmgr was invoked that clap cannot see (for example a prompt that would be
 /// needed without a terminal). Anywhere in an error chain, it makes stmgr exit with 2.

@@ -152,6 +152,18 @@ pub struct GlobalArgs {
     /// [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]
     #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
+
+    /// Longest wait for a server's answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin
+    /// dump) are bounded only until they start [default: 30s]
+    #[arg(
+        long,
+        global = true,
+        env = "STMGR_TIMEOUT",
+        hide_env_values = true,
+        value_name = "DURATION",
+        value_parser = humantime::parse_duration
+    )]
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl GlobalArgs {
@@ -169,6 +181,7 @@ impl GlobalArgs {
             client_cert: self.client_cert.clone(),
             client_key: self.client_key.clone(),
             api_key: self.api_key.clone(),
+            timeout: self.timeout,
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The [`Printer`]: the one owner of stdout, stderr, progress bars and prompts.
 //!
-//! Results go to stdout (tables, JSON, JSON lines) and every write error is returned, so a
-//! closed pipe reaches `main` (which then exits 0 quietly). Status messages, warnings,
-//! progress bars and prompts go to stderr. Progress bars appear only when stderr is a terminal;
-//! prompts only when stdin and stderr are. Nothing here uses colour, so `NO_COLOR` is honoured
-//! trivially.
+//! Results go to stdout (tables, lines, JSON, JSON lines), always through `write_stdout`:
+//! every write error is returned, and a closed stdout as `StdoutClosed`, so that it reaches
+//! `main` (which then exits 0 quietly). Nothing else writes to stdout but clap (`--help`).
+//! Status messages, warnings, progress bars and prompts go to stderr. Progress bars appear only
+//! when stderr is a terminal; prompts only when stdin and stderr are. Nothing here uses colour,
+//! so `NO_COLOR` is honoured trivially.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -76,9 +77,10 @@ impl Printer {
     /// # Errors
     /// Writing to stdout failed (a broken pipe included).
     pub fn line(&self, text: &str) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        writeln!(out, "{text}")?;
-        out.flush()
+        let mut bytes = Vec::with_capacity(text.len() + 1);
+        bytes.extend_from_slice(text.as_bytes());
+        bytes.push(b'\n');
+        write_stdout(&bytes)
     }
 
     /// A status message on stderr ("snapshot written"), unless `-q`.

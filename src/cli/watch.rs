@@ -47,7 +47,9 @@ pub fn run(args: &WatchArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         loop {
             let stream = match client.watch(&args.ns, last, args.prefix.as_deref()).await {
                 Ok(s) => s,
-                Err(e @ ClientError::Transport { .. }) if connected_once => {
+                Err(e @ (ClientError::Transport { .. } | ClientError::Timeout { .. }))
+                    if connected_once =>
+                {
                     p.status(&format!("reconnecting: {e}"));
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);

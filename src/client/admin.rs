@@ -35,7 +35,7 @@ impl Client {
     /// Transport and API errors.
     pub async fn dump(&self) -> Result<impl Stream<Item = Result<bytes::Bytes>> + use<>> {
         let resp = self
-            .send(self.request(Method::GET, self.url(&["admin", "dump"])))
+            .send_stream(self.request(Method::GET, self.url(&["admin", "dump"])))
             .await?;
         let url = resp.url().to_string();
         Ok(resp.bytes_stream().map(move |c| {

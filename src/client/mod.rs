@@ -4,6 +4,10 @@
 //! The calls live by API: [`objects`] (v1 objects, checkpoints, admin, health, watch) and
 //! [`workflows`] (the workflow API v0).
 //!
+//! Timeout ([`ClientOptions::timeout`]): a request with no complete answer within it fails
+//! with [`ClientError::Timeout`]. Streams (watch, dump) are bounded only until their answer
+//! starts (the status and headers): their body may run as long as it needs.
+//!
 //! Credentials: the token goes in `Authorization: Bearer` on every request. The API key goes
 //! in `x-api-key` on workflow (v0) requests, and on the others only when no token is set: the
 //! server lets an `x-api-key` decide a v1 request (refused unless `--api-key-grants-v1`) even
@@ -45,6 +49,14 @@ pub enum ClientError {
         /// Why.
         #[source]
         source: reqwest::Error,
+    },
+    /// No answer (or no complete answer) within the client's timeout.
+    #[error("no answer from {server} within {} (raise it with --timeout)", humantime::format_duration(*after))]
+    Timeout {
+        /// The server's base URL.
+        server: String,
+        /// The timeout.
+        after: Duration,
     },
     /// The answer was not what the API promises.
     #[error("unexpected answer from {url}: {message}")]
@@ -88,6 +100,8 @@ pub struct ClientOptions {
     pub client_cert: Option<PathBuf>,
     /// PEM private key of `client_cert`.
     pub client_key: Option<PathBuf>,
+    /// The longest wait for an answer (for a stream: for its start); `None`: no limit.
+    pub timeout: Option<Duration>,
 }
 
 fn read_pem(what: &'static str, path: &Path) -> Result<Vec<u8>> {
@@ -145,6 +159,17 @@ pub struct Client {
     api_key: Option<HeaderValue>,
     /// Whether a token is sent (then v1 requests go without the API key).
     has_token: bool,
+    /// See [`ClientOptions::timeout`].
+    timeout: Option<Duration>,
+}
+
+/// How much of an exchange the timeout bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// The whole exchange, the answer's body included.
+    Whole,
+    /// Until the answer starts: the body is a stream that may last.
+    Start,
 }
 
 impl Client {
@@ -226,6 +251,7 @@ impl Client {
             base,
             api_key,
             has_token: options.token.is_some(),
+            timeout: options.timeout,
         })
     }
 
@@ -259,20 +285,33 @@ impl Client {
         }
     }
 
+    /// Sends a request whose whole answer must come within the timeout.
     async fn send(&self, req: RequestBuilder) -> Result<reqwest::Response> {
-        let req = req.build().map_err(|e| ClientError::Transport {
+        self.exchange(req, Bound::Whole).await
+    }
+
+    /// Sends a request whose answer is a stream: only its start must come within the timeout.
+    async fn send_stream(&self, req: RequestBuilder) -> Result<reqwest::Response> {
+        self.exchange(req, Bound::Start).await
+    }
+
+    async fn exchange(&self, req: RequestBuilder, bound: Bound) -> Result<reqwest::Response> {
+        let mut req = req.build().map_err(|e| ClientError::Transport {
             url: self.base.to_string(),
             source: e,
         })?;
+        if bound == Bound::Whole {
+            *req.timeout_mut() = self.timeout;
+        }
         let url = req.url().to_string();
-        let resp = self
-            .http
-            .execute(req)
-            .await
-            .map_err(|e| ClientError::Transport {
-                url: url.clone(),
-                source: e,
-            })?;
+        let answer = self.http.execute(req);
+        let answer = match (bound, self.timeout) {
+            (Bound::Start, Some(limit)) => tokio::time::timeout(limit, answer)
+                .await
+                .map_err(|_| self.timed_out(limit))?,
+            _ => answer.await,
+        };
+        let resp = answer.map_err(|e| self.transport(url, e))?;
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -287,13 +326,38 @@ impl Client {
         })
     }
 
+    /// [`ClientError::Timeout`] for this client's server.
+    fn timed_out(&self, after: Duration) -> ClientError {
+        ClientError::Timeout {
+            server: self.base.as_str().trim_end_matches('/').to_owned(),
+            after,
+        }
+    }
+
+    /// A failed exchange: [`ClientError::Timeout`] when the timeout cut it (not a connect
+    /// timeout, which is the server not being reachable), else [`ClientError::Transport`].
+    fn transport(&self, url: String, e: reqwest::Error) -> ClientError {
+        match self.timeout {
+            Some(limit) if e.is_timeout() && !e.is_connect() => self.timed_out(limit),
+            _ => ClientError::Transport { url, source: e },
+        }
+    }
+
+    /// A body that could not be read or decoded: a timeout, or [`ClientError::Decode`].
+    fn body_error(&self, url: String, e: reqwest::Error) -> ClientError {
+        match self.timeout {
+            Some(limit) if e.is_timeout() => self.timed_out(limit),
+            _ => ClientError::Decode {
+                url,
+                message: e.to_string(),
+            },
+        }
+    }
+
     async fn json<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T> {
         let resp = self.send(req).await?;
         let url = resp.url().to_string();
-        resp.json::<T>().await.map_err(|e| ClientError::Decode {
-            url,
-            message: e.to_string(),
-        })
+        resp.json::<T>().await.map_err(|e| self.body_error(url, e))
     }
 }
 

@@ -106,10 +106,7 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let url = resp.url().to_string();
-        let items = resp.json().await.map_err(|e| ClientError::Decode {
-            url,
-            message: e.to_string(),
-        })?;
+        let items = resp.json().await.map_err(|e| self.body_error(url, e))?;
         Ok((items, next))
     }
 
@@ -211,7 +208,7 @@ impl Client {
         if let Some(f) = from {
             req = req.header("Last-Event-ID", f.to_string());
         }
-        let resp = self.send(req).await?;
+        let resp = self.send_stream(req).await?;
         let url = url.to_string();
         let stream = eventsource_stream::Eventsource::eventsource(resp.bytes_stream()).map(
             move |ev| match ev {

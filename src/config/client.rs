@@ -1,5 +1,5 @@
-//! How the CLI reaches a server: token, API key and TLS files, from flags, the environment and
-//! the `[client]` table of the config file.
+//! How the CLI reaches a server: token, API key, TLS files and timeout, from flags, the
+//! environment and the `[client]` table of the config file.
 //!
 //! | option        | flag            | environment         | file key             |
 //! |---------------|-----------------|---------------------|----------------------|
@@ -8,8 +8,10 @@
 //! | CA to trust   | `--ca-cert`     | `STMGR_CA_CERT`     | `client.ca_cert`     |
 //! | client cert   | `--client-cert` | `STMGR_CLIENT_CERT` | `client.client_cert` |
 //! | client key    | `--client-key`  | `STMGR_CLIENT_KEY`  | `client.client_key`  |
+//! | timeout       | `--timeout`     | `STMGR_TIMEOUT`     | `client.timeout`     |
 //!
-//! Paths in the file are relative to the file's directory.
+//! Paths in the file are relative to the file's directory. The timeout is a humantime duration
+//! (`30s`, `2m`; `0` for no limit), [`DEFAULT_TIMEOUT`] when none is given.
 //!
 //! The API key (`x-api-key`, for the workflow API) is the same secret the server is configured
 //! with, so the server's names are read too, as Exosphere's SDK reads `EXOSPHERE_API_KEY`:
@@ -17,10 +19,13 @@
 //! `client.api_key` > `auth.api_key` of the config file.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{ConfigError, Env, Overrides, first_var, first_var_os, relative_to_file};
+use super::{
+    ConfigError, DEFAULT_TIMEOUT, Env, Origin, Overrides, first_var, first_var_os, relative_to_file,
+};
 use crate::auth::SecretString;
 use crate::client::ClientOptions;
 
@@ -42,10 +47,11 @@ pub(super) struct FileClient {
     client_cert: Option<PathBuf>,
     client_key: Option<PathBuf>,
     api_key: Option<String>,
+    timeout: Option<String>,
 }
 
-/// Flags > environment > file for each option; `server_api_key` (the resolved `auth.api_key`)
-/// is the API key's last fallback.
+/// Flags > environment > file for each option (> [`DEFAULT_TIMEOUT`] for the timeout);
+/// `server_api_key` (the resolved `auth.api_key`) is the API key's last fallback.
 pub(super) fn resolve(
     overrides: &Overrides,
     env: &dyn Env,
@@ -79,9 +85,26 @@ pub(super) fn resolve(
                 .or_else(|| server_api_key.cloned()),
         },
     };
+    let timeout = match overrides.timeout {
+        Some(limit) => limit,
+        None => match first_var(env, &["STMGR_TIMEOUT"])? {
+            Some((name, text)) => parse_timeout(Origin::Env(name.to_owned()), &text)?,
+            None => match (file.and_then(|f| f.timeout.as_deref()), file_path) {
+                (Some(text), Some(path)) => parse_timeout(
+                    Origin::File {
+                        path: path.to_path_buf(),
+                        key: "client.timeout".to_owned(),
+                    },
+                    text,
+                )?,
+                _ => DEFAULT_TIMEOUT,
+            },
+        },
+    };
     Ok(ClientOptions {
         token,
         api_key,
+        timeout: (!timeout.is_zero()).then_some(timeout),
         ca_cert: path(
             &overrides.ca_cert,
             "STMGR_CA_CERT",
@@ -97,5 +120,14 @@ pub(super) fn resolve(
             "STMGR_CLIENT_KEY",
             file.and_then(|f| f.client_key.as_ref()),
         ),
+    })
+}
+
+/// A humantime duration (`30s`, `2m`, `0`).
+fn parse_timeout(origin: Origin, text: &str) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(text.trim()).map_err(|err| ConfigError::InvalidValue {
+        origin,
+        value: text.to_owned(),
+        reason: format!("expected a duration such as 30s or 2m, or 0 for no limit ({err})"),
     })
 }

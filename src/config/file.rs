@@ -21,6 +21,7 @@
 //! ca_cert = "ca.pem"                 # trust this CA (relative to this file)
 //! client_cert = "me.pem"             # mutual TLS
 //! client_key = "me.key"
+//! timeout = "30s"                    # longest wait for an answer; "0": no limit
 //!
 //! [auth]                             # see `auth` for the matching environment variables
 //! cap_key_active_id = "k2025"

@@ -595,3 +595,56 @@ fn client_api_key_precedence_flag_server_env_exosphere_env_file() {
     assert_eq!(key(&world, Some("flag")).as_deref(), Some("flag"));
     assert!(World::new().settings().client.api_key.is_none());
 }
+
+#[test]
+fn client_timeout_precedence_flag_env_file_default_and_zero_is_no_limit() {
+    let timeout = |world: &World, flag: Option<Duration>| {
+        let overrides = Overrides {
+            timeout: flag,
+            ..Overrides::default()
+        };
+        world
+            .resolve(&overrides)
+            .expect("settings resolve")
+            .client
+            .timeout
+    };
+    let secs = |n| Some(Duration::from_secs(n));
+    let world = World::new();
+    assert_eq!(timeout(&world, None), Some(DEFAULT_TIMEOUT));
+    assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(30));
+    let world = World::new().default_file("[client]\ntimeout = \"2m\"\n");
+    assert_eq!(timeout(&world, None), secs(120));
+    let world = world.set("STMGR_TIMEOUT", "1m 30s");
+    assert_eq!(timeout(&world, None), secs(90));
+    assert_eq!(timeout(&world, secs(5)), secs(5));
+    // 0 means no limit, wherever it comes from.
+    assert_eq!(timeout(&world, Some(Duration::ZERO)), None);
+    assert_eq!(timeout(&world.set("STMGR_TIMEOUT", "0"), None), None);
+    let world = World::new().default_file("[client]\ntimeout = \"0\"\n");
+    assert_eq!(timeout(&world, None), None);
+}
+
+#[test]
+fn a_bad_client_timeout_names_its_origin() {
+    let err = World::new()
+        .set("STMGR_TIMEOUT", "soon")
+        .resolve(&Overrides::default())
+        .expect_err("bad timeout accepted");
+    let text = err.to_string();
+    assert!(matches!(err, ConfigError::InvalidValue { .. }), "{err:?}");
+    assert!(
+        text.contains("STMGR_TIMEOUT") && text.contains("soon"),
+        "{text}"
+    );
+    let err = World::new()
+        .default_file("[client]\ntimeout = \"forever\"\n")
+        .resolve(&Overrides::default())
+        .expect_err("bad timeout accepted");
+    assert!(err.to_string().contains("client.timeout"), "{err}");
+    let err = World::new()
+        .default_file("[client]\ntimeout = 30\n")
+        .resolve(&Overrides::default())
+        .expect_err("a number without a unit accepted");
+    assert!(matches!(err, ConfigError::Parse { line: 2, .. }), "{err:?}");
+}

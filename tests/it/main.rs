@@ -17,6 +17,7 @@ mod offline_cli;
 mod openapi;
 mod pyvenv;
 mod schemathesis;
+mod scripting;
 mod sdk_agentstate;
 mod server;
 mod server_cli;

@@ -102,7 +102,7 @@ impl ServerProc {
         (status, lines)
     }
 
-    fn signal(&mut self, sig: rustix::process::Signal) {
+    pub fn signal(&mut self, sig: rustix::process::Signal) {
         rustix::process::kill_process(rustix::process::Pid::from_child(&self.child), sig).unwrap();
     }
 }
@@ -560,8 +560,9 @@ fn json_logs_a_separate_metrics_listener_and_a_fixed_watch_interval() {
 }
 
 /// A tiny blocking GET for tests that run outside a runtime.
-mod reqwest {
+pub mod reqwest {
     pub fn blocking_get(url: &str) -> (u16, String) {
+        stmgr::client::install_crypto_provider();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -14,7 +14,7 @@ use crate::util::TestDir;
 use crate::workflows::{API_KEY, V0, env};
 
 /// A two-node graph of the nodes `V0::register` registers (input `x`), in TOML.
-const CHAIN: &str = r#"
+pub const CHAIN: &str = r#"
 name = "chain"
 namespace = "wf"
 
@@ -246,7 +246,7 @@ fn upload_wait_list_show_delete() {
 }
 
 /// Uploads [`CHAIN`] (VALID) and triggers it with `k=v1`; returns the run id.
-fn chain_run(t: &TestDir, srv: &ServerProc) -> String {
+pub fn chain_run(t: &TestDir, srv: &ServerProc) -> String {
     V0::new(&srv.url, "wf").register(&["A", "B"]);
     let file = t.write("chain.toml", CHAIN);
     cli(t, srv)

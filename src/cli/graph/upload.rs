@@ -1,4 +1,4 @@
-//! `stmgr graph upload FILE [--name NAME] [--ns NS] [--wait] [--timeout 60s]`.
+//! `stmgr graph upload FILE [--name NAME] [--ns NS] [--wait] [--wait-timeout 60s]`.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -41,7 +41,7 @@ pub struct UploadArgs {
         value_name = "DURATION",
         requires = "wait"
     )]
-    pub timeout: Duration,
+    pub wait_timeout: Duration,
 }
 
 /// Pause between polls of `--wait`: from `FIRST_POLL`, doubling up to `MAX_POLL`.
@@ -83,7 +83,7 @@ pub fn run(args: &UploadArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         p.status(&format!(
             "graph {name} uploaded; waiting for the server to check it against the registered nodes"
         ));
-        graph = ctx.block_on(wait_checked(&client, &ns, &name, args.timeout))?;
+        graph = ctx.block_on(wait_checked(&client, &ns, &name, args.wait_timeout))?;
     }
     match p.format_or(OutputFormat::Table) {
         OutputFormat::Table => p.table(&super::HEADERS, vec![super::row(&graph)])?,
@@ -120,7 +120,7 @@ async fn wait_checked(
         let now = Instant::now();
         if now >= deadline {
             anyhow::bail!(
-                "graph {name} is still PENDING after {}",
+                "graph {name} is still PENDING after {} (raise it with --wait-timeout)",
                 humantime::format_duration(timeout)
             );
         }
