@@ -237,7 +237,7 @@ fn workflow_op() -> impl Strategy<Value = WorkflowOp> {
     ]
 }
 
-fn cron_trigger(zoned: bool) -> &'static str {
+pub(super) fn cron_trigger(zoned: bool) -> &'static str {
     if zoned {
         "0 9 * * 1-5@Europe/Berlin"
     } else {
@@ -245,7 +245,7 @@ fn cron_trigger(zoned: bool) -> &'static str {
     }
 }
 
-fn nodes(names: &[&str], at: i64) -> Vec<(Arc<str>, NodeRecord)> {
+pub(super) fn nodes(names: &[&str], at: i64) -> Vec<(Arc<str>, NodeRecord)> {
     names
         .iter()
         .map(|name| {
@@ -262,7 +262,7 @@ fn nodes(names: &[&str], at: i64) -> Vec<(Arc<str>, NodeRecord)> {
         .collect()
 }
 
-fn graph_record(
+pub(super) fn graph_record(
     updated_at: i64,
     validation: Validation,
     secrets: usize,

@@ -60,6 +60,19 @@ seen! {
     recovered_to_seq, recovered_to_time, restored_plaintext, restored_sealed,
 }
 
+/// The flags only an engine run can set (the ways state was rebuilt); a fixed log of ops sets
+/// every other one.
+pub(super) const REBUILDS: [&str; 8] = [
+    "sealed_case",
+    "plaintext_case",
+    "reopened_from_snapshot",
+    "reopened_after_trim",
+    "recovered_to_seq",
+    "recovered_to_time",
+    "restored_plaintext",
+    "restored_sealed",
+];
+
 impl Seen {
     /// Notes an op the generator produced.
     pub(super) fn op(&mut self, op: &Op) {

@@ -28,10 +28,15 @@
 //! A new domain or op therefore takes: its field in `State::diff` and its own `diff`, an arm
 //! and a flag in [`coverage`], and a generator in [`cases`].
 //!
+//! The snapshot fuzzer's seed corpus is written from a fixed log that covers the same flags
+//! ([`fixtures`], [`corpus`]).
+//!
 //! `PROPTEST_CASES=N` runs more random cases than the default.
 
 mod cases;
+mod corpus;
 mod coverage;
+mod fixtures;
 mod live;
 mod rebuild;
 
