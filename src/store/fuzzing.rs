@@ -1,12 +1,13 @@
 //! Decoder entry points for fuzzers (`fuzz/`) and property tests: every input either decodes
 //! or yields a typed error, never a panic. Also a helper that recomputes a snapshot's header
 //! and trailer checksums after a mutation, so mutated bodies reach the decoder instead of
-//! stopping at the CRC check.
+//! stopping at the CRC check, and the key sealed inputs are opened with ([`fuzz_key`]), so
+//! that sealed seeds of the corpus reach the decryption code instead of a missing-key error.
 
 use std::path::Path;
 
 use crate::store::command::Record;
-use crate::store::crypto::Keyring;
+use crate::store::crypto::{EncryptionKey, Keyring};
 use crate::store::error::StoreError;
 use crate::store::snapshot::read_snapshot;
 use crate::store::wal::frame::{ScanEnd, scan};
@@ -29,8 +30,14 @@ pub fn decode_wal_bytes(bytes: &[u8]) -> Result<(usize, ScanEnd), String> {
     Ok((n, end))
 }
 
-/// Writes `bytes` as a snapshot file in `dir` and reads it fully (no key). Returns the number
-/// of items decoded.
+/// The key [`decode_snapshot_bytes`] opens sealed snapshots with; the sealed seeds in
+/// `fuzz/corpus/snapshot/` are sealed with it. Not a secret: it seals only test inputs.
+pub fn fuzz_key() -> EncryptionKey {
+    EncryptionKey::from_bytes(&[0x5a; 32])
+}
+
+/// Writes `bytes` as a snapshot file in `dir` and reads it fully, opening a sealed body with
+/// [`fuzz_key`]. Returns the number of items decoded.
 ///
 /// # Errors
 /// Whatever the snapshot reader reports: I/O, corruption with file and offset, a missing key.
@@ -38,7 +45,7 @@ pub fn decode_snapshot_bytes(bytes: &[u8], dir: &Path) -> Result<u64, StoreError
     let path = dir.join("snap-00000000000000000000000000.snap");
     std::fs::write(&path, bytes).map_err(|e| StoreError::io("write", &path, e))?;
     let mut n = 0u64;
-    read_snapshot(&path, &Keyring::new(None, None), |_| n += 1)?;
+    read_snapshot(&path, &Keyring::new(Some(fuzz_key()), None), |_| n += 1)?;
     Ok(n)
 }
 

@@ -26,6 +26,8 @@ pub mod writer;
 
 #[cfg(test)]
 mod golden_tests;
+#[cfg(test)]
+mod roundtrip_tests;
 
 pub use command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record, Tags,

@@ -11,6 +11,7 @@ mod crash;
 mod encryption;
 mod encryption_cli;
 mod engine;
+mod every_domain;
 mod full_disk;
 mod generated;
 mod offline_cli;

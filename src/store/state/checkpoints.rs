@@ -122,3 +122,15 @@ impl CheckpointState {
         self.by_object.iter()
     }
 }
+
+#[cfg(test)]
+impl CheckpointState {
+    /// Compares with `got` field by field (see `crate::store::state::diff`).
+    pub(crate) fn diff(&self, got: &Self, d: &mut super::diff::Diff) {
+        let CheckpointState { by_object } = self;
+        let CheckpointState {
+            by_object: got_by_object,
+        } = got;
+        d.map("checkpoints.by_object", by_object, got_by_object);
+    }
+}

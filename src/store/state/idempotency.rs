@@ -71,3 +71,13 @@ impl IdempotencyState {
         self.keys.iter()
     }
 }
+
+#[cfg(test)]
+impl IdempotencyState {
+    /// Compares with `got` field by field (see `crate::store::state::diff`).
+    pub(crate) fn diff(&self, got: &Self, d: &mut super::diff::Diff) {
+        let IdempotencyState { keys } = self;
+        let IdempotencyState { keys: got_keys } = got;
+        d.map("idempotency.keys", keys, got_keys);
+    }
+}

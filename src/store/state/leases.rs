@@ -81,3 +81,13 @@ impl LeaseState {
         self.leases.iter()
     }
 }
+
+#[cfg(test)]
+impl LeaseState {
+    /// Compares with `got` field by field (see `crate::store::state::diff`).
+    pub(crate) fn diff(&self, got: &Self, d: &mut super::diff::Diff) {
+        let LeaseState { leases } = self;
+        let LeaseState { leases: got_leases } = got;
+        d.map("leases", leases, got_leases);
+    }
+}

@@ -109,4 +109,6 @@ impl State {
 }
 
 #[cfg(test)]
+pub(crate) mod diff;
+#[cfg(test)]
 mod replay_tests;

@@ -322,4 +322,6 @@ fn live_ref<'a>(ns: &'a Arc<str>, id: &'a Arc<str>, v: &'a Version) -> Option<Ob
 }
 
 #[cfg(test)]
+mod diff;
+#[cfg(test)]
 mod tests;

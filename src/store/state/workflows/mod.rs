@@ -354,4 +354,44 @@ impl WorkflowState {
 }
 
 #[cfg(test)]
+impl WorkflowState {
+    /// Compares with `got` field by field, the indexes included: they are not in a snapshot
+    /// and must be rebuilt from its documents exactly as the live path maintains them (see
+    /// `crate::store::state::diff`).
+    pub(crate) fn diff(&self, got: &Self, d: &mut super::diff::Diff) {
+        let WorkflowState {
+            nodes,
+            graphs,
+            runs,
+            states,
+            run_states,
+            unsettled,
+            ready,
+            queued,
+            cron,
+        } = self;
+        let WorkflowState {
+            nodes: got_nodes,
+            graphs: got_graphs,
+            runs: got_runs,
+            states: got_states,
+            run_states: got_run_states,
+            unsettled: got_unsettled,
+            ready: got_ready,
+            queued: got_queued,
+            cron: got_cron,
+        } = got;
+        d.map("workflows.nodes", nodes, got_nodes);
+        d.map("workflows.graphs", graphs, got_graphs);
+        d.map("workflows.runs", runs, got_runs);
+        d.map("workflows.states", states, got_states);
+        d.set("workflows.run_states", run_states, got_run_states);
+        d.set("workflows.unsettled", unsettled, got_unsettled);
+        d.set("workflows.ready", ready, got_ready);
+        d.set("workflows.queued", queued, got_queued);
+        d.map("workflows.cron", cron, got_cron);
+    }
+}
+
+#[cfg(test)]
 mod tests;
