@@ -7,6 +7,7 @@ pub mod extract;
 pub mod guard;
 pub mod health;
 pub mod metrics;
+pub mod net_metrics;
 pub mod openapi;
 pub mod v0;
 pub mod v1;
