@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::api::health::HealthFormat;
 use crate::api::{self, AppState};
 use crate::net::{self, ConnectionOptions, Endpoint};
 use crate::store::Engine;
@@ -45,6 +46,8 @@ pub struct ServeOptions {
     pub workflows: crate::workflow::WorkflowOptions,
     /// Connection cap and timeouts (both listeners; the cap is the main listener's).
     pub connections: ConnectionOptions,
+    /// What a plain `GET /health` answers.
+    pub health_format: HealthFormat,
 }
 
 impl Default for ServeOptions {
@@ -60,6 +63,7 @@ impl Default for ServeOptions {
             guard: api::guard::Guard::default(),
             workflows: crate::workflow::WorkflowOptions::default(),
             connections: ConnectionOptions::default(),
+            health_format: HealthFormat::default(),
         }
     }
 }
@@ -85,6 +89,7 @@ pub async fn serve(
         options.watch_interval,
         guard,
         options.workflows,
+        options.health_format,
     );
     let metrics = state.metrics_arc();
     tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));

@@ -13,6 +13,7 @@ mod encryption;
 mod encryption_cli;
 mod engine;
 mod generated;
+mod health;
 mod offline_cli;
 mod openapi;
 mod pyvenv;

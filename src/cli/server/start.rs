@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::api::guard::Guard;
+use crate::api::health::HealthFormat;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::net::ConnectionOptions;
@@ -126,6 +127,29 @@ pub struct StartArgs {
     /// [default: the open-files limit minus a reserve of a quarter of it, 32 to 512]
     #[arg(long, env = "STMGR_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
     pub max_connections: Option<u64>,
+    /// What a plain GET /health answers when healthy: `ok` (text, AgentState's form) or the
+    /// JSON document with "message": "OK" (json, Exosphere's form); ?format= and
+    /// Accept: application/json still choose per request
+    #[arg(long, env = "STMGR_HEALTH_FORMAT", value_enum, default_value_t = HealthFormatArg::Text)]
+    pub health_format: HealthFormatArg,
+}
+
+/// What a plain `GET /health` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HealthFormatArg {
+    /// `ok`.
+    Text,
+    /// The JSON document.
+    Json,
+}
+
+impl From<HealthFormatArg> for HealthFormat {
+    fn from(f: HealthFormatArg) -> Self {
+        match f {
+            HealthFormatArg::Text => HealthFormat::Text,
+            HealthFormatArg::Json => HealthFormat::Json,
+        }
+    }
 }
 
 /// How the server logs.
@@ -283,6 +307,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             run_retention: args.run_retention,
         },
         connections,
+        health_format: args.health_format.into(),
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
