@@ -259,6 +259,15 @@ impl Client {
     }
 
     async fn send(&self, req: RequestBuilder) -> Result<reqwest::Response> {
+        self.send_allowing(req, None).await
+    }
+
+    /// As [`Client::send`], with `also` answered as a response rather than an error.
+    async fn send_allowing(
+        &self,
+        req: RequestBuilder,
+        also: Option<reqwest::StatusCode>,
+    ) -> Result<reqwest::Response> {
         let req = req.build().map_err(|e| ClientError::Transport {
             url: self.base.to_string(),
             source: e,
@@ -272,18 +281,12 @@ impl Client {
                 url: url.clone(),
                 source: e,
             })?;
-        if resp.status().is_success() {
+        if resp.status().is_success() || Some(resp.status()) == also {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-        Err(ClientError::Api {
-            status,
-            code: field("error").unwrap_or_else(|| "http_error".into()),
-            message: field("message").or_else(|| field("detail")).unwrap_or(text),
-        })
+        Err(api_error(status, &text))
     }
 
     async fn json<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T> {
@@ -293,6 +296,20 @@ impl Client {
             url,
             message: e.to_string(),
         })
+    }
+}
+
+/// The error of a non-success answer: its JSON `error` and `message` (or `detail`), else the
+/// text.
+fn api_error(status: u16, text: &str) -> ClientError {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    ClientError::Api {
+        status,
+        code: field("error").unwrap_or_else(|| "http_error".into()),
+        message: field("message")
+            .or_else(|| field("detail"))
+            .unwrap_or_else(|| text.to_string()),
     }
 }
 

@@ -1,7 +1,8 @@
 //! `GET /health` of the real server binary: 503 once the engine is poisoned (a WAL write fails
 //! for real: the server runs under a file-size limit with `SIGXFSZ` ignored, so growing the
 //! WAL fails with EFBIG), and `--health-format json` for clients that send `Accept: */*`
-//! (the Exosphere SDK) while `?format=text` still answers `ok`.
+//! (the Exosphere SDK) while `?format=text` still answers `ok`. `stmgr status` shows a degraded
+//! server.
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -68,9 +69,16 @@ fn a_poisoned_engine_answers_health_with_a_503_in_every_format() {
         assert!(why.contains("File too large"), "{v}");
         assert_eq!(v["detail"].as_str(), Some(why));
     }
-    // Reads go on.
+    // Reads go on, and `stmgr status` shows the degraded state rather than failing.
     let (status, _, _) = get(&addr, "/v1/ns/objects", "");
     assert_eq!(status, 200);
+    let out = t
+        .stmgr()
+        .args(["--server", &s.srv.url, "status", "--output", "json"])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["health"]["status"], "degraded", "{v}");
 }
 
 #[test]
