@@ -102,11 +102,12 @@ impl Shared {
     }
 
     /// The connection's stream after the TLS handshake, if any (`None`: the handshake failed
-    /// or timed out), and whether it speaks HTTP/2 by ALPN.
+    /// or timed out).
     pub(super) async fn handshake(&self, tcp: TcpStream, peer: SocketAddr) -> Option<BoxedIo> {
         self.handshake_alpn(tcp, peer).await.map(|(io, _)| io)
     }
 
+    /// As [`Shared::handshake`], and whether ALPN chose HTTP/2.
     async fn handshake_alpn(&self, tcp: TcpStream, peer: SocketAddr) -> Option<(BoxedIo, bool)> {
         let Some(acceptor) = &self.tls else {
             return Some((Box::new(tcp), false));

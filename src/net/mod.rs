@@ -1,7 +1,7 @@
 //! The listeners' connections, served with hyper-util's connection builder (`axum::serve` has
 //! no settings): an accept loop that sets `TCP_NODELAY`, caps open connections (a 503 answer
-//! above the cap, see [`gate`]) and backs off when accept fails (out of file descriptors), and
-//! per connection ([`conn`]) the TLS handshake and three timeouts: request header, idle
+//! above the cap, see `gate`) and backs off when accept fails (out of file descriptors), and
+//! per connection (`conn`) the TLS handshake and three timeouts: request header, idle
 //! keep-alive and stalled request body. A response that takes long (a watch stream) is never
 //! cut by them. [`fdlimit`] raises the open-files limit the cap is derived from.
 
