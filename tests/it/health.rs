@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::connections::{Started, get};
+use crate::rawhttp::{Started, get};
 use crate::server_cli::ServerProc;
 use crate::util::{TestDir, stmgr_path};
 

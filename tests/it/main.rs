@@ -17,6 +17,7 @@ mod health;
 mod offline_cli;
 mod openapi;
 mod pyvenv;
+mod rawhttp;
 mod schemathesis;
 mod sdk_agentstate;
 mod server;

@@ -15,7 +15,7 @@ use rcgen::{
     KeyUsagePurpose,
 };
 
-use crate::connections::{Started, connect, get, read_to_close};
+use crate::rawhttp::{Started, connect, get, read_to_close};
 use crate::server_cli::ServerProc;
 use crate::util::TestDir;
 
