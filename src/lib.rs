@@ -7,7 +7,8 @@
 //! - [`cli`]: the command line (the only place, with `main.rs`, that prints).
 //! - [`config`]: settings resolution (flags > environment > config file > defaults).
 //! - [`store`]: the engine; [`admin`]: snapshots, WAL trim and the manifest, online and offline.
-//! - [`api`], [`server`], [`tls`]: the HTTP server; [`client`]: its client.
+//! - [`api`], [`server`], [`net`], [`tls`]: the HTTP server and its connections; [`client`]: its
+//!   client.
 //! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
 
 pub mod admin;
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod memory;
+pub mod net;
 pub mod objects;
 pub mod server;
 pub mod store;

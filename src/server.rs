@@ -1,29 +1,34 @@
-//! The HTTP server's lifecycle: serve the app on a listener until a shutdown future resolves,
-//! then stop accepting, end every watch stream with a final event, drain in-flight requests
-//! (bounded by a timeout), sync the engine and release the data directory.
+//! The HTTP server's lifecycle: serve the app on a listener (connections are handled by
+//! [`crate::net`]) until a shutdown future resolves, then stop accepting, end every watch
+//! stream with a final event, drain in-flight requests (bounded by a timeout), sync the engine
+//! and release the data directory.
 //!
 //! The shutdown is an injected future, so tests run the server in-process on port 0.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
+use crate::api::health::HealthFormat;
 use crate::api::{self, AppState};
+use crate::net::{self, ConnectionOptions, Endpoint};
 use crate::store::Engine;
 use crate::store::retention::{PolicyState, SnapshotPolicy};
+
+/// Most connections the metrics listener keeps open (monitoring needs few; the main
+/// listener's cap does not lock it out).
+const OPS_MAX_CONNECTIONS: usize = 64;
 
 /// Server tuning.
 #[derive(Debug)]
 pub struct ServeOptions {
     /// A second listener serving only `/health` and `/metrics`.
     pub ops_listener: Option<std::net::TcpListener>,
-    /// Largest request body accepted (413 above).
+    /// Largest request body accepted (413 above it).
     pub max_body: usize,
     /// How long in-flight requests may take to finish after a shutdown signal.
     pub drain_timeout: Duration,
@@ -39,6 +44,10 @@ pub struct ServeOptions {
     pub guard: api::guard::Guard,
     /// The workflow engine's settings.
     pub workflows: crate::workflow::WorkflowOptions,
+    /// Connection cap and timeouts (both listeners; the cap is the main listener's).
+    pub connections: ConnectionOptions,
+    /// What a plain `GET /health` answers.
+    pub health_format: HealthFormat,
 }
 
 impl Default for ServeOptions {
@@ -53,6 +62,8 @@ impl Default for ServeOptions {
             tls: None,
             guard: api::guard::Guard::default(),
             workflows: crate::workflow::WorkflowOptions::default(),
+            connections: ConnectionOptions::default(),
+            health_format: HealthFormat::default(),
         }
     }
 }
@@ -60,7 +71,8 @@ impl Default for ServeOptions {
 /// Serves until `shutdown` resolves, then shuts down gracefully and closes the engine.
 ///
 /// # Errors
-/// The listener fails, or the engine's final sync fails.
+/// The metrics listener cannot be registered with the runtime, or the engine's final sync
+/// fails.
 pub async fn serve(
     listener: TcpListener,
     engine: Engine,
@@ -77,22 +89,10 @@ pub async fn serve(
         options.watch_interval,
         guard,
         options.workflows,
+        options.health_format,
     );
+    let metrics = state.metrics_arc();
     tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
-    if let Some(l) = options.ops_listener {
-        l.set_nonblocking(true)?;
-        let l = TcpListener::from_std(l)?;
-        let mut stop = stop_rx.clone();
-        let ops =
-            axum::serve(l, api::ops_router(state.clone())).with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            });
-        tokio::spawn(async move {
-            if let Err(e) = ops.await {
-                warn!(error = %e, "the metrics listener failed");
-            }
-        });
-    }
     if let Some(policy) = options.snapshots {
         tokio::spawn(snapshot_loop(
             engine.clone(),
@@ -101,39 +101,41 @@ pub async fn serve(
             stop_rx.clone(),
         ));
     }
-    let app = api::router(state, options.max_body);
-    let mut draining = stop_rx.clone();
+    // Both listeners are set up (their caps in the metrics) before either accepts.
+    let api = Endpoint {
+        name: "api",
+        listener,
+        app: api::router(state.clone(), options.max_body),
+        tls: options.tls,
+        max_connections: options.connections.max_connections,
+    };
+    let serving = net::serve(api, &options.connections, metrics.clone(), stop_rx.clone());
+    if let Some(l) = options.ops_listener {
+        l.set_nonblocking(true)?;
+        let ops = Endpoint {
+            name: "metrics",
+            listener: TcpListener::from_std(l)?,
+            app: api::ops_router(state),
+            tls: None,
+            max_connections: OPS_MAX_CONNECTIONS,
+        };
+        tokio::spawn(net::serve(
+            ops,
+            &options.connections,
+            metrics,
+            stop_rx.clone(),
+        ));
+    }
+    let mut draining = stop_rx;
     let stopping = async move {
         shutdown.await;
         info!("shutting down: no new connections, ending watch streams, draining requests");
         let _ = stop_tx.send(true);
     };
-    type Serving = Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
-    let server: Serving = match options.tls {
-        // No Nagle delay: a watch stream's small writes and pipelined answers go out at once
-        // (with it, a second small write waits for the peer's delayed ACK, up to 40 ms).
-        None => Box::pin(
-            axum::serve(
-                listener.tap_io(|tcp| {
-                    let _ = tcp.set_nodelay(true);
-                }),
-                app,
-            )
-            .with_graceful_shutdown(stopping)
-            .into_future(),
-        ),
-        Some(config) => {
-            let listener = crate::tls::TlsListener::new(listener, config, stop_rx.clone())?;
-            Box::pin(
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(stopping)
-                    .into_future(),
-            )
-        }
-    };
+    let server = async { tokio::join!(stopping, serving) };
     let drain = options.drain_timeout;
     tokio::select! {
-        r = server => r?,
+        _ = server => {}
         _ = async move {
             let _ = draining.wait_for(|s| *s).await;
             tokio::time::sleep(drain).await;

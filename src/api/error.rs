@@ -71,11 +71,16 @@ impl ApiError {
             }
         }
     }
+
+    /// The JSON body: `{"error": code, "message": text, "detail": text}`.
+    pub fn body(&self) -> serde_json::Value {
+        json!({"error": self.code, "message": self.message, "detail": self.message})
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": self.code, "message": self.message, "detail": self.message});
+        let body = self.body();
         (self.status, Json(body)).into_response()
     }
 }

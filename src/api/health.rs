@@ -1,10 +1,13 @@
 //! `GET /health`: plain `ok` for curl and the `agentstate` SDK (which compares the body with
-//! `ok`), the JSON document for clients that ask for JSON (`Accept: application/json` or
-//! `?format=json`). Recovery finishes before the server listens, so any answer means ready.
+//! `ok`), the JSON document (`"message": "OK"`, as the `exospherehost` SDK expects) for
+//! clients that ask for JSON (`Accept: application/json` or `?format=json`) or for every
+//! client when the server runs with `--health-format json`. A poisoned engine (a failed WAL
+//! write or sync) answers 503 with the JSON document in any format, so probes restart it.
+//! Recovery finishes before the server listens, so any answer means ready.
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,20 +21,37 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(health))
 }
 
+/// What a plain `GET /health` answers when healthy (no `format`, no JSON in `Accept`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HealthFormat {
+    /// `ok` as text (AgentState's form).
+    #[default]
+    Text,
+    /// The JSON document (Exosphere's form: `{"message": "OK", ...}`).
+    Json,
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct HealthQuery {
-    /// `json` for the JSON document whatever the `Accept` header says.
+    /// `json` for the JSON document, `text` for `ok`, whatever the `Accept` header and the
+    /// server's `--health-format` say.
     format: Option<String>,
 }
 
 /// The JSON health document.
 #[derive(Serialize, ToSchema)]
 struct HealthOut {
-    /// `healthy`, or `degraded` once a failed WAL sync has made the engine read-only.
+    /// `degraded` (only when degraded: the error code of the 503).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'static str>,
+    /// `healthy`, or `degraded` once a failed WAL write or sync has made the engine read-only.
     status: &'static str,
     /// `OK`, or why the engine is degraded.
     message: String,
+    /// Why the engine is degraded (only when degraded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
     /// Server version.
     version: &'static str,
     /// The latest commit.
@@ -43,15 +63,20 @@ struct HealthOut {
     components: serde_json::Value,
 }
 
-/// Liveness and readiness (the server listens only once recovery is done).
+/// Liveness and readiness (the server listens only once recovery is done). 503 once the
+/// engine refuses writes (a failed WAL write or sync; reads go on until a restart).
 #[utoipa::path(
     get,
     path = "/health",
     tag = "ops",
     params(HealthQuery),
     responses(
-        (status = 200, description = "`ok` as text, or the JSON document when asked for",
+        (status = 200, description = "Healthy: `ok` as text, or the JSON document (`\"message\": \
+         \"OK\"`) when asked for with `?format=json` or `Accept: application/json`, or when the \
+         server runs with `--health-format json`",
          content((String = "text/plain"), (HealthOut = "application/json"))),
+        (status = 503, description = "Degraded: the engine refuses writes until restarted \
+         (the JSON document, in any format)", body = HealthOut),
     )
 )]
 async fn health(
@@ -59,27 +84,34 @@ async fn health(
     Query(q): Query<HealthQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let wants_json = q.format.as_deref() == Some("json")
-        || headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| {
-                a.split(',')
-                    .any(|t| t.trim().starts_with("application/json"))
-            });
-    if !wants_json {
-        return "ok".into_response();
-    }
+    let wants_json = match q.format.as_deref() {
+        Some("json") => true,
+        Some("text") => false,
+        _ => {
+            app.health_format() == HealthFormat::Json
+                || headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|a| {
+                        a.split(',')
+                            .any(|t| t.trim().starts_with("application/json"))
+                    })
+        }
+    };
     let engine = app.engine();
     let poisoned = engine.poisoned();
-    let status = if poisoned.is_some() {
-        "degraded"
-    } else {
-        "healthy"
-    };
-    Json(HealthOut {
-        status,
+    if poisoned.is_none() && !wants_json {
+        return "ok".into_response();
+    }
+    let doc = HealthOut {
+        error: poisoned.is_some().then_some("degraded"),
+        status: if poisoned.is_some() {
+            "degraded"
+        } else {
+            "healthy"
+        },
         message: poisoned.clone().unwrap_or_else(|| "OK".into()),
+        detail: poisoned.clone(),
         version: env!("CARGO_PKG_VERSION"),
         commit_seq: engine.view().seq,
         uptime_s: app.uptime().as_secs(),
@@ -87,6 +119,11 @@ async fn health(
             "engine": if poisoned.is_some() { "read-only: writes refused until restart" } else { "ok" },
             "watch": {"clients": engine.watchers()},
         }),
-    })
-    .into_response()
+    };
+    let status = if poisoned.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(doc)).into_response()
 }

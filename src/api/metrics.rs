@@ -1,6 +1,7 @@
 //! `GET /metrics` (Prometheus text format): request counts and latencies by operation and
 //! result, watch streams (clients, events, drops by reason, backlog, emit lag), snapshots, and
-//! engine figures read at scrape time (commit_seq, WAL bytes and segments, fsyncs).
+//! engine figures read at scrape time (commit_seq, WAL bytes and segments, fsyncs); the
+//! listeners' connection figures are in [`super::net_metrics`].
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -75,6 +76,8 @@ pub struct Metrics {
     watch_write_interval: Gauge<f64, std::sync::atomic::AtomicU64>,
     rate_limited: Family<Scope, Counter>,
     auth_refused: Family<Code, Counter>,
+    /// Connections of the listeners.
+    pub net: super::net_metrics::NetMetrics,
 }
 
 /// Engine figures read at scrape time.
@@ -264,6 +267,8 @@ impl Metrics {
             auth_refused.clone(),
         );
         registry.register_collector(Box::new(EngineCollector(engine)));
+        let net = super::net_metrics::NetMetrics::default();
+        net.register(&mut registry);
         Metrics {
             registry,
             ops,
@@ -277,6 +282,7 @@ impl Metrics {
             watch_write_interval,
             rate_limited,
             auth_refused,
+            net,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod guard;
 pub mod health;
 pub mod metrics;
+pub mod net_metrics;
 pub mod openapi;
 pub mod v0;
 pub mod v1;
@@ -39,11 +40,13 @@ struct Inner {
     heartbeat: Duration,
     guard: guard::Guard,
     workflows: crate::workflow::Workflows,
+    health_format: health::HealthFormat,
 }
 
 impl AppState {
     /// State over an open engine; `shutdown` turns true when the server is stopping;
-    /// `watch_interval` fixes how often a busy watch stream writes (`None`: following the load).
+    /// `watch_interval` fixes how often a busy watch stream writes (`None`: following the load);
+    /// `health_format` is what a plain `GET /health` answers.
     pub fn new(
         engine: Engine,
         shutdown: watch::Receiver<bool>,
@@ -51,6 +54,7 @@ impl AppState {
         watch_interval: Option<Duration>,
         guard: guard::Guard,
         workflows: crate::workflow::WorkflowOptions,
+        health_format: health::HealthFormat,
     ) -> Self {
         let engine_for_workflows = engine.clone();
         AppState {
@@ -64,6 +68,7 @@ impl AppState {
                 heartbeat,
                 guard,
                 workflows: crate::workflow::Workflows::new(engine_for_workflows, workflows),
+                health_format,
             }),
         }
     }
@@ -116,6 +121,11 @@ impl AppState {
     /// Interval of SSE heartbeat comments.
     pub fn heartbeat(&self) -> Duration {
         self.inner.heartbeat
+    }
+
+    /// What a plain `GET /health` answers.
+    pub fn health_format(&self) -> health::HealthFormat {
+        self.inner.health_format
     }
 }
 

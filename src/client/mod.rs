@@ -287,15 +287,29 @@ impl Client {
 
     /// Sends a request whose whole answer must come within the timeout.
     async fn send(&self, req: RequestBuilder) -> Result<reqwest::Response> {
-        self.exchange(req, Bound::Whole).await
+        self.exchange(req, Bound::Whole, None).await
+    }
+
+    /// As [`Client::send`], with `also` answered as a response rather than an error.
+    async fn send_allowing(
+        &self,
+        req: RequestBuilder,
+        also: Option<reqwest::StatusCode>,
+    ) -> Result<reqwest::Response> {
+        self.exchange(req, Bound::Whole, also).await
     }
 
     /// Sends a request whose answer is a stream: only its start must come within the timeout.
     async fn send_stream(&self, req: RequestBuilder) -> Result<reqwest::Response> {
-        self.exchange(req, Bound::Start).await
+        self.exchange(req, Bound::Start, None).await
     }
 
-    async fn exchange(&self, req: RequestBuilder, bound: Bound) -> Result<reqwest::Response> {
+    async fn exchange(
+        &self,
+        req: RequestBuilder,
+        bound: Bound,
+        also: Option<reqwest::StatusCode>,
+    ) -> Result<reqwest::Response> {
         let mut req = req.build().map_err(|e| ClientError::Transport {
             url: self.base.to_string(),
             source: e,
@@ -312,18 +326,12 @@ impl Client {
             _ => answer.await,
         };
         let resp = answer.map_err(|e| self.transport(url, e))?;
-        if resp.status().is_success() {
+        if resp.status().is_success() || Some(resp.status()) == also {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-        Err(ClientError::Api {
-            status,
-            code: field("error").unwrap_or_else(|| "http_error".into()),
-            message: field("message").or_else(|| field("detail")).unwrap_or(text),
-        })
+        Err(api_error(status, &text))
     }
 
     /// [`ClientError::Timeout`] for this client's server.
@@ -358,6 +366,20 @@ impl Client {
         let resp = self.send(req).await?;
         let url = resp.url().to_string();
         resp.json::<T>().await.map_err(|e| self.body_error(url, e))
+    }
+}
+
+/// The error of a non-success answer: its JSON `error` and `message` (or `detail`), else the
+/// text.
+fn api_error(status: u16, text: &str) -> ClientError {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    ClientError::Api {
+        status,
+        code: field("error").unwrap_or_else(|| "http_error".into()),
+        message: field("message")
+            .or_else(|| field("detail"))
+            .unwrap_or_else(|| text.to_string()),
     }
 }
 

@@ -178,14 +178,35 @@ impl Client {
             .collect())
     }
 
-    /// `GET /health?format=json`.
+    /// `GET /health?format=json`: the health document, also when the server is degraded
+    /// (a 503 whose body is the document, with `"status": "degraded"`).
     ///
     /// # Errors
     /// Transport, API and decoding errors.
     pub async fn health(&self) -> Result<serde_json::Value> {
         let mut url = self.url(&["health"]);
         url.query_pairs_mut().append_pair("format", "json");
-        self.json(self.request(Method::GET, url)).await
+        let unavailable = reqwest::StatusCode::SERVICE_UNAVAILABLE;
+        let resp = self
+            .send_allowing(self.request(Method::GET, url), Some(unavailable))
+            .await?;
+        let (status, url) = (resp.status(), resp.url().to_string());
+        let text = resp.text().await.map_err(|e| ClientError::Transport {
+            url: url.clone(),
+            source: e,
+        })?;
+        let parsed = serde_json::from_str::<serde_json::Value>(&text);
+        if status == unavailable {
+            // Another 503 (too many connections, ...) stays an error.
+            return match parsed {
+                Ok(doc) if doc.get("status").is_some() => Ok(doc),
+                _ => Err(super::api_error(status.as_u16(), &text)),
+            };
+        }
+        parsed.map_err(|e| ClientError::Decode {
+            url,
+            message: e.to_string(),
+        })
     }
 
     /// `GET /v1/{ns}/watch` from `from` (exclusive); the stream of SSE events.

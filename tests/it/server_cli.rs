@@ -32,14 +32,25 @@ impl ServerProc {
         extra: &[&str],
         env: &[(&str, String)],
     ) -> (Child, mpsc::Receiver<String>) {
-        let mut child = Command::new(stmgr_path())
-            .args(["server", "start", "--listen", "127.0.0.1:0", "--data-dir"])
+        ServerProc::spawn_command(ServerProc::command(t, data, extra, env))
+    }
+
+    /// The command [`ServerProc::spawn_env`] runs, to adjust before spawning.
+    pub fn command(t: &TestDir, data: &Path, extra: &[&str], env: &[(&str, String)]) -> Command {
+        let mut cmd = Command::new(stmgr_path());
+        cmd.args(["server", "start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .args(extra)
             .env_clear()
             .env("HOME", t.path().join("home"))
             .env("XDG_CONFIG_HOME", t.path().join("config"))
-            .envs(env.iter().map(|(k, v)| (k, v)))
+            .envs(env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
+    /// Spawns `cmd` with stderr piped; its lines arrive on the channel.
+    pub fn spawn_command(mut cmd: Command) -> (Child, mpsc::Receiver<String>) {
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,8 +1,13 @@
 //! TLS and mutual TLS between the real server and the real client commands, with certificates
 //! generated at run time (rcgen): a good chain, a client trusting another CA, a missing or
-//! foreign client certificate under mTLS, an expired server certificate, unusable files.
+//! foreign client certificate under mTLS, an expired server certificate, unusable files; and
+//! the connection timeouts over TLS (handshake, header, idle) and on the metrics listener.
 
 use std::path::PathBuf;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
 
 use predicates::prelude::*;
 use rcgen::{
@@ -10,6 +15,7 @@ use rcgen::{
     KeyUsagePurpose,
 };
 
+use crate::rawhttp::{Started, connect, get, read_to_close};
 use crate::server_cli::ServerProc;
 use crate::util::TestDir;
 
@@ -233,4 +239,125 @@ fn unusable_tls_files_stop_the_server_with_a_usage_error_naming_the_file() {
         .args(["server", "start", "--tls-key", &p[2]])
         .assert()
         .code(2);
+}
+
+/// A blocking TLS client connection trusting `ca_pem` (HTTP/1.1, no ALPN).
+fn tls_connect(
+    addr: &str,
+    ca_pem: &str,
+) -> rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream> {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls_pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap())
+        .unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    rustls::StreamOwned::new(conn, connect(addr))
+}
+
+/// Reads a TLS stream until the server closes it (close_notify or not).
+fn tls_read_to_close(
+    s: &mut rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>,
+) -> (String, Duration) {
+    let start = std::time::Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "still open: {got:?}"
+        );
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    (String::from_utf8_lossy(&got).into_owned(), start.elapsed())
+}
+
+#[test]
+fn connection_timeouts_cover_the_tls_handshake_tls_requests_and_the_metrics_listener() {
+    let t = TestDir::new();
+    let ca = Ca::new("stmgr test CA");
+    let (cert, key) = ca.leaf(&["127.0.0.1"], false, false);
+    let p = files(&t, &[("server.pem", &cert), ("server.key", &key)]);
+    let s = Started::new(
+        &t,
+        &[
+            "--tls-cert",
+            &p[0],
+            "--tls-key",
+            &p[1],
+            "--header-timeout",
+            "1s",
+            "--idle-timeout",
+            "2s",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ],
+        |_| {},
+    );
+    let addr = s.addr();
+    // A client that never starts its handshake is closed after the header timeout.
+    let mut mute = connect(&addr);
+    let (got, after) = read_to_close(&mut mute, Duration::from_secs(10));
+    assert_eq!(got, "");
+    assert!(
+        after >= Duration::from_millis(900),
+        "closed after {after:?}"
+    );
+    // A late header over TLS: the JSON 408.
+    let mut slow = tls_connect(&addr, &ca.pem);
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n")
+        .unwrap();
+    let (answer, after) = tls_read_to_close(&mut slow);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer:?}");
+    assert!(answer.contains("\"error\":\"request_timeout\""), "{answer}");
+    assert!(
+        after >= Duration::from_millis(900),
+        "answered after {after:?}"
+    );
+    // An idle TLS connection, after a request: closed after the idle timeout.
+    let mut idle = tls_connect(&addr, &ca.pem);
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let (text, after) = tls_read_to_close(&mut idle);
+    assert!(
+        text.starts_with("HTTP/1.1 200 ") && text.ends_with("ok"),
+        "{text:?}"
+    );
+    assert!(
+        after >= Duration::from_millis(1900),
+        "closed after {after:?}"
+    );
+    // The metrics listener: idle keep-alive connections close too, and it counts the above.
+    let mut ops = connect(&s.metrics_addr());
+    ops.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let (text, after) = read_to_close(&mut ops, Duration::from_secs(10));
+    assert!(text.ends_with("ok"), "{text:?}");
+    assert!(
+        after >= Duration::from_millis(1900),
+        "closed after {after:?}"
+    );
+    let (_, _, metrics) = get(&s.metrics_addr(), "/metrics", "");
+    for (reason, n) in [("tls_handshake", 1), ("header", 1), ("idle", 1)] {
+        let line =
+            format!("connection_timeouts_total{{listener=\"api\",reason=\"{reason}\"}} {n}\n");
+        assert!(metrics.contains(&line), "{line} in {metrics}");
+    }
+    assert!(
+        metrics.contains("connection_timeouts_total{listener=\"metrics\",reason=\"idle\"} 1\n"),
+        "{metrics}"
+    );
 }

@@ -10,8 +10,11 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::api::guard::Guard;
+use crate::api::health::HealthFormat;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
+use crate::net::ConnectionOptions;
+use crate::net::fdlimit::{self, FdLimit};
 use crate::server::{self, ServeOptions};
 use crate::store::Engine;
 use crate::store::retention::SnapshotPolicy;
@@ -109,6 +112,44 @@ pub struct StartArgs {
     /// Clock skew allowed when checking a token's exp and nbf
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub token_leeway: Duration,
+    /// Time a client has to send a request's header once it started it (then 408 and close),
+    /// and to finish a TLS handshake
+    #[arg(long, env = "STMGR_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub header_timeout: Duration,
+    /// Time a keep-alive connection may stay idle between requests before it is closed
+    #[arg(long, env = "STMGR_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub idle_timeout: Duration,
+    /// Time a request body may stop arriving before the request is answered 408 and the
+    /// connection closed (watch streams and other long answers are not cut)
+    #[arg(long, env = "STMGR_BODY_TIMEOUT", default_value = "30s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub body_timeout: Duration,
+    /// Most client connections open at once; above it a connection is answered 503 and closed
+    /// [default: the open-files limit minus a reserve of a quarter of it, 32 to 512]
+    #[arg(long, env = "STMGR_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
+    pub max_connections: Option<u64>,
+    /// What a plain GET /health answers when healthy: `ok` (text, AgentState's form) or the
+    /// JSON document with "message": "OK" (json, Exosphere's form); ?format= and
+    /// Accept: application/json still choose per request
+    #[arg(long, env = "STMGR_HEALTH_FORMAT", value_enum, default_value_t = HealthFormatArg::Text)]
+    pub health_format: HealthFormatArg,
+}
+
+/// What a plain `GET /health` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HealthFormatArg {
+    /// `ok`.
+    Text,
+    /// The JSON document.
+    Json,
+}
+
+impl From<HealthFormatArg> for HealthFormat {
+    fn from(f: HealthFormatArg) -> Self {
+        match f {
+            HealthFormatArg::Text => HealthFormat::Text,
+            HealthFormatArg::Json => HealthFormat::Json,
+        }
+    }
 }
 
 /// How the server logs.
@@ -214,6 +255,21 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    // Before anything opens files: a server keeps a descriptor per connection.
+    let fds = fdlimit::raise_nofile_limit();
+    let limit = fds
+        .as_ref()
+        .map_or_else(|_| fdlimit::current_nofile_limit(), |l| l.soft);
+    let connections = ConnectionOptions {
+        header_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        body_timeout: args.body_timeout,
+        max_connections: args.max_connections.map_or_else(
+            || fdlimit::default_max_connections(limit),
+            |n| usize::try_from(n).unwrap_or(usize::MAX),
+        ),
+    };
+    let fd_lines = fd_summary(&fds, limit, &connections);
     let data_dir = &ctx.settings.data_dir;
     let started = Instant::now();
     let engine = Engine::open(data_dir, ctx.settings.engine.clone(), "stmgr server start")
@@ -250,6 +306,8 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             queued_timeout: (!args.queued_timeout.is_zero()).then_some(args.queued_timeout),
             run_retention: args.run_retention,
         },
+        connections,
+        health_format: args.health_format.into(),
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -275,6 +333,9 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             serde_json::json!({"url": format!("{scheme}://{local}")}),
         );
         say(auth_line.clone(), serde_json::json!({"auth": auth_line}));
+        for (text, details) in &fd_lines {
+            say(text.clone(), details.clone());
+        }
         if args.tls_client_ca.is_some() {
             say("clients must present a certificate (mutual TLS)".into(), serde_json::json!({"mtls": true}));
         }
@@ -324,6 +385,64 @@ fn encryption_status(e: &crate::store::EngineOptions) -> (String, serde_json::Va
     }
     let json = serde_json::json!({"key_id": key_id, "previous_key_id": previous_id});
     (text, json)
+}
+
+/// The startup lines about the open-files limit and the connection cap and timeouts: text and
+/// JSON details.
+fn fd_summary(
+    fds: &std::io::Result<FdLimit>,
+    limit: u64,
+    c: &ConnectionOptions,
+) -> Vec<(String, serde_json::Value)> {
+    let mut lines = Vec::new();
+    let hard = |h: Option<u64>| h.map_or("unlimited".to_string(), |h| h.to_string());
+    let limit_text = match fds {
+        Ok(l) if l.raised() => format!(
+            "open files limit {} (raised from {}; hard limit {})",
+            l.soft,
+            l.before,
+            hard(l.hard)
+        ),
+        Ok(l) => format!("open files limit {} (hard limit {})", l.soft, hard(l.hard)),
+        Err(e) => format!("open files limit {limit} (could not raise it: {e})"),
+    };
+    let d = |t: Duration| humantime::format_duration(t).to_string();
+    lines.push((
+        format!(
+            "{limit_text}; at most {} connections; timeouts: header {}, idle {}, body {}",
+            c.max_connections,
+            d(c.header_timeout),
+            d(c.idle_timeout),
+            d(c.body_timeout)
+        ),
+        serde_json::json!({
+            "nofile_limit": limit,
+            "nofile_limit_before": fds.as_ref().ok().map(|l| l.before),
+            "nofile_hard_limit": fds.as_ref().ok().and_then(|l| l.hard),
+            "max_connections": c.max_connections,
+            "header_timeout_ms": c.header_timeout.as_millis() as u64,
+            "idle_timeout_ms": c.idle_timeout.as_millis() as u64,
+            "body_timeout_ms": c.body_timeout.as_millis() as u64,
+        }),
+    ));
+    if c.max_connections as u64 + 32 > limit {
+        let text = format!(
+            "WARNING: --max-connections {} leaves fewer than 32 of the {limit} open files for the              data directory and the listeners: accepts will fail (too many open files) before the              cap answers 503",
+            c.max_connections
+        );
+        lines.push((text.clone(), serde_json::json!({"warning": text})));
+    }
+    lines
+}
+
+/// A connection timeout: a duration above zero.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        Err("a timeout must be above zero".into())
+    } else {
+        Ok(d)
+    }
 }
 
 /// A `--watch-write-interval`: a duration from 1 ms to 1 s.
