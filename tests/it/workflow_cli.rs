@@ -323,7 +323,7 @@ fn trigger_then_list_show_and_cancel_the_run() {
         .args(["run", "cancel", &run, "--ns", "wf"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("1 pending state cancelled"));
+        .stdout(predicate::str::contains("1 pending state cancelled"));
     cli(&t, &srv)
         .args(["run", "list", "--ns", "wf", "--status", "cancelled"])
         .assert()

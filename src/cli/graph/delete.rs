@@ -1,4 +1,4 @@
-//! `stmgr graph delete NAME --ns NS`.
+//! `stmgr graph delete NAME --ns NS`: prints what it deleted (`{ns, name, deleted}` as JSON).
 
 use std::process::ExitCode;
 
@@ -8,6 +8,7 @@ use clap::Args;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::cli::workflow::NsArg;
+use crate::config::OutputFormat;
 
 /// Arguments of `stmgr graph delete`.
 #[derive(Debug, Args)]
@@ -28,7 +29,12 @@ pub fn run(args: &DeleteArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let client = online::client(ctx)?;
     ctx.block_on(client.delete_graph(ns, &args.name))
         .with_context(|| format!("cannot delete graph {} of namespace {ns}", args.name))?;
-    ctx.printer
-        .status(&format!("deleted graph {} of namespace {ns}", args.name));
+    let p = &ctx.printer;
+    let deleted = serde_json::json!({"ns": ns, "name": args.name, "deleted": true});
+    match p.format_or(OutputFormat::Table) {
+        OutputFormat::Table => p.line(&format!("deleted graph {} of namespace {ns}", args.name))?,
+        OutputFormat::Json => p.json(&deleted)?,
+        OutputFormat::Jsonl => p.jsonl(&deleted)?,
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -32,7 +32,7 @@ pub fn run(args: &CancelArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot cancel run {}", args.run_id))?;
     let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
-        OutputFormat::Table => p.status(&format!(
+        OutputFormat::Table => p.line(&format!(
             "cancelled run {} ({} pending state{} cancelled)",
             answer.run_id,
             answer.cancelled_states,
@@ -41,7 +41,7 @@ pub fn run(args: &CancelArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             } else {
                 "s"
             }
-        )),
+        ))?,
         OutputFormat::Json => p.json(&answer)?,
         OutputFormat::Jsonl => p.jsonl(&answer)?,
     }

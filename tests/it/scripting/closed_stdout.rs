@@ -26,8 +26,6 @@ const NEVER_WRITES_STDOUT: &[&str] = &[
     "server start",
     // Writes completion and man page files; says which on stderr.
     "generate",
-    // Reports the deleted graph on stderr only.
-    "graph delete",
 ];
 
 const ALL: &[&str] = &["table", "json", "jsonl"];
@@ -110,6 +108,13 @@ const CASES: &[Case] = &[
             f.chain_file.display().to_string(),
         ]
     }),
+    online("graph delete", ALL, |f| {
+        let name = f.fresh("gone");
+        let mut upload = words(&format!("graph upload --name {name}"));
+        upload.push(f.chain_file.display().to_string());
+        f.ok(&upload);
+        words(&format!("graph delete {name} --ns wf"))
+    }),
     online("graph list", ALL, |_| words("graph list --ns wf")),
     online("graph show", ALL, |_| words("graph show chain --ns wf")),
     online("graph trigger", ALL, |_| {
@@ -126,8 +131,7 @@ const CASES: &[Case] = &[
     online("run show", ALL, |f| {
         words(&format!("run show {} --ns wf --state {}", f.run, f.errored))
     }),
-    // In a table, the result goes to stderr only.
-    online("run cancel", &["json", "jsonl"], |f| {
+    online("run cancel", ALL, |f| {
         let run = f.ok(&words(
             "graph trigger chain --ns wf --store k=v --output json",
         ));
