@@ -7,6 +7,7 @@ mod auth_cli;
 mod auth_server;
 mod auth_watch;
 mod cli_basics;
+mod compat_bodies;
 mod crash;
 mod encryption;
 mod encryption_cli;

@@ -19,7 +19,7 @@ pub struct DumpedObject {
     /// Type.
     #[serde(rename = "type")]
     pub type_: String,
-    /// JSON body, verbatim.
+    /// JSON body as stored.
     pub body: Body,
     /// Tags.
     pub tags: Tags,
