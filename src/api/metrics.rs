@@ -1,6 +1,12 @@
 //! `GET /metrics` (Prometheus text format): request counts and latencies by operation and
-//! result, watch streams (clients, events, drops by reason, backlog, emit lag), snapshots, and
-//! engine figures read at scrape time (commit_seq, WAL bytes and segments, fsyncs).
+//! result, query evaluation time, watch streams (clients, events, resumes, drops by reason,
+//! backlog, emit lag), snapshots, and engine figures read at scrape time (commit_seq, WAL
+//! records, bytes, batches and segments, fsyncs, bytes on disk).
+//!
+//! AgentState's names are exported too, for its users' dashboards and alerts (its
+//! `docs/compatibility.md` makes them public API), each with what the name means there:
+//! `query_planner_micros`, `watch_resumes_total{proto}`, `wal_records_total`,
+//! `wal_bytes_total`, `wal_batch_bytes`, `wal_active_segments`, `storage_bytes_total{kind}`.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -11,7 +17,8 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric, NoLabelSet};
+use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
@@ -20,6 +27,7 @@ use prometheus_client::registry::{Registry, Unit};
 
 use super::AppState;
 use crate::store::Engine;
+use crate::store::stats::{BATCH_BYTES_BOUNDS, StatsSnapshot};
 use crate::store::wal::segment;
 
 /// `op` and `result` labels.
@@ -53,6 +61,36 @@ pub struct Code {
     code: &'static str,
 }
 
+/// `proto` label (AgentState's: `sse` or `grpc`; stmgr serves `sse`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Proto {
+    proto: &'static str,
+}
+
+/// `kind` label of `storage_bytes_total` (`wal` or `snapshots`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Kind {
+    kind: &'static str,
+}
+
+/// Upper bounds of `query_planner_micros` (µs): AgentState's (50 to 10,000), with finer ones
+/// below for small namespaces and coarser ones above for large ones.
+const QUERY_MICROS_BUCKETS: [f64; 13] = [
+    10.0,
+    25.0,
+    50.0,
+    100.0,
+    250.0,
+    500.0,
+    1_000.0,
+    2_500.0,
+    5_000.0,
+    10_000.0,
+    25_000.0,
+    100_000.0,
+    1_000_000.0,
+];
+
 /// The server's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -65,6 +103,10 @@ pub struct Metrics {
     pub watch_events: Counter,
     /// Watch streams ended by the server, by reason.
     pub watch_drops: Family<Reason, Counter>,
+    /// Watch streams opened from a resume point (`Last-Event-ID` or `from_commit`).
+    watch_resumes: Family<Proto, Counter>,
+    /// Time to evaluate `POST /v1/{ns}/query` (parse the paths, scan, match), in µs.
+    query_micros: Histogram,
     /// Time from commit to send, per event.
     pub watch_emit_lag: Histogram,
     /// Snapshot write time.
@@ -91,9 +133,14 @@ impl Collector for EngineCollector {
             .filter_map(|s| std::fs::metadata(&s.path).ok())
             .map(|m| m.len())
             .sum();
-        let gauges: [(&str, &str, i64); 5] = [
+        let gauges: [(&str, &str, i64); 6] = [
             ("commit_seq", "The latest commit_seq", e.view().seq as i64),
             ("wal_segments", "WAL segment files", segments.len() as i64),
+            (
+                "wal_active_segments",
+                "WAL segment files (AgentState's name for wal_segments)",
+                segments.len() as i64,
+            ),
             (
                 "wal_size_bytes",
                 "Bytes of WAL segment files on disk (preallocated space included)",
@@ -114,11 +161,21 @@ impl Collector for EngineCollector {
             let g = ConstGauge::new(v);
             g.encode(enc.encode_descriptor(name, help, None, g.metric_type())?)?;
         }
-        let counters: [(&str, &str, u64); 2] = [
+        let counters: [(&str, &str, u64); 4] = [
             (
                 "wal_appended_bytes",
                 "Frame bytes appended to the WAL since start",
                 stats.wal_bytes_appended,
+            ),
+            (
+                "wal_bytes",
+                "Frame bytes appended to the WAL since start (AgentState's name for wal_appended_bytes)",
+                stats.wal_bytes_appended,
+            ),
+            (
+                "wal_records",
+                "Records appended to the WAL since start (one per commit)",
+                stats.wal_records_appended,
             ),
             ("wal_fsync", "fdatasync calls since start", stats.fsyncs),
         ];
@@ -140,8 +197,47 @@ impl Collector for EngineCollector {
             None,
             max.metric_type(),
         )?)?;
+        encode_batches(&mut enc, &stats)?;
+        let mut storage = enc.encode_descriptor(
+            "storage_bytes_total",
+            "Bytes of files on disk by kind: WAL segments (preallocated space included), snapshots",
+            None,
+            MetricType::Gauge,
+        )?;
+        let snapshot_bytes = dir_bytes(&e.dir().snapshots());
+        for (kind, bytes) in [("wal", wal_bytes), ("snapshots", snapshot_bytes)] {
+            ConstGauge::new(bytes as i64).encode(storage.encode_family(&Kind { kind })?)?;
+        }
         Ok(())
     }
+}
+
+/// `wal_batch_bytes`: the size of each batch of commits written to the WAL at once.
+fn encode_batches(enc: &mut DescriptorEncoder, stats: &StatsSnapshot) -> std::fmt::Result {
+    let bounds = BATCH_BYTES_BOUNDS
+        .iter()
+        .map(|&b| b as f64)
+        .chain([f64::INFINITY]);
+    let buckets: Vec<(f64, u64)> = bounds.zip(stats.wal_batches).collect();
+    let count = stats.wal_batches.iter().sum();
+    enc.encode_descriptor(
+        "wal_batch_bytes",
+        "Bytes of each batch of commits written to the WAL at once (one write, one fdatasync under durability always)",
+        None,
+        MetricType::Histogram,
+    )?
+    .encode_histogram::<NoLabelSet>(stats.wal_bytes_appended as f64, count, &buckets, None)
+}
+
+/// Bytes of the files directly in `dir` (0 when it cannot be read).
+fn dir_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.metadata().ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+        .sum()
 }
 
 /// Resident memory of this process, from `VmRSS` in `/proc/self/status` (0 when unavailable).
@@ -186,6 +282,20 @@ impl Metrics {
             "watch_drops",
             "Watch streams ended by the server, by reason",
             watch_drops.clone(),
+        );
+        let watch_resumes = Family::<Proto, Counter>::default();
+        // Exported from the start (at 0), so a rate over it has a series before the first resume.
+        drop(watch_resumes.get_or_create(&Proto { proto: "sse" }));
+        registry.register(
+            "watch_resumes",
+            "Watch streams opened from a resume point (Last-Event-ID or from_commit)",
+            watch_resumes.clone(),
+        );
+        let query_micros = Histogram::new(QUERY_MICROS_BUCKETS);
+        registry.register(
+            "query_planner_micros",
+            "Time to evaluate POST /v1/{ns}/query (JSON paths, scan and match), in microseconds",
+            query_micros.clone(),
         );
         // Fine enough between 1 and 50 ms to read a p99 against a 20 ms objective.
         let watch_emit_lag = Histogram::new([
@@ -239,6 +349,8 @@ impl Metrics {
             watch_clients,
             watch_events,
             watch_drops,
+            watch_resumes,
+            query_micros,
             watch_emit_lag,
             snapshot_duration,
             snapshot_bytes,
@@ -261,6 +373,16 @@ impl Metrics {
     /// Counts a drop of a watch stream.
     pub fn watch_drop(&self, reason: &'static str) {
         self.watch_drops.get_or_create(&Reason { reason }).inc();
+    }
+
+    /// Counts a watch stream opened from a resume point, by protocol.
+    pub fn watch_resumed(&self, proto: &'static str) {
+        self.watch_resumes.get_or_create(&Proto { proto }).inc();
+    }
+
+    /// Records the time one query took to evaluate.
+    pub fn query_evaluated(&self, took: std::time::Duration) {
+        self.query_micros.observe(took.as_secs_f64() * 1e6);
     }
 }
 

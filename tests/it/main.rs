@@ -8,6 +8,7 @@ mod auth_server;
 mod auth_watch;
 mod cli_basics;
 mod compat_bodies;
+mod compat_metrics;
 mod crash;
 mod encryption;
 mod encryption_cli;
