@@ -1,7 +1,13 @@
 //! `GET /metrics` (Prometheus text format): request counts and latencies by operation and
-//! result, watch streams (clients, events, drops by reason, backlog, emit lag), snapshots, and
-//! engine figures read at scrape time (commit_seq, WAL bytes and segments, fsyncs); the
-//! listeners' connection figures are in [`super::net_metrics`].
+//! result, query evaluation time, watch streams (clients, events, resumes, drops by reason,
+//! backlog, emit lag), snapshots (outcomes and when the last good one was taken), and engine
+//! figures read at scrape time (commit_seq, WAL records, bytes, batches and segments, fsyncs,
+//! bytes on disk); the listeners' connection figures are in [`super::net_metrics`].
+//!
+//! AgentState's names are exported too, for its users' dashboards and alerts (its
+//! `docs/compatibility.md` makes them public API), each with what the name means there:
+//! `query_planner_micros`, `watch_resumes_total{proto}`, `wal_records_total`,
+//! `wal_bytes_total`, `wal_batch_bytes`, `wal_active_segments`, `storage_bytes_total{kind}`.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -11,17 +17,16 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
-use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
 use super::AppState;
+use super::engine_metrics::EngineCollector;
 use crate::store::Engine;
-use crate::store::wal::segment;
 
 /// `op` and `result` labels.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -54,6 +59,31 @@ pub struct Code {
     code: &'static str,
 }
 
+/// `proto` label (AgentState's: `sse` or `grpc`; stmgr serves `sse`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Proto {
+    proto: &'static str,
+}
+
+/// `kind` label of `storage_bytes_total` (`wal` or `snapshots`).
+/// Upper bounds of `query_planner_micros` (µs): AgentState's (50 to 10,000), with finer ones
+/// below for small namespaces and coarser ones above for large ones.
+const QUERY_MICROS_BUCKETS: [f64; 13] = [
+    10.0,
+    25.0,
+    50.0,
+    100.0,
+    250.0,
+    500.0,
+    1_000.0,
+    2_500.0,
+    5_000.0,
+    10_000.0,
+    25_000.0,
+    100_000.0,
+    1_000_000.0,
+];
+
 /// The server's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -66,6 +96,10 @@ pub struct Metrics {
     pub watch_events: Counter,
     /// Watch streams ended by the server, by reason.
     pub watch_drops: Family<Reason, Counter>,
+    /// Watch streams opened from a resume point (`Last-Event-ID` or `from_commit`).
+    watch_resumes: Family<Proto, Counter>,
+    /// Time to evaluate `POST /v1/{ns}/query` (parse the paths, scan, match), in µs.
+    query_micros: Histogram,
     /// Time from commit to send, per event.
     pub watch_emit_lag: Histogram,
     /// Snapshot write time.
@@ -78,115 +112,6 @@ pub struct Metrics {
     auth_refused: Family<Code, Counter>,
     /// Connections of the listeners.
     pub net: super::net_metrics::NetMetrics,
-}
-
-/// Engine figures read at scrape time.
-#[derive(Debug)]
-struct EngineCollector(Engine);
-
-impl Collector for EngineCollector {
-    fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let e = &self.0;
-        let stats = e.stats();
-        let segments = segment::list_segments(&e.dir().wal()).unwrap_or_default();
-        let wal_bytes: u64 = segments
-            .iter()
-            .filter_map(|s| std::fs::metadata(&s.path).ok())
-            .map(|m| m.len())
-            .sum();
-        let gauges: [(&str, &str, i64); 5] = [
-            ("commit_seq", "The latest commit_seq", e.view().seq as i64),
-            ("wal_segments", "WAL segment files", segments.len() as i64),
-            (
-                "wal_size_bytes",
-                "Bytes of WAL segment files on disk (preallocated space included)",
-                wal_bytes as i64,
-            ),
-            (
-                "watch_backlog_events",
-                "Events queued for live watchers, all watchers together",
-                e.watch_backlog() as i64,
-            ),
-            (
-                "process_resident_memory_bytes",
-                "Resident memory of the server process (0 where /proc is not available)",
-                resident_bytes() as i64,
-            ),
-        ];
-        for (name, help, v) in gauges {
-            let g = ConstGauge::new(v);
-            g.encode(enc.encode_descriptor(name, help, None, g.metric_type())?)?;
-        }
-        let counters: [(&str, &str, u64); 2] = [
-            (
-                "wal_appended_bytes",
-                "Frame bytes appended to the WAL since start",
-                stats.wal_bytes_appended,
-            ),
-            ("wal_fsync", "fdatasync calls since start", stats.fsyncs),
-        ];
-        for (name, help, v) in counters {
-            let c = ConstCounter::new(v);
-            c.encode(enc.encode_descriptor(name, help, None, c.metric_type())?)?;
-        }
-        let secs = ConstCounter::new(stats.fsync_nanos as f64 / 1e9);
-        secs.encode(enc.encode_descriptor(
-            "wal_fsync_seconds",
-            "Time spent in fdatasync since start",
-            None,
-            secs.metric_type(),
-        )?)?;
-        let max = ConstGauge::new(stats.fsync_max_nanos as f64 / 1e9);
-        max.encode(enc.encode_descriptor(
-            "wal_fsync_max_seconds",
-            "Longest fdatasync since start",
-            None,
-            max.metric_type(),
-        )?)?;
-        encode_snapshot_figures(&stats, &mut enc)
-    }
-}
-
-/// Snapshot outcomes, automatic and by hand (a failure is a snapshot not written or not
-/// verified when read back), and when the newest snapshot that verified was taken: from the
-/// snapshot recovery started from until one is taken (0 when there is none), so that an alert
-/// on its age works from the first scrape.
-fn encode_snapshot_figures(
-    stats: &crate::store::stats::StatsSnapshot,
-    enc: &mut DescriptorEncoder,
-) -> Result<(), std::fmt::Error> {
-    let failures = ConstCounter::new(stats.snapshot_failures);
-    failures.encode(enc.encode_descriptor(
-        "snapshot_failures",
-        "Snapshots that failed (not written, or not verified when read back) since start",
-        None,
-        failures.metric_type(),
-    )?)?;
-    let taken = ConstCounter::new(stats.snapshots);
-    taken.encode(enc.encode_descriptor(
-        "snapshots_taken",
-        "Snapshots written and verified since start",
-        None,
-        taken.metric_type(),
-    )?)?;
-    let last = ConstGauge::new(stats.last_snapshot_ms as f64 / 1e3);
-    last.encode(enc.encode_descriptor(
-        "last_snapshot_success_timestamp_seconds",
-        "When the newest snapshot that verified was taken (Unix time; 0: none)",
-        None,
-        last.metric_type(),
-    )?)?;
-    Ok(())
-}
-
-/// Resident memory of this process, from `VmRSS` in `/proc/self/status` (0 when unavailable).
-pub fn resident_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
 }
 
 impl Metrics {
@@ -221,6 +146,20 @@ impl Metrics {
             "watch_drops",
             "Watch streams ended by the server, by reason",
             watch_drops.clone(),
+        );
+        let watch_resumes = Family::<Proto, Counter>::default();
+        // Exported from the start (at 0), so a rate over it has a series before the first resume.
+        drop(watch_resumes.get_or_create(&Proto { proto: "sse" }));
+        registry.register(
+            "watch_resumes",
+            "Watch streams opened from a resume point (Last-Event-ID or from_commit)",
+            watch_resumes.clone(),
+        );
+        let query_micros = Histogram::new(QUERY_MICROS_BUCKETS);
+        registry.register(
+            "query_planner_micros",
+            "Time to evaluate POST /v1/{ns}/query (JSON paths, scan and match), in microseconds",
+            query_micros.clone(),
         );
         // Fine enough between 1 and 50 ms to read a p99 against a 20 ms objective.
         let watch_emit_lag = Histogram::new([
@@ -276,6 +215,8 @@ impl Metrics {
             watch_clients,
             watch_events,
             watch_drops,
+            watch_resumes,
+            query_micros,
             watch_emit_lag,
             snapshot_duration,
             snapshot_bytes,
@@ -299,6 +240,16 @@ impl Metrics {
     /// Counts a drop of a watch stream.
     pub fn watch_drop(&self, reason: &'static str) {
         self.watch_drops.get_or_create(&Reason { reason }).inc();
+    }
+
+    /// Counts a watch stream opened from a resume point, by protocol.
+    pub fn watch_resumed(&self, proto: &'static str) {
+        self.watch_resumes.get_or_create(&Proto { proto }).inc();
+    }
+
+    /// Records the time one query took to evaluate.
+    pub fn query_evaluated(&self, took: std::time::Duration) {
+        self.query_micros.observe(took.as_secs_f64() * 1e6);
     }
 }
 

@@ -77,7 +77,8 @@ pub struct ObjectInput {
     /// Type name.
     #[serde(rename = "type")]
     pub type_: String,
-    /// Any JSON value.
+    /// Any JSON value; stored compact, with object keys sorted and the last of duplicate keys
+    /// (what AgentState stores).
     #[schema(value_type = serde_json::Value)]
     pub body: Body,
     /// Tags.
@@ -179,7 +180,7 @@ pub struct ObjectOut {
     /// Type.
     #[serde(rename = "type")]
     pub type_: String,
-    /// JSON body, verbatim.
+    /// JSON body as stored: compact, object keys sorted, no duplicate keys.
     #[schema(value_type = serde_json::Value)]
     pub body: Body,
     /// Tags.

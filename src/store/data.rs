@@ -14,6 +14,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+use crate::store::canonical;
 use crate::store::intern::deserialize_type;
 pub use crate::store::intern::intern_type;
 
@@ -164,12 +165,17 @@ impl<'de> Deserialize<'de> for ObjectData {
     }
 }
 
-/// A JSON document kept as its validated text (compact in memory, copied verbatim to clients).
+/// A JSON document kept as its text, copied verbatim to clients.
+///
+/// Every body that comes in as JSON (a client's `body`, checkpoint `metadata`: anything read
+/// through `Deserialize` from a human-readable format) is put in the canonical form of
+/// [`canonical`](crate::store::canonical): compact, keys sorted, the last of duplicate keys.
+/// Bodies read back from the WAL or a snapshot are taken as they were stored.
 #[derive(Clone)]
 pub struct Body(Box<RawValue>);
 
 impl Body {
-    /// Parses and validates JSON text.
+    /// Validates JSON text and keeps it as it is (for text this server stored, and tests).
     ///
     /// # Errors
     /// When `text` is not one JSON value.
@@ -177,12 +183,12 @@ impl Body {
         RawValue::from_string(text.into()).map(Body)
     }
 
-    /// Serializes a value into a body.
+    /// Serializes a value into a body (in canonical form).
     ///
     /// # Errors
     /// When the value cannot be represented as JSON.
     pub fn from_value<T: Serialize>(value: &T) -> Result<Body, serde_json::Error> {
-        serde_json::value::to_raw_value(value).map(Body)
+        canonical::from_deserializer(serde_json::to_value(value)?).map(Body)
     }
 
     /// The JSON text.
@@ -222,7 +228,7 @@ impl Serialize for Body {
 impl<'de> Deserialize<'de> for Body {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
-            Box::<RawValue>::deserialize(d).map(Body)
+            canonical::from_deserializer(d).map(Body)
         } else {
             let text = String::deserialize(d)?;
             Body::from_json(text).map_err(D::Error::custom)

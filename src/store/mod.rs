@@ -4,6 +4,7 @@
 //! Nothing here knows about HTTP or the command line. Every mutation of every domain is an
 //! [`Op`] inside a commit that gets the next global `commit_seq`.
 
+pub mod canonical;
 pub mod command;
 pub mod crypto;
 pub mod data;
@@ -24,6 +25,8 @@ pub mod wal;
 pub mod watch;
 pub mod writer;
 
+#[cfg(test)]
+mod canonical_tests;
 #[cfg(test)]
 mod golden_tests;
 #[cfg(test)]

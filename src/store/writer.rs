@@ -266,7 +266,7 @@ impl Writer {
             }
         }
         if !done.is_empty()
-            && let Err(e) = self.write_batch(buf, dirty_since)
+            && let Err(e) = self.write_batch(buf, done.len(), dirty_since)
         {
             let msg = error_chain(&e);
             for (_, _, reply) in done {
@@ -317,7 +317,12 @@ impl Writer {
         }
     }
 
-    fn write_batch(&mut self, buf: &[u8], dirty_since: &mut Option<Instant>) -> Result<()> {
+    fn write_batch(
+        &mut self,
+        buf: &[u8],
+        records: usize,
+        dirty_since: &mut Option<Instant>,
+    ) -> Result<()> {
         if self.segment.is_full() {
             // The first record of this batch starts the new segment.
             let first = Record::peek(&buf[frame::FRAME_HEADER_LEN..])
@@ -344,7 +349,7 @@ impl Writer {
             });
         match res {
             Ok(()) => {
-                self.shared.stats.appended(buf.len() as u64);
+                self.shared.stats.appended(buf.len() as u64, records as u64);
                 Ok(())
             }
             Err(e) => {

@@ -7,6 +7,8 @@ mod auth_cli;
 mod auth_server;
 mod auth_watch;
 mod cli_basics;
+mod compat_bodies;
+mod compat_metrics;
 mod connections;
 mod crash;
 mod encryption;

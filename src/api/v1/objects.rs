@@ -342,7 +342,11 @@ pub(super) async fn query(
     ApiJson(q): ApiJson<QueryInput>,
 ) -> ApiResult<Response> {
     validate_ns(&ns)?;
-    let page = query::run(&app.engine().view(), &ns, &q)?;
+    let view = app.engine().view();
+    let started = std::time::Instant::now();
+    let page = query::run(&view, &ns, &q);
+    app.metrics().query_evaluated(started.elapsed());
+    let page = page?;
     let mut resp = Json(page.items).into_response();
     if let Some(c) = page
         .next_cursor

@@ -396,9 +396,11 @@ pub(super) async fn watch(
         tags,
     };
     let engine = app.engine();
-    let from = last_event_id
-        .or(q.from_commit)
-        .unwrap_or_else(|| engine.view().seq);
+    let resume = last_event_id.or(q.from_commit);
+    if resume.is_some() {
+        app.metrics().watch_resumed("sse");
+    }
+    let from = resume.unwrap_or_else(|| engine.view().seq);
     let sel = selector.clone();
     let filter: Filter = Arc::new(move |rec: &Record| rec.ops.iter().any(|op| sel.op_matches(op)));
     app.metrics().watch_clients.inc();
