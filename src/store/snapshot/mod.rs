@@ -74,3 +74,6 @@ pub enum Item {
     /// A workflow document.
     Workflow(Box<crate::store::state::workflows::WorkflowItem>),
 }
+
+#[cfg(test)]
+mod legacy_tests;
