@@ -3,13 +3,13 @@
 //! A snapshot must never take the WAL's room; when the WAL itself cannot grow, the engine is
 //! poisoned, says why ("No space left on device"), and `/health` tells probes.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::server_cli::ServerProc;
 use crate::util::{TestDir, stmgr_path, wait_until};
 
 /// `stmgr server start` on a fresh tmpfs of `size` at `mnt`; its child and stderr lines.
@@ -22,25 +22,14 @@ fn server_on_tmpfs(t: &TestDir, size: &str, segment: &str) -> (Child, mpsc::Rece
         mnt = mnt.display(),
         bin = stmgr_path().display(),
     );
-    let mut child = Command::new("unshare")
-        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", t.path().join("home"))
         .env("XDG_CONFIG_HOME", t.path().join("config"))
-        .env("STMGR_WAL_SEGMENT_SIZE", segment)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("unshare (util-linux) runs");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    (child, rx)
+        .env("STMGR_WAL_SEGMENT_SIZE", segment);
+    ServerProc::spawn_command(cmd)
 }
 
 /// A PUT of `bytes` of incompressible text; the status and the answer.
