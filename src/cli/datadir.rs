@@ -33,9 +33,18 @@ pub fn locked(ctx: &Context, purpose: &str) -> anyhow::Result<(DataDir, DirLock)
             crate::store::snapshot::remove_leftovers(&dir.snapshots())?;
             Ok((dir, lock))
         }
-        Err(e @ StoreError::Locked { .. }) => Err(anyhow::Error::new(e)).context(format!(
-            "`{purpose}` works on a stopped server's data directory; stop the server first"
-        )),
+        Err(e @ StoreError::Locked { .. }) => {
+            // `snapshot` and `trim-wal` can ask the running server instead.
+            let online = ["stmgr snapshot", "stmgr trim-wal"].contains(&purpose);
+            Err(anyhow::Error::new(e)).context(format!(
+                "`{purpose}` works on a stopped server's data directory; stop the server first{}",
+                if online {
+                    ", or ask the running one with --server URL"
+                } else {
+                    ""
+                }
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }
