@@ -4,6 +4,7 @@
 //! or on a stopped server's data directory (the CLI calls them). Both paths share the code
 //! below, so the JSON a command prints does not depend on where it ran.
 
+pub mod forget;
 pub mod wire;
 
 use std::fs;
