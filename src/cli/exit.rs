@@ -5,7 +5,13 @@
 //! | 0    | success (also: stdout was closed early, e.g. `stmgr ... \| head`)       |
 //! | 1    | the operation failed or was refused                                     |
 //! | 2    | usage or configuration error (bad flag, bad config file or variable)     |
+//! | 10   | the target could not be reached (no server listens at the URL)          |
+//! | 11   | the data directory is locked by another process (a running server)      |
+//! | 12   | the encryption key is missing or is not the one the files were sealed with |
 //! | 130  | interrupted: killed by Ctrl-C (SIGINT), which a shell shows as 128 + 2   |
+//!
+//! 10, 11 and 12 are restic's codes for the same situations, so a cron job can tell "try
+//! again later" (10, 11) from "fix the setup" (2, 12) from "look at it" (1).
 //!
 //! stmgr installs no SIGINT handler for client and offline commands: the signal ends the
 //! process at once and its parent sees it killed by SIGINT, which shells report as 130.
@@ -15,7 +21,10 @@
 use std::io;
 use std::process::ExitCode;
 
+use crate::bench::http::HttpError;
+use crate::client::ClientError;
 use crate::config::ConfigError;
+use crate::store::StoreError;
 
 /// Text of the "Exit status" section of `stmgr --help` and the man page.
 pub const EXIT_STATUS_HELP: &str = "\
@@ -23,6 +32,9 @@ Exit status:
   0    success (also when stdout is closed early, as by `stmgr ls | head -1`)
   1    the operation failed or was refused
   2    usage or configuration error (bad option, config file or environment variable)
+  10   the server could not be reached
+  11   the data directory is locked by another process (a running server)
+  12   the encryption key is missing or wrong for the files
   130  interrupted: Ctrl-C (SIGINT) kills the command, which a shell shows as 130;
        `server start` instead stops gracefully on SIGINT or SIGTERM and exits 0";
 
@@ -49,18 +61,39 @@ pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
     ExitCode::from(exit_status_for(err))
 }
 
+/// The server could not be reached (exit 10).
+pub const EXIT_UNREACHABLE: u8 = 10;
+/// The data directory is locked by another process (exit 11).
+pub const EXIT_LOCKED: u8 = 11;
+/// The encryption key is missing or wrong (exit 12).
+pub const EXIT_WRONG_KEY: u8 = 12;
+
 /// [`exit_code_for`] as a number.
 pub fn exit_status_for(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
-        0
-    } else if err
-        .chain()
-        .any(|cause| cause.is::<UsageError>() || cause.is::<ConfigError>())
-    {
-        2
-    } else {
-        1
+        return 0;
     }
+    let mut status = 1;
+    for cause in err.chain() {
+        if cause.is::<UsageError>() || cause.is::<ConfigError>() {
+            return 2;
+        }
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            match e {
+                StoreError::Locked { .. } => status = EXIT_LOCKED,
+                e if e.is_key_error() => status = EXIT_WRONG_KEY,
+                _ => {}
+            }
+        }
+        let unreachable = match cause.downcast_ref::<ClientError>() {
+            Some(ClientError::Transport { source, .. }) => source.is_connect(),
+            _ => matches!(cause.downcast_ref(), Some(HttpError::Connect { .. })),
+        };
+        if unreachable {
+            status = EXIT_UNREACHABLE;
+        }
+    }
+    status
 }
 
 /// Stdout was closed by the reader (e.g. `stmgr ls | head`).
@@ -100,6 +133,24 @@ mod tests {
         .context("resolving settings")
         .unwrap_err();
         assert_eq!(exit_status_for(&err), 2);
+    }
+
+    #[test]
+    fn locked_and_key_errors_have_their_own_codes_even_with_context() {
+        let locked = anyhow::Error::new(StoreError::Locked {
+            dir: "/d".into(),
+            holder: "pid 1".into(),
+        })
+        .context("`stmgr snapshot` works on a stopped server's data directory");
+        assert_eq!(exit_status_for(&locked), EXIT_LOCKED);
+        let key = anyhow::Error::new(StoreError::KeyMissing {
+            path: "/d/wal/1.wal".into(),
+            key_id: 7,
+        })
+        .context("the data directory holds encrypted files");
+        assert_eq!(exit_status_for(&key), EXIT_WRONG_KEY);
+        let other = anyhow::Error::new(StoreError::NoDataDir("/d".into()));
+        assert_eq!(exit_status_for(&other), 1);
     }
 
     #[test]

@@ -203,14 +203,14 @@ fn a_missing_wrong_or_malformed_key_is_a_clear_error() {
     let t = TestDir::new();
     let (dir, snap) = sealed_dir(&t, 20);
     let no_panic = || predicate::str::contains("panicked").not();
-    // No key: exit 1, the file and its key id named, what to do said.
+    // No key: exit 12, the file and its key id named, what to do said.
     for cmd in [&["admin", "dump"][..], &["admin", "verify"], &["snapshot"]] {
         t.stmgr()
             .args(cmd)
             .arg("--data-dir")
             .arg(&dir)
             .assert()
-            .code(1)
+            .code(12)
             .stderr(
                 predicate::str::contains(format!("encrypted with key id {}", id_of(KEY)))
                     .and(predicate::str::contains("no encryption key is configured"))
@@ -230,7 +230,7 @@ fn a_missing_wrong_or_malformed_key_is_a_clear_error() {
         .args(["admin", "dump", "--data-dir"])
         .arg(&dir)
         .assert()
-        .code(1)
+        .code(12)
         .stderr(
             predicate::str::contains(format!(
                 "encrypted with key id {}; the configured encryption key has id {}",
@@ -246,7 +246,7 @@ fn a_missing_wrong_or_malformed_key_is_a_clear_error() {
         .arg(&dir)
         .timeout(Duration::from_secs(30))
         .assert()
-        .code(1)
+        .code(12)
         .stderr(predicate::str::contains("configured encryption key has id").and(no_panic()));
     // A malformed key is a configuration error (exit 2) that names the variable, not the value.
     t.stmgr()

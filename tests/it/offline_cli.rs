@@ -128,7 +128,7 @@ fn offline_commands_refuse_a_directory_a_server_holds() {
             .arg("--data-dir")
             .arg(&dir)
             .assert()
-            .code(1)
+            .code(11)
             .stderr(predicate::str::contains("stop the server first"))
             .stderr(predicate::str::contains("stmgr server start"));
     }

@@ -267,11 +267,11 @@ fn client_commands_against_the_real_server_and_sigterm() {
         .arg(&data)
         .assert()
         .success();
-    // A server that is not there: a clear error, exit 1.
+    // A server that is not there: a clear error, exit 10.
     t.stmgr()
         .args(["--server", "http://127.0.0.1:9", "get", "ns", "x"])
         .assert()
-        .code(1)
+        .code(10)
         .stderr(predicate::str::contains("cannot reach"));
 }
 
@@ -500,7 +500,7 @@ fn online_forms_of_snapshot_trim_and_dump() {
         .args(["snapshot", "--data-dir"])
         .arg(t.path().join("state"))
         .assert()
-        .code(1)
+        .code(11)
         .stderr(predicate::str::contains("note: using the data directory"))
         .stderr(predicate::str::contains("stop the server first"));
     // Both as flags: the server, with a note naming the data directory it did not use.
@@ -640,6 +640,6 @@ fn bench_runs_every_load() {
     t.stmgr()
         .args(["--server", "http://127.0.0.1:9", "bench", "--count", "1"])
         .assert()
-        .code(1)
+        .code(10)
         .stderr(predicate::str::contains("cannot reach"));
 }

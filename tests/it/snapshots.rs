@@ -210,7 +210,7 @@ fn the_mode_follows_where_server_and_data_directory_are_configured() {
         .args(["snapshot", "--data-dir"])
         .arg(&data)
         .assert()
-        .code(1)
+        .code(11)
         .stderr(predicate::str::contains("note: using the data directory"))
         .stderr(predicate::str::contains("stop the server first"));
     // -q silences the note, not the result.
