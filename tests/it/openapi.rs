@@ -1,7 +1,8 @@
-//! `/openapi.json` is in step with the routes and the README: every documented operation is
-//! routed, every route of the API is documented (routes are only registered through
-//! `utoipa_axum::routes!`, checked in the source), and the README's API table lists exactly the
-//! documented operations. The Swagger UI is served locally.
+//! `/openapi.json` is in step with the routes and the reference docs: every documented operation
+//! is routed, every route of the API is documented (routes are only registered through
+//! `utoipa_axum::routes!`, checked in the source), and the route tables of the HTTP reference
+//! pages ([`API_TABLES`]) list exactly the documented operations, each once. The Swagger UI is
+//! served locally.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -10,6 +11,33 @@ use serde_json::Value;
 
 use crate::engine::options;
 use crate::server::TestServer;
+
+/// The reference pages whose route tables, together, list every operation of the document.
+const API_TABLES: [&str; 3] = [
+    "docs/reference/http-v1.md",
+    "docs/reference/http-v0.md",
+    "docs/reference/http-admin.md",
+];
+
+/// `(METHOD, /path)` pairs of the table rows of a Markdown page: rows that start with a
+/// backquoted `METHOD /path` (a query string is cut off).
+fn table_routes(page: &str) -> Vec<(String, String)> {
+    let mut routes = Vec::new();
+    for line in page.lines() {
+        let Some(rest) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let Some((method, rest)) = rest.split_once(' ') else {
+            continue;
+        };
+        if !["GET", "POST", "PUT", "DELETE", "PATCH"].contains(&method) {
+            continue;
+        }
+        let path = rest.split(['`', '?']).next().unwrap();
+        routes.push((method.to_string(), path.to_string()));
+    }
+    routes
+}
 
 /// `(METHOD, /path)` pairs of the document.
 fn documented(doc: &Value) -> BTreeSet<(String, String)> {
@@ -23,7 +51,7 @@ fn documented(doc: &Value) -> BTreeSet<(String, String)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_documented_operation_is_routed_and_the_readme_lists_them_all() {
+async fn every_documented_operation_is_routed_and_the_reference_lists_them_all() {
     let tmp = tempfile::tempdir().unwrap();
     let srv = TestServer::start(tmp.path(), options()).await;
     stmgr::client::install_crypto_provider();
@@ -66,30 +94,28 @@ async fn every_documented_operation_is_routed_and_the_readme_lists_them_all() {
         }
     }
 
-    // The README's API table names exactly the documented operations (plus the document and
-    // its UI themselves).
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    // The reference pages' route tables name exactly the documented operations (plus the
+    // document and its UI themselves), each on one page only.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut listed = BTreeSet::new();
-    for line in readme.lines() {
-        let Some(rest) = line.strip_prefix("| `") else {
-            continue;
-        };
-        let Some((method, rest)) = rest.split_once(' ') else {
-            continue;
-        };
-        if !["GET", "POST", "PUT", "DELETE", "PATCH"].contains(&method) {
-            continue;
+    for page in API_TABLES {
+        let text =
+            std::fs::read_to_string(repo.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        let routes = table_routes(&text);
+        assert!(!routes.is_empty(), "{page} has no route table");
+        for route in routes {
+            assert!(
+                listed.insert(route.clone()),
+                "{route:?} is listed twice ({page})"
+            );
         }
-        let path = rest.split(['`', '?']).next().unwrap();
-        listed.insert((method.to_string(), path.to_string()));
     }
     let mut expected = ops.clone();
     expected.insert(("GET".into(), "/openapi.json".into()));
     expected.insert(("GET".into(), "/docs".into()));
     assert_eq!(
         listed, expected,
-        "README API table (left) vs /openapi.json (right)"
+        "route tables of {API_TABLES:?} (left) vs /openapi.json (right)"
     );
 
     // The vendored Swagger UI.
