@@ -33,7 +33,8 @@ impl LayoutFile {
             docs: "stmgr backup layout v1: snapshots/<id>.snap with snapshots/<id>.json \
                    (manifest, written last: a snapshot exists only with its manifest); \
                    wal/<generation>/generation.json and \
-                   wal/<generation>/<first_seq>-<last_seq>.wal with .json manifests. See the `stmgr::backup` module documentation."
+                   wal/<generation>/<first_seq>-<last_seq>.wal with .json manifests; \
+                   leases/<name>.json. See the `stmgr::backup` module documentation."
                 .into(),
         }
     }
@@ -52,6 +53,8 @@ pub mod keys {
     pub const SNAPSHOTS: &str = "snapshots";
     /// Folder of generations and their WAL pieces.
     pub const WAL: &str = "wal";
+    /// Folder of leases.
+    pub const LEASES: &str = "leases";
     /// A generation's description, inside its folder.
     pub const GENERATION: &str = "generation.json";
 
@@ -74,6 +77,11 @@ pub mod keys {
     pub fn wal_stem(generation: &str, first_seq: u64, last_seq: u64) -> String {
         format!("{WAL}/{generation}/{first_seq:020}-{last_seq:020}")
     }
+
+    /// `leases/<name>.json`.
+    pub fn lease(name: &str) -> String {
+        format!("{LEASES}/{name}.json")
+    }
 }
 
 /// True for `snap-` followed by letters and digits (a snapshot id as the engine makes them).
@@ -88,6 +96,16 @@ pub fn valid_generation(id: &str) -> bool {
     id.strip_prefix("gen-").is_some_and(|r| {
         !r.is_empty() && r.len() <= 64 && r.chars().all(|c| c.is_ascii_alphanumeric())
     })
+}
+
+/// True for a lease name: 1 to 64 letters, digits, `-`, `_` or `.`, not starting with `.`.
+pub fn valid_lease_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Parses `<first_seq>-<last_seq>` (the stem of a WAL piece's name).
@@ -118,5 +136,6 @@ mod tests {
         assert!(valid_snapshot_id("snap-01J9Z"));
         assert!(!valid_snapshot_id("snap-../x") && !valid_snapshot_id("snap-"));
         assert!(valid_generation("gen-01J9Z") && !valid_generation("01J9Z"));
+        assert!(valid_lease_name("replicate.main") && !valid_lease_name("../x"));
     }
 }

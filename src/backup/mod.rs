@@ -1,5 +1,5 @@
 //! Backups in object storage: snapshots and WAL shipped to a local directory or an
-//! S3-compatible bucket. This layer sits above `store` (it reads snapshot
+//! S3-compatible bucket, and leases kept there. This layer sits above `store` (it reads snapshot
 //! headers) and below `api` and `cli` (which give it a [`Location`] and print its answers).
 //!
 //! # Opening a location
@@ -21,6 +21,7 @@
 //! <prefix>/wal/<generation>/generation.json   one line of history: first_seq, base snapshot, parent
 //! <prefix>/wal/<generation>/<first>-<last>.wal  WAL bytes holding seqs first..=last (20 digits each)
 //! <prefix>/wal/<generation>/<first>-<last>.json its manifest, written LAST
+//! <prefix>/leases/<name>.json                 a lease: holder, epoch, expiry (see `lease`)
 //! ```
 //! - `stmgr.json` is written by the first upload (a conditional create, so two first uploads
 //!   agree). A location whose `layout` is not 1 is refused ([`ErrorKind::Unsupported`]), never
@@ -47,10 +48,19 @@
 //!   manifest (`commit_seq`, `created_at`); download its `.snap`, check `sha256sum` against the
 //!   manifest; put it in `DATA_DIR/snapshots/` and run `stmgr restore`. For a later point, also
 //!   take the `.wal` pieces of its generation above its `commit_seq`, in order.
+//!
+//! # Leases
+//! [`Target::lease`] gives a [`Lease`]: acquire with a conditional create or a conditional
+//! replace of an expired version, an epoch that only grows as the fencing token, renew and
+//! release by the holder only, force-break by an operator. S3 does the compare-and-swap with
+//! `If-None-Match`/`If-Match`; a local directory with a `flock` around read-compare-rename
+//! (`object_store`'s local store has no conditional replace). See [`lease`] for the rules.
 
 mod credentials;
 mod error;
 mod layout;
+pub mod lease;
+mod lease_cas;
 mod location;
 mod snapshots;
 mod target;
@@ -60,6 +70,7 @@ mod wal;
 pub use credentials::{Credentials, GoStorageConfig, Secret, StorageConfig};
 pub use error::{BackupError, ErrorKind, Redactor, Result};
 pub use layout::{LAYOUT_VERSION, LayoutFile, MANIFEST_FORMAT};
+pub use lease::{Lease, LeaseGrant, LeaseState};
 pub use location::{Location, S3Location};
 pub use snapshots::{Orphan, SnapshotListing, SnapshotManifest, UploadInfo, host_name, origin_of};
 pub use target::{Target, TargetConfig, TargetOptions};
