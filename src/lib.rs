@@ -7,6 +7,7 @@
 //! - [`cli`]: the command line (the only place, with `main.rs`, that prints).
 //! - [`config`]: settings resolution (flags > environment > config file > defaults).
 //! - [`store`]: the engine; [`admin`]: snapshots, WAL trim and the manifest, online and offline.
+//! - [`backup`]: snapshots, WAL and leases in a local directory or an S3 bucket.
 //! - [`api`], [`server`], [`net`], [`tls`]: the HTTP server and its connections; [`client`]: its
 //!   client.
 //! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
@@ -14,6 +15,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod client;

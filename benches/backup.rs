@@ -1,0 +1,198 @@
+//! Backup benchmark (not a test): `cargo bench --bench backup`.
+//!
+//! Uploads and downloads a snapshot-like file (a valid snapshot header, then incompressible
+//! bytes, like a zstd body) with `stmgr::backup`, to a local directory and to a moto S3 server,
+//! and prints MB/s for each, beside two yardsticks measured in the same run: a plain file copy
+//! on this disk and SHA-256 over the same bytes (every transfer hashes what it moves).
+//!
+//! Knobs: `STMGR_BENCH_BACKUP_MIB` (file size, default 256), `STMGR_BENCH_ROUNDS` (default 2),
+//! `STMGR_MOTO_BIN` (the `bin/` of a venv with `moto[server]`; default: the tests' venv under
+//! `target/tmp/venv-moto`; without it the S3 half is skipped).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sha2::Digest;
+use stmgr::backup::{
+    Credentials, Location, S3Location, Secret, Target, TargetConfig, TargetOptions, UploadInfo,
+};
+
+fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A snapshot header (see `stmgr::store::snapshot`) with a valid checksum, then `len` bytes of
+/// noise.
+fn write_snapshot_like(path: &Path, len: usize) {
+    let mut h = [0u8; 96];
+    h[0..8].copy_from_slice(b"STMGRSNP");
+    h[8..10].copy_from_slice(&1u16.to_le_bytes());
+    h[16..24].copy_from_slice(&1_000_000u64.to_le_bytes());
+    h[24..32].copy_from_slice(&1_000_001u64.to_le_bytes());
+    let now = chrono::Utc::now().timestamp_millis();
+    h[32..40].copy_from_slice(&now.to_le_bytes());
+    let crc = crc32c::crc32c(&h[0..92]);
+    h[92..96].copy_from_slice(&crc.to_le_bytes());
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    f.write_all(&h).expect("write");
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut block = vec![0u8; 1 << 20];
+    let mut left = len;
+    while left > 0 {
+        for chunk in block.chunks_mut(8) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            chunk.copy_from_slice(&seed.to_le_bytes()[..chunk.len()]);
+        }
+        let n = left.min(block.len());
+        f.write_all(&block[..n]).expect("write");
+        left -= n;
+    }
+    f.into_inner().expect("flush").sync_all().expect("sync");
+}
+
+fn mbps(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / 1e6 / d.as_secs_f64()
+}
+
+struct Moto(Child, u16);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_moto() -> Option<Moto> {
+    let bin = std::env::var_os("STMGR_MOTO_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp/venv-moto/bin"));
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .ok()?
+        .port();
+    let child = Command::new(bin.join("moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| eprintln!("moto: skipped ({}: {e})", bin.display()))
+        .ok()?;
+    let moto = Moto(child, port);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if request(port, "PUT", "/stmgr-bench") == Some(200) {
+            return Some(moto);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("moto: skipped (no answer within 60 s)");
+    None
+}
+
+fn request(port: u16, method: &str, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+fn run(name: &str, target: &Target, file: &Path, out_dir: &Path, rounds: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let size = std::fs::metadata(file).expect("stat").len();
+    let id = file.file_stem().and_then(|s| s.to_str()).expect("id");
+    for round in 1..=rounds {
+        let t = Instant::now();
+        rt.block_on(target.upload_snapshot(file, UploadInfo::default()))
+            .expect("upload");
+        let up = t.elapsed();
+        let dest = out_dir.join(format!("{id}.snap"));
+        let t = Instant::now();
+        rt.block_on(target.download_snapshot(id, &dest))
+            .expect("download");
+        let down = t.elapsed();
+        println!(
+            "{name:6} round {round}: upload {:7.1} MB/s ({:5.2} s), download {:7.1} MB/s ({:5.2} s)",
+            mbps(size, up),
+            up.as_secs_f64(),
+            mbps(size, down),
+            down.as_secs_f64()
+        );
+        std::fs::remove_file(&dest).expect("remove download");
+        rt.block_on(target.delete_snapshot(id)).expect("delete");
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let mib: usize = env("STMGR_BENCH_BACKUP_MIB", 256);
+    let rounds: usize = env("STMGR_BENCH_ROUNDS", 2);
+    let scratch = tempfile::Builder::new()
+        .prefix("stmgr-bench-backup-")
+        .tempdir_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .expect("tempdir");
+    let file = scratch
+        .path()
+        .join(format!("snap-{}.snap", ulid::Ulid::new()));
+    write_snapshot_like(&file, mib << 20);
+    let size = std::fs::metadata(&file).expect("stat").len();
+    println!("file: {} MiB (+ 96-byte header), {rounds} rounds", mib);
+
+    let bytes = std::fs::read(&file).expect("read");
+    let t = Instant::now();
+    let _ = sha2::Sha256::digest(&bytes);
+    println!("yardstick: sha256 {:7.1} MB/s", mbps(size, t.elapsed()));
+    drop(bytes);
+    let copy = scratch.path().join("copy");
+    let t = Instant::now();
+    std::fs::copy(&file, &copy).expect("copy");
+    std::fs::File::open(&copy)
+        .and_then(|f| f.sync_all())
+        .expect("sync");
+    println!(
+        "yardstick: file copy + fsync {:7.1} MB/s",
+        mbps(size, t.elapsed())
+    );
+    std::fs::remove_file(&copy).expect("remove");
+
+    let out = scratch.path().join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+    let local = Target::open(TargetConfig::new(Location::Local {
+        root: scratch.path().join("bucket"),
+    }))
+    .expect("open local");
+    run("local", &local, &file, &out, rounds);
+
+    if let Some(moto) = start_moto() {
+        let s3 = Target::open(TargetConfig {
+            location: Location::S3(S3Location {
+                bucket: "stmgr-bench".into(),
+                prefix: "bench".into(),
+                endpoint: Some(format!("http://127.0.0.1:{}", moto.1)),
+                ..S3Location::default()
+            }),
+            credentials: Some(Credentials::new("bench", Secret::new("bench"))),
+            options: TargetOptions::default(),
+        })
+        .expect("open moto");
+        run("moto", &s3, &file, &out, rounds);
+    }
+}

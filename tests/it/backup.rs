@@ -1,0 +1,9 @@
+//! The backup layer (`stmgr::backup`) against a local directory and a moto S3 server, the same
+//! test code for both (see `harness`): snapshots up and down, damaged and interrupted uploads,
+//! WAL pieces, errors that never show credentials, and the lease (with two processes racing).
+
+mod errors;
+mod harness;
+mod lease;
+mod snapshots;
+mod wal;
