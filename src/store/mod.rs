@@ -31,6 +31,8 @@ mod canonical_tests;
 mod golden_tests;
 #[cfg(test)]
 mod roundtrip_tests;
+#[cfg(test)]
+mod tag_tests;
 
 pub use command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record, Tags,
