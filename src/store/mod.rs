@@ -21,6 +21,7 @@ pub mod retention;
 pub mod snapshot;
 pub mod state;
 pub mod stats;
+pub mod tags;
 pub mod wal;
 pub mod watch;
 pub mod writer;

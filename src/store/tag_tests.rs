@@ -113,6 +113,8 @@ fn status_tags_are_stable() {
         "a status without a tag"
     );
     for (status, tag) in expected {
+        assert_eq!(status.tag(), tag, "{status:?}");
+        assert_eq!(StateStatus::from_tag(tag), Some(status));
         assert_eq!(bytes(&status), [tag], "{status:?}");
         let record = bytes(&state(status));
         assert_eq!(record[status_offset()], tag, "{status:?} inside a record");
@@ -134,12 +136,12 @@ fn validation_and_delete_reason_tags_are_stable() {
         (Validation::Valid, 1),
         (Validation::Invalid, 2),
     ] {
-        assert_eq!(bytes(&v), [tag], "{v:?}");
+        assert_eq!((v.tag(), bytes(&v)), (tag, vec![tag]), "{v:?}");
         assert_eq!(postcard::from_bytes::<Validation>(&[tag]).unwrap(), v);
     }
     assert!(postcard::from_bytes::<Validation>(&[3]).is_err());
     for (r, tag) in [(DeleteReason::Deleted, 0u8), (DeleteReason::Expired, 1)] {
-        assert_eq!(bytes(&r), [tag], "{r:?}");
+        assert_eq!((r.tag(), bytes(&r)), (tag, vec![tag]), "{r:?}");
         assert_eq!(postcard::from_bytes::<DeleteReason>(&[tag]).unwrap(), r);
     }
     assert!(postcard::from_bytes::<DeleteReason>(&[2]).is_err());
