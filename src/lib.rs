@@ -9,6 +9,7 @@
 //! - [`store`]: the engine; [`admin`]: snapshots, WAL trim and the manifest, online and offline.
 //! - [`api`], [`server`], [`net`], [`tls`]: the HTTP server and its connections; [`client`]: its
 //!   client.
+//! - [`time`]: timestamps as every layer shows and reads them.
 //! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
 
 pub mod admin;
@@ -23,5 +24,6 @@ pub mod net;
 pub mod objects;
 pub mod server;
 pub mod store;
+pub mod time;
 pub mod tls;
 pub mod workflow;

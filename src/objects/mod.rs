@@ -221,7 +221,7 @@ impl ObjectOut {
             ttl_seconds: data.ttl_seconds(),
             parents: data.parents().to_vec(),
             commit,
-            ts: crate::store::offline::dump::format_ts(ts),
+            ts: crate::time::format_ts(ts),
             commit_seq: seq,
         }
     }

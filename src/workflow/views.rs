@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::machine::graph::Template;
-use crate::store::offline::dump::format_ts;
 use crate::store::state::workflows::{
     GraphRecord, NodeRecord, RunRecord, StateRecord, StateStatus, WorkflowState,
 };
+use crate::time::format_ts;
 use crate::workflow::status::RunCounters;
 
 fn parse(text: &str) -> Value {

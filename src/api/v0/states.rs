@@ -10,7 +10,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::openapi::ErrorBody;
-use crate::store::offline::dump::format_ts;
+use crate::time::format_ts;
 use crate::workflow::model::{
     EnqueueInput, ErroredInput, ExecutedInput, ManualRetryInput, PruneInput, ReEnqueueInput,
 };

@@ -12,9 +12,9 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::openapi::{CheckpointPath, ErrorBody, ObjectPath};
 use crate::objects::{ObjectOut, validate_id, validate_ns};
-use crate::store::offline::dump::format_ts;
 use crate::store::state::checkpoints::Checkpoint;
 use crate::store::{Body, CheckpointOp, ObjectOp, Op, Rejection};
+use crate::time::format_ts;
 
 /// The body of a checkpoint creation.
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -16,9 +16,9 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::openapi::{ErrorBody, NsPath};
 use crate::objects::validate_ns;
-use crate::store::offline::dump::format_ts;
 use crate::store::state::State as EngineState;
 use crate::store::{LeaseOp, Op, Rejection};
+use crate::time::format_ts;
 
 /// Longest lease, in seconds.
 const MAX_TTL_S: u64 = 7 * 24 * 3600;

@@ -186,10 +186,10 @@ pub(super) async fn get_one(
         (Some(_), Some(_)) => return Err(ApiError::bad_request("give at or at_seq, not both")),
         (Some(seq), None) => entry.at_seq(seq),
         (None, Some(at)) => {
-            let t = chrono::DateTime::parse_from_rfc3339(at).map_err(|e| {
+            let t = crate::time::parse_ts(at).map_err(|e| {
                 ApiError::bad_request(format!("at={at:?} is not an RFC 3339 time: {e}"))
             })?;
-            entry.at_time(t.timestamp_millis())
+            entry.at_time(t)
         }
         (None, None) => Ok(Some(&entry.current)),
     }
