@@ -193,7 +193,7 @@ async fn gc(
                 .engine()
                 .commit(move |s| {
                     // Only objects still at the version judged old.
-                    Ok(chunk
+                    let ops = chunk
                         .into_iter()
                         .filter(|(ns, id, seq)| {
                             s.objects.get(ns, id).is_some_and(|o| o.seq == *seq)
@@ -205,7 +205,8 @@ async fn gc(
                                 reason: crate::store::DeleteReason::Deleted,
                             })
                         })
-                        .collect())
+                        .collect();
+                    Ok((ops, ()))
                 })
                 .await;
             match res {

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use tokio::sync::oneshot;
 use tracing::{info, warn};
 
 use crate::store::command::Op;
@@ -229,32 +228,49 @@ impl Engine {
         }
     }
 
-    /// Commits a transaction: `txn` runs on the commit thread against the latest state and
-    /// returns the ops to log (or a rejection). Returns once the commit is durable (per the
-    /// durability mode), applied and published.
+    /// Runs a transaction: `txn` runs on the commit thread against the latest state and returns
+    /// the ops to log with its value (or a rejection). Answers once the commit is durable (per
+    /// the durability mode), applied and published, with the commit and the value; a
+    /// transaction that returns no ops writes nothing and answers `(None, value)` once
+    /// everything it read is durable and visible.
+    ///
+    /// `txn` runs on the one commit thread, between other commits: keep it to checks and the
+    /// ops; build answers from its value after it returns.
     ///
     /// # Errors
     /// The rejection, [`StoreError::Poisoned`], [`StoreError::Closed`].
-    pub async fn commit(
+    pub async fn transact<T: Send + 'static>(
         &self,
-        txn: impl FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send + 'static,
-    ) -> Result<CommitInfo> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Commit(Box::new(txn), reply))?;
+        txn: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
+    ) -> Result<(Option<CommitInfo>, T)> {
+        let (txn, rx) = writer::transaction(txn);
+        self.send(Request::Commit(txn))?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Engine::transact`] for a transaction that must write: no ops is refused with
+    /// [`Rejection::Unchanged`].
+    ///
+    /// # Errors
+    /// As [`Engine::transact`], and [`Rejection::Unchanged`].
+    pub async fn commit<T: Send + 'static>(
+        &self,
+        txn: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
+    ) -> Result<(CommitInfo, T)> {
+        written(self.transact(txn).await)
     }
 
     /// [`Engine::commit`] for threads outside an async runtime.
     ///
     /// # Errors
     /// As [`Engine::commit`].
-    pub fn commit_blocking(
+    pub fn commit_blocking<T: Send + 'static>(
         &self,
-        txn: impl FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send + 'static,
-    ) -> Result<CommitInfo> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Commit(Box::new(txn), reply))?;
-        rx.blocking_recv().map_err(|_| StoreError::Closed)?
+        txn: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
+    ) -> Result<(CommitInfo, T)> {
+        let (txn, rx) = writer::transaction(txn);
+        self.send(Request::Commit(txn))?;
+        written(rx.blocking_recv().map_err(|_| StoreError::Closed)?)
     }
 
     /// Commits fixed ops.
@@ -262,7 +278,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::commit`].
     pub async fn commit_ops(&self, ops: Vec<Op>) -> Result<CommitInfo> {
-        self.commit(move |_| Ok(ops)).await
+        Ok(self.commit(move |_| Ok((ops, ()))).await?.0)
     }
 
     /// A consistent view of the latest published state (O(1)).
@@ -354,6 +370,14 @@ impl Engine {
     /// The final sync failed.
     pub fn close(&self) -> Result<()> {
         self.inner.close()
+    }
+}
+
+/// The commit of a transaction that had to write.
+fn written<T>(answer: writer::Answer<T>) -> Result<(CommitInfo, T)> {
+    match answer? {
+        (Some(info), value) => Ok((info, value)),
+        (None, _) => Err(Rejection::Unchanged.into()),
     }
 }
 

@@ -3,7 +3,7 @@
 //! upsert, QUEUED timeouts, cron triggers, run retention) is driven by [`Workflows::tick`] and
 //! [`Workflows::validate`].
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::machine::overlay::Overlay;
@@ -64,24 +64,7 @@ impl Workflows {
         &self,
         f: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
-        let out = slot.clone();
-        let result = self
-            .engine
-            .commit(move |state| {
-                let (ops, value) = f(state)?;
-                *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
-                Ok(ops)
-            })
-            .await;
-        match result {
-            Ok(_) | Err(StoreError::Rejected(Rejection::Unchanged)) => slot
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .ok_or(StoreError::Rejected(Rejection::Unchanged)),
-            Err(e) => Err(e),
-        }
+        Ok(self.engine.transact(f).await?.1)
     }
 
     /// Runs `f` over an [`Overlay`] of the workflow states and commits its changes plus the

@@ -25,6 +25,7 @@ mod rawhttp;
 mod schemathesis;
 mod scripting;
 mod sdk_agentstate;
+mod seam;
 mod server;
 mod server_cli;
 mod snapshots;

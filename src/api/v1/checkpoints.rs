@@ -107,14 +107,17 @@ pub(super) async fn create(
                     "checkpoint {name:?} of {ns2}/{id2} exists"
                 )));
             }
-            Ok(vec![Op::Checkpoint(CheckpointOp::Create {
-                ns: ns2.as_str().into(),
-                id: id2.as_str().into(),
-                name: name.into(),
-                metadata: input.metadata,
-                source_seq: o.seq,
-                data: o.data.clone(),
-            })])
+            Ok((
+                vec![Op::Checkpoint(CheckpointOp::Create {
+                    ns: ns2.as_str().into(),
+                    id: id2.as_str().into(),
+                    name: name.into(),
+                    metadata: input.metadata,
+                    source_seq: o.seq,
+                    data: o.data.clone(),
+                })],
+                (),
+            ))
         })
         .await?;
     let view = app.engine().view();
@@ -181,7 +184,7 @@ pub(super) async fn restore(
     }
     .ok_or_else(|| ApiError::not_found(format!("no checkpoint {name:?} of {ns}/{id}")))?;
     let put_data = data.clone();
-    let info = app
+    let (info, ()) = app
         .engine()
         .commit(move |s| {
             if s.checkpoints.get(&ns2, &id2, &name).is_none() {
@@ -190,11 +193,14 @@ pub(super) async fn restore(
                     id: format!("{id2} checkpoint {name}"),
                 });
             }
-            Ok(vec![Op::Object(ObjectOp::Put {
-                ns: ns2.as_str().into(),
-                id: id2.as_str().into(),
-                data: put_data,
-            })])
+            Ok((
+                vec![Op::Object(ObjectOp::Put {
+                    ns: ns2.as_str().into(),
+                    id: id2.as_str().into(),
+                    data: put_data,
+                })],
+                (),
+            ))
         })
         .await?;
     Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)))
@@ -227,11 +233,14 @@ pub(super) async fn delete_one(
                     id: format!("{id} checkpoint {name}"),
                 });
             }
-            Ok(vec![Op::Checkpoint(CheckpointOp::Delete {
-                ns: ns.into(),
-                id: id.into(),
-                names: vec![name.into()],
-            })])
+            Ok((
+                vec![Op::Checkpoint(CheckpointOp::Delete {
+                    ns: ns.into(),
+                    id: id.into(),
+                    names: vec![name.into()],
+                })],
+                (),
+            ))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -128,12 +128,15 @@ pub(super) async fn acquire(
                     format_ts(l.expires_at)
                 )));
             }
-            Ok(vec![Op::Lease(LeaseOp::Acquire {
-                ns: ns2.into(),
-                key: key.into(),
-                owner: owner.into(),
-                ttl_ms,
-            })])
+            Ok((
+                vec![Op::Lease(LeaseOp::Acquire {
+                    ns: ns2.into(),
+                    key: key.into(),
+                    owner: owner.into(),
+                    ttl_ms,
+                })],
+                (),
+            ))
         })
         .await?;
     answer(&app, &ns, &input.key)
@@ -192,11 +195,14 @@ pub(super) async fn renew(
     app.engine()
         .commit(move |s| {
             holder_check(s, &ns2, &key, &owner, token, true, now)?;
-            Ok(vec![Op::Lease(LeaseOp::Renew {
-                ns: ns2.into(),
-                key: key.into(),
-                ttl_ms,
-            })])
+            Ok((
+                vec![Op::Lease(LeaseOp::Renew {
+                    ns: ns2.into(),
+                    key: key.into(),
+                    ttl_ms,
+                })],
+                (),
+            ))
         })
         .await?;
     answer(&app, &ns, &input.key)
@@ -231,10 +237,13 @@ pub(super) async fn release(
     app.engine()
         .commit(move |s| {
             holder_check(s, &ns, &key, &owner, token, false, now)?;
-            Ok(vec![Op::Lease(LeaseOp::Release {
-                ns: ns.into(),
-                key: key.into(),
-            })])
+            Ok((
+                vec![Op::Lease(LeaseOp::Release {
+                    ns: ns.into(),
+                    key: key.into(),
+                })],
+                (),
+            ))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())

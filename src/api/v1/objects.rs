@@ -113,11 +113,13 @@ pub(super) async fn upsert(
                     data: data2,
                 }));
             }
-            Ok(ops)
+            Ok((ops, ()))
         })
         .await;
     match result {
-        Ok(info) => Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)).into_response()),
+        Ok((info, ())) => {
+            Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)).into_response())
+        }
         // A concurrent request with the same key committed first: answer as it was answered.
         Err(StoreError::Rejected(Rejection::Duplicate(_))) => {
             let (key, fp) = idem
@@ -240,11 +242,14 @@ pub(super) async fn delete(
                     actual,
                 });
             }
-            Ok(vec![Op::Object(ObjectOp::Delete {
-                ns: ns.into(),
-                id: id.into(),
-                reason: DeleteReason::Deleted,
-            })])
+            Ok((
+                vec![Op::Object(ObjectOp::Delete {
+                    ns: ns.into(),
+                    id: id.into(),
+                    reason: DeleteReason::Deleted,
+                })],
+                (),
+            ))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

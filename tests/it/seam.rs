@@ -1,0 +1,118 @@
+//! The engine seam as the domains use it: a transaction's value comes back with its commit, a
+//! transaction that writes nothing still answers its value, and refusals come back as errors.
+
+use std::sync::Arc;
+
+use stmgr::store::{Body, Engine, ObjectData, ObjectOp, Op, Rejection, StoreError};
+
+use crate::engine::{options, put};
+
+fn open(dir: &std::path::Path) -> Engine {
+    Engine::open(dir, options(), "seam test").expect("open")
+}
+
+#[test]
+fn a_transaction_returns_its_value_with_its_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let e = open(tmp.path());
+    let (info, seen) = e
+        .commit_blocking(|s| Ok((vec![put("ns", "a", "1")], s.seq)))
+        .unwrap();
+    assert_eq!(
+        (info.seq, seen),
+        (1, 0),
+        "the value is what the closure saw"
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // A value that is not Copy, built from the state the transaction ran against.
+        let (info, ids) = e
+            .commit(|s| {
+                let ids: Vec<String> = s
+                    .objects
+                    .list("ns", None)
+                    .map(|o| o.id.to_string())
+                    .collect();
+                Ok((vec![put("ns", "b", "2")], ids))
+            })
+            .await
+            .unwrap();
+        assert_eq!((info.seq, ids), (2, vec!["a".to_string()]));
+        // Writing nothing answers the value and no commit.
+        let (none, n) = e
+            .transact(|s| Ok((Vec::new(), s.objects.live_count())))
+            .await
+            .unwrap();
+        assert_eq!((none, n), (None, 2));
+        // `commit` insists on a write.
+        let err = e.commit(|_| Ok((Vec::new(), ()))).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Rejected(Rejection::Unchanged)),
+            "{err}"
+        );
+        // A refusal is the error, and nothing is written.
+        let err = e
+            .transact(|_| -> Result<(Vec<Op>, ()), _> { Err(Rejection::Conflict("no".into())) })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Rejected(Rejection::Conflict(_))),
+            "{err}"
+        );
+        // A panic refuses the transaction and the engine goes on.
+        let err = e
+            .transact(|_| -> Result<(Vec<Op>, ()), _> { panic!("boom") })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("panicked"), "{err}");
+        let info = e
+            .commit_ops(vec![Op::Object(ObjectOp::Put {
+                ns: "ns".into(),
+                id: "c".into(),
+                data: Arc::new(ObjectData::new("t".into(), Body::from_json("3").unwrap())),
+            })])
+            .await
+            .unwrap();
+        assert_eq!(info.seq, 3, "refusals and no-ops took no seq");
+    });
+    e.close().unwrap();
+}
+
+#[test]
+fn concurrent_transactions_each_get_their_own_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let e = open(tmp.path());
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let e = e.clone();
+            std::thread::spawn(move || {
+                (0..50)
+                    .map(|i| {
+                        let id = format!("t{t}-{i}");
+                        let (info, echoed) = e
+                            .commit_blocking({
+                                let id = id.clone();
+                                move |_| Ok((vec![put("ns", &id, "1")], id))
+                            })
+                            .unwrap();
+                        assert_eq!(echoed, id);
+                        info.seq
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut seqs: Vec<u64> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (1..=400).collect::<Vec<_>>(),
+        "one seq per commit, none twice"
+    );
+    e.close().unwrap();
+}
