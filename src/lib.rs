@@ -10,15 +10,19 @@
 //! - [`api`], [`server`], [`net`], [`tls`]: the HTTP server and its connections; [`client`]: its
 //!   client.
 //! - [`time`]: timestamps as every layer shows and reads them.
-//! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
+//! - [`objects`], [`leases`], [`checkpoints`], [`workflow`]: the domains: their rules, as
+//!   services over the engine seam, and their wire types (the workflow engine is
+//!   Exosphere-compatible).
 
 pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod checkpoints;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod leases;
 pub mod memory;
 pub mod net;
 pub mod objects;

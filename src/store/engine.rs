@@ -281,6 +281,12 @@ impl Engine {
         Ok(self.commit(move |_| Ok((ops, ()))).await?.0)
     }
 
+    /// The time transactions decide by (ms since the epoch): the engine's clock
+    /// ([`EngineOptions::clock`]), the one commit timestamps come from.
+    pub fn now_ms(&self) -> i64 {
+        self.inner.options.clock.now_ms()
+    }
+
     /// A consistent view of the latest published state (O(1)).
     pub fn view(&self) -> Arc<State> {
         writer::read(&self.inner.shared.state).clone()

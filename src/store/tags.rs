@@ -2,7 +2,7 @@
 //! their tags written out: the WAL and snapshots store a variant as its tag, so the tag, not
 //! the variant's position in the source, is what must never change.
 //!
-//! [`stored_enum!`] declares such an enum as `#[repr(u8)]` with an explicit tag and a wire name
+//! `stored_enum!` declares such an enum as `#[repr(u8)]` with an explicit tag and a wire name
 //! per variant. Its `Serialize`/`Deserialize` write exactly what `#[derive]` wrote for a unit
 //! variant at that position (postcard: the tag as a varint; JSON: the name), so logs and
 //! snapshots written before the tags were explicit read the same; `tag_tests` pins the bytes.
@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, EnumAccess, Unexpected, VariantAccess, Visitor};
 
-/// What [`stored_enum!`] implements: the tag and name tables of a stored enum.
+/// What `stored_enum!` implements: the tag and name tables of a stored enum.
 pub trait StoredTag: Sized + Copy + 'static {
     /// The enum's name (what serde calls it).
     const NAME: &'static str;

@@ -31,11 +31,6 @@ pub struct Workflows {
     options: Arc<WorkflowOptions>,
 }
 
-/// Current time in ms since the epoch.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 impl Workflows {
     /// The workflow engine over `engine`.
     pub fn new(engine: Engine, options: WorkflowOptions) -> Self {
@@ -48,6 +43,11 @@ impl Workflows {
     /// The store engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The time the workflow rules decide by (ms since the epoch): the engine's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.engine.now_ms()
     }
 
     /// The settings.
@@ -113,7 +113,7 @@ impl Workflows {
         nodes: Vec<String>,
         batch: usize,
     ) -> Result<Vec<StateRecord>, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         // Nothing due: answer from a view, without a commit.
         let view = self.engine.view();
         if !nodes
@@ -147,7 +147,7 @@ impl Workflows {
     /// # Errors
     /// An engine failure.
     pub async fn time_out(&self) -> Result<usize, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         if self.engine.view().workflows.timed_out(now).next().is_none() {
             return Ok(0);
         }

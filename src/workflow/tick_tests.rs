@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::service::{WorkflowOptions, Workflows, now_ms};
+use super::service::{WorkflowOptions, Workflows};
 use crate::store::state::workflows::{StateStatus, Validation};
 use crate::store::{Engine, EngineOptions};
+use crate::time::now_ms;
 use crate::workflow::model::GraphInput;
 
 fn open(dir: &std::path::Path, retention: Option<Duration>) -> Workflows {

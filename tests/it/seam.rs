@@ -116,3 +116,66 @@ fn concurrent_transactions_each_get_their_own_value() {
     );
     e.close().unwrap();
 }
+
+#[test]
+fn the_v1_domains_decide_by_the_engine_clock() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use stmgr::leases::{LeaseInput, Leases};
+    use stmgr::objects::{Conditions, Error, Fence, ObjectInput, Objects};
+    use stmgr::store::options::Clock;
+
+    const T0: i64 = 1_700_000_000_000;
+    let now = Arc::new(AtomicI64::new(T0));
+    let clock = {
+        let now = now.clone();
+        Clock::from_fn(move || now.load(Ordering::SeqCst))
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let e = Engine::open(
+        tmp.path(),
+        stmgr::store::EngineOptions { clock, ..options() },
+        "seam test",
+    )
+    .unwrap();
+    let (leases, objects) = (Leases::new(e.clone()), Objects::new(e.clone()));
+    let input = |ttl: Option<u64>, token: Option<u64>| LeaseInput {
+        key: "leader".into(),
+        owner: "w1".into(),
+        ttl,
+        token,
+    };
+    let doc = || -> ObjectInput {
+        serde_json::from_value(serde_json::json!({"type": "t", "body": 1, "id": "x"})).unwrap()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let lease = leases.acquire("ns", input(Some(10), None)).await.unwrap();
+        assert_eq!(lease.token, 1, "the token is the granting commit's seq");
+        assert_eq!(lease.expires_at, stmgr::time::format_ts(T0 + 10_000));
+        let fenced = || Conditions {
+            fence: Some(Fence::new("leader", lease.token)),
+            ..Conditions::default()
+        };
+        let put = objects.put("ns", doc(), fenced()).await.unwrap();
+        assert_eq!(put.object.ts, stmgr::time::format_ts(T0), "commit time");
+        // Ten seconds later by the engine's clock, not the wall clock: the lease has lapsed.
+        now.store(T0 + 10_000, Ordering::SeqCst);
+        let err = objects.put("ns", doc(), fenced()).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Store(StoreError::Rejected(Rejection::Conflict(_)))
+            ),
+            "{err}"
+        );
+        let err = leases
+            .renew("ns", input(Some(10), Some(lease.token)))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("lapsed"), "{err}");
+    });
+    e.close().unwrap();
+}
