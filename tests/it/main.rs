@@ -18,6 +18,7 @@ mod every_domain;
 mod full_disk;
 mod generated;
 mod health;
+mod layers;
 mod offline_cli;
 mod openapi;
 mod pyvenv;
