@@ -87,8 +87,8 @@ async fn trim_wal(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<TrimQuery>,
 ) -> ApiResult<Json<TrimOut>> {
-    let dir = app.engine().dir().clone();
-    let out = blocking(move || admin::trim_wal(&dir, &q.snapshot_id, q.dry_run))
+    let engine = app.engine().clone();
+    let out = blocking(move || admin::trim_wal_live(&engine, &q.snapshot_id, q.dry_run))
         .await?
         .map_err(|e| ApiError::storage("trim-wal", e))?;
     Ok(Json(out))

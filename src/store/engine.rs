@@ -16,10 +16,12 @@ use crate::store::command::Op;
 use crate::store::crypto::record::RecordEncoder;
 use crate::store::dir::{DataDir, DirLock};
 use crate::store::error::{Rejection, Result, StoreError};
+use crate::store::files::{self, Files, WalSegment};
 use crate::store::maintenance::Maintenance;
+use crate::store::offline::trim::TrimPlan;
 use crate::store::options::{Durability, EngineOptions};
 use crate::store::recovery::{self, Base, Target};
-use crate::store::snapshot::{self, SnapshotMeta, SnapshotOrigin};
+use crate::store::snapshot::{self, SnapshotInfo, SnapshotMeta, SnapshotOrigin};
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::StatsSnapshot;
 use crate::store::wal::active::ActiveSegment;
@@ -63,6 +65,8 @@ struct Inner {
     floor_seq: AtomicU64,
     recovery: RecoveryReport,
     options: EngineOptions,
+    /// Held by whoever removes files (WAL trims, snapshot retention): one at a time.
+    files: Mutex<()>,
     _lock: DirLock,
 }
 
@@ -111,18 +115,19 @@ impl Engine {
         }
         let encoder = RecordEncoder::new(dir.key())?;
         let key_id = encoder.key_id();
-        let segment = match &rec.last_segment {
+        let (segment, active_first_seq) = match &rec.last_segment {
             // Append to the last segment only if the log continues there without a jump, and
             // its records are sealed with the key new ones get (or both are plaintext).
             Some(last) if rec.log_next == Some(next_seq) && last.header.key_id == key_id => {
-                ActiveSegment::reopen(
+                let segment = ActiveSegment::reopen(
                     &dir.wal(),
                     &last.path,
                     key_id,
                     last.end,
                     options.segment_size,
                     options.fault.clone(),
-                )?
+                )?;
+                (segment, last.header.first_seq)
             }
             last => {
                 // A last segment without records that would have the new one's name is
@@ -130,7 +135,7 @@ impl Engine {
                 let replace = last
                     .as_ref()
                     .is_some_and(|l| l.header.first_seq == next_seq && l.end == HEADER_LEN as u64);
-                ActiveSegment::create(
+                let segment = ActiveSegment::create(
                     &dir.wal(),
                     next_seq,
                     key_id,
@@ -138,7 +143,8 @@ impl Engine {
                     options.segment_size,
                     options.fault.clone(),
                     replace,
-                )?
+                )?;
+                (segment, next_seq)
             }
         };
         if key_id != 0 {
@@ -182,6 +188,7 @@ impl Engine {
             state: RwLock::new(Arc::new(state)),
             poisoned: Mutex::new(None),
             hub,
+            active_first_seq: AtomicU64::new(active_first_seq),
             stats: Default::default(),
         });
         if let Some(m) = &rec.snapshot {
@@ -215,6 +222,7 @@ impl Engine {
                 floor_seq: AtomicU64::new(next_seq),
                 recovery: report,
                 options,
+                files: Mutex::new(()),
                 _lock: lock,
             }),
         })
@@ -337,6 +345,46 @@ impl Engine {
                 Err(e)
             }
         }
+    }
+
+    /// The WAL segments, oldest first (see [`crate::store::files`]).
+    ///
+    /// # Errors
+    /// The WAL directory cannot be read.
+    pub fn wal_segments(&self) -> Result<Vec<WalSegment>> {
+        files::wal_segments(&self.inner.dir)
+    }
+
+    /// The snapshots: readable ones in commit order, then unreadable ones with their error.
+    ///
+    /// # Errors
+    /// The snapshot directory cannot be read.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotInfo>> {
+        files::snapshots(&self.inner.dir)
+    }
+
+    /// Bytes of every file in the snapshot directory (0 when it cannot be read).
+    pub fn snapshot_dir_bytes(&self) -> u64 {
+        files::snapshot_dir_bytes(&self.inner.dir)
+    }
+
+    /// The engine's files, held for removals until the guard is dropped: blocks while another
+    /// holder removes files (a trim, a retention round). Blocking: not on an async executor.
+    pub fn files(&self) -> Files<'_> {
+        Files {
+            dir: &self.inner.dir,
+            shared: &self.inner.shared,
+            _lock: self.inner.files.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Verifies the snapshot `snapshot_id` in full and removes (unless `dry_run`) the WAL
+    /// segments it covers entirely, never the active one, one trim at a time. Blocking.
+    ///
+    /// # Errors
+    /// Unknown or damaged snapshot, I/O errors naming the file.
+    pub fn trim_wal(&self, snapshot_id: &str, dry_run: bool) -> Result<TrimPlan> {
+        self.files().trim_wal(snapshot_id, dry_run)
     }
 
     /// Why writes are refused, if they are.

@@ -11,6 +11,7 @@ pub mod data;
 pub mod dir;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod fuzzing;
 pub mod intern;
 mod maintenance;

@@ -6,6 +6,7 @@
 //! callers. A failed write or sync poisons the engine: those commits fail, later ones are refused,
 //! the visible state never includes them.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -115,6 +116,9 @@ pub struct Shared {
     pub poisoned: Mutex<Option<String>>,
     /// Watchers.
     pub hub: Arc<WatchHub>,
+    /// The first seq of the segment the commit thread appends to (set when it rolls): what
+    /// online trims never remove.
+    pub active_first_seq: AtomicU64,
     /// Counters for metrics.
     pub stats: EngineStats,
 }
@@ -395,6 +399,7 @@ impl Writer {
                 .map(|(seq, _)| seq)
                 .map_err(StoreError::Encoding)?;
             self.segment.roll(first, self.clock.now_ms())?;
+            self.shared.active_first_seq.store(first, Ordering::Release);
             self.shared.stats.segment_rolled();
         }
         let res = self
