@@ -8,6 +8,7 @@ pub mod canonical;
 pub mod command;
 pub mod crypto;
 pub mod data;
+pub mod derived;
 pub mod dir;
 pub mod engine;
 pub mod error;

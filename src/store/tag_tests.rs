@@ -47,6 +47,7 @@ fn graph() -> GraphRecord {
         errors: vec![],
         created_at: 1,
         updated_at: 1,
+        parsed: Default::default(),
     }
 }
 

@@ -113,6 +113,9 @@ impl Workflows {
                 .collect()
         };
         let template = Template::from_input(&input).to_json();
+        // Parsed here, off the commit thread, and kept with the stored text.
+        let parsed = Template::parsed_slot(&template);
+        let template: Arc<str> = template.into();
         let (ns_arc, name_arc): (Arc<str>, Arc<str>) = (ns.into(), name.into());
         let now = self.now_ms();
         self.txn(move |state| {
@@ -121,12 +124,13 @@ impl Workflows {
             // older version never lands on a newer one.
             let updated_at = old.map_or(now, |g| now.max(g.updated_at + 1));
             let graph = GraphRecord {
-                template: template.into(),
+                template,
                 secrets,
                 validation: Validation::Pending,
                 errors: Vec::new(),
                 created_at: old.map_or(now, |g| g.created_at),
                 updated_at,
+                parsed,
             };
             Ok((
                 vec![Op::Workflow(WorkflowOp::PutGraph {
@@ -149,7 +153,7 @@ impl Workflows {
         let Some(g) = view.workflows.graph(ns, name) else {
             return Ok(());
         };
-        let Ok(template) = Template::parse(&g.template) else {
+        let Ok(template) = Template::of(g) else {
             return Ok(());
         };
         let secrets: BTreeSet<String> = g.secrets.iter().map(|(k, _)| k.to_string()).collect();

@@ -32,8 +32,12 @@ pub struct Workflows {
 }
 
 impl Workflows {
-    /// The workflow engine over `engine`.
+    /// The workflow engine over `engine`. The templates of the graphs it holds (recovered from
+    /// a snapshot or the WAL) are parsed now, so no transaction parses one.
     pub fn new(engine: Engine, options: WorkflowOptions) -> Self {
+        for (_, g) in engine.view().workflows.all_graphs() {
+            let _ = Template::of(g);
+        }
         Workflows {
             engine,
             options: Arc::new(options),
@@ -94,7 +98,7 @@ impl Workflows {
             .workflows
             .run(&s.run_id)
             .and_then(|r| state.workflows.graph(&r.ns, &r.graph_name))
-            .and_then(|g| Template::parse(&g.template).ok())
+            .and_then(|g| Template::of(g).ok())
             .and_then(|t| t.node(&s.identifier).and_then(|n| n.timeout_seconds));
         from_node.map(|secs| secs.saturating_mul(1000)).or_else(|| {
             options

@@ -62,7 +62,7 @@ impl Workflows {
             if g.validation != Validation::Valid {
                 continue;
             }
-            let Ok(template) = Template::parse(&g.template) else {
+            let Ok(template) = Template::of(g) else {
                 continue;
             };
             for t in &template.triggers {

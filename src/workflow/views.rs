@@ -34,7 +34,7 @@ pub fn node(ns: &str, name: &str, n: &NodeRecord) -> Value {
 
 /// A graph template as `PUT`/`GET graph/{name}` answer it (secrets as `{name: true}`).
 pub fn graph(ns: &str, name: &str, g: &GraphRecord) -> Value {
-    let t = Template::parse(&g.template).ok();
+    let t = Template::of(g).ok();
     let secrets: BTreeMap<&str, bool> = g.secrets.iter().map(|(k, _)| (k.as_ref(), true)).collect();
     json!({
         "name": name,

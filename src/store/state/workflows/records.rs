@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::StateStatus;
+use crate::store::derived::Derived;
 use crate::store::tags::stored_enum;
 
 stored_enum! {
@@ -49,6 +50,9 @@ pub struct GraphRecord {
     pub created_at: i64,
     /// Last upsert (ms).
     pub updated_at: i64,
+    /// The template parsed by the workflow domain, once per stored version (not stored).
+    #[serde(skip)]
+    pub parsed: Derived,
 }
 
 /// A run of a graph.
