@@ -1,7 +1,12 @@
 //! The engine handle: opens a data directory (lock, recovery), commits transactions through the
 //! commit thread, serves consistent views, watch subscriptions and snapshots, and shuts down
-//! cleanly. With [`EngineOptions::encryption`] every new segment and snapshot is sealed; a last
-//! segment sealed otherwise (or plaintext) is never appended to: a new one is started.
+//! cleanly. Its methods [`Engine::transact`], [`Engine::commit`], [`Engine::view`],
+//! [`Engine::subscribe`] and [`Engine::now_ms`] are the seam the domains use (documented with
+//! its guarantees in [`crate::store`]); the rest is this engine's own (files, snapshots,
+//! statistics, shutdown).
+//!
+//! With [`EngineOptions::encryption`] every new segment and snapshot is sealed; a last segment
+//! sealed otherwise (or plaintext) is never appended to: a new one is started.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
