@@ -1,5 +1,7 @@
-//! Sessions and checkpoints (MARS): named copies of an object's version, restore (a new
-//! commit, so watchers see it), delete and keep-last pruning; the object's history.
+//! Checkpoint routes (MARS sessions): create, list, restore (a new commit, so watchers see
+//! it), delete and keep-last pruning, whose rules are the checkpoints domain's
+//! ([`crate::checkpoints::Checkpoints`]); and the object's history, read from the objects
+//! domain ([`crate::objects::Objects::history`]).
 
 use axum::Json;
 use axum::extract::State;
