@@ -10,20 +10,26 @@
 //! - [`backup`]: snapshots, WAL and leases in a local directory or an S3 bucket.
 //! - [`api`], [`server`], [`net`], [`tls`]: the HTTP server and its connections; [`client`]: its
 //!   client.
-//! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
+//! - [`time`]: timestamps as every layer shows and reads them.
+//! - [`objects`], [`leases`], [`checkpoints`], [`workflow`]: the domains: their rules, as
+//!   services over the engine seam, and their wire types (the workflow engine is
+//!   Exosphere-compatible).
 
 pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod backup;
 pub mod bench;
+pub mod checkpoints;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod leases;
 pub mod memory;
 pub mod net;
 pub mod objects;
 pub mod server;
 pub mod store;
+pub mod time;
 pub mod tls;
 pub mod workflow;

@@ -13,11 +13,15 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
-use crate::api::health::HealthFormat;
 use crate::api::{self, AppState};
 use crate::net::{self, ConnectionOptions, Endpoint};
 use crate::store::Engine;
 use crate::store::retention::{PolicyState, SnapshotPolicy};
+
+/// Who may do what, and what `GET /health` answers: part of [`ServeOptions`], so the command
+/// line that starts a server names them from here.
+pub use crate::api::guard::Guard;
+pub use crate::api::health::HealthFormat;
 
 /// Most connections the metrics listener keeps open (monitoring needs few; the main
 /// listener's cap does not lock it out).
@@ -41,7 +45,7 @@ pub struct ServeOptions {
     /// TLS on the main listener (`None`: plain HTTP). The metrics listener stays plain.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Authentication and limits (its `max_body` is set from `max_body`).
-    pub guard: api::guard::Guard,
+    pub guard: Guard,
     /// The workflow engine's settings.
     pub workflows: crate::workflow::WorkflowOptions,
     /// Connection cap and timeouts (both listeners; the cap is the main listener's).
@@ -60,7 +64,7 @@ impl Default for ServeOptions {
             snapshots: None,
             ops_listener: None,
             tls: None,
-            guard: api::guard::Guard::default(),
+            guard: Guard::default(),
             workflows: crate::workflow::WorkflowOptions::default(),
             connections: ConnectionOptions::default(),
             health_format: HealthFormat::default(),

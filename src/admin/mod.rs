@@ -7,15 +7,14 @@
 pub mod forget;
 pub mod wire;
 
-use std::fs;
 use std::path::Path;
 
 use crate::store::Engine;
 use crate::store::dir::DataDir;
 use crate::store::error::Result;
-use crate::store::offline::trim::{self, TrimPlan};
+use crate::store::files;
+use crate::store::offline::trim::TrimPlan;
 use crate::store::snapshot::{self, SnapshotOrigin};
-use crate::store::wal::segment;
 
 pub use wire::{Manifest, SegmentInfo, SegmentOut, SnapshotOut, SnapshotRow, TrimOut};
 
@@ -40,15 +39,23 @@ pub fn snapshot_rows(dir: &Path) -> Result<Vec<SnapshotRow>> {
 }
 
 /// Verifies the snapshot `snapshot_id` in full, then removes (unless `dry_run`) the WAL
-/// segments it covers entirely; never the active segment.
+/// segments it covers entirely, on a stopped server's data directory whose lock the caller
+/// holds; never the last segment.
 ///
 /// # Errors
 /// Unknown or damaged snapshot, I/O errors naming the file.
 pub fn trim_wal(dir: &DataDir, snapshot_id: &str, dry_run: bool) -> Result<TrimOut> {
-    let plan = trim::plan(dir, snapshot_id)?;
-    if !dry_run {
-        trim::apply(dir, &plan)?;
-    }
+    let plan = files::trim_wal(dir, snapshot_id, dry_run)?;
+    Ok(trim_out(&plan, dry_run))
+}
+
+/// [`trim_wal`] on a running engine: one trim at a time (the automatic retention's included),
+/// never the segment being written. Blocking.
+///
+/// # Errors
+/// As [`trim_wal`].
+pub fn trim_wal_live(engine: &Engine, snapshot_id: &str, dry_run: bool) -> Result<TrimOut> {
+    let plan = engine.trim_wal(snapshot_id, dry_run)?;
     Ok(trim_out(&plan, dry_run))
 }
 
@@ -89,12 +96,13 @@ fn trim_out(plan: &TrimPlan, dry_run: bool) -> TrimOut {
 /// The directories cannot be read.
 pub fn manifest(engine: &Engine) -> Result<Manifest> {
     let dir = engine.dir();
-    let wal = segment::list_segments(&dir.wal())?
+    let wal = engine
+        .wal_segments()?
         .into_iter()
         .map(|s| SegmentInfo {
-            name: file_name(&s.path),
+            name: s.name,
             first_seq: s.first_seq,
-            size: fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0),
+            size: s.size,
         })
         .collect();
     let view = engine.view();
@@ -105,7 +113,7 @@ pub fn manifest(engine: &Engine) -> Result<Manifest> {
         objects: view.objects.live_count(),
         durability: engine.options().durability.to_string(),
         wal,
-        snapshots: snapshot_rows(&dir.snapshots())?,
+        snapshots: engine.snapshots()?.iter().map(SnapshotRow::from).collect(),
         poisoned: engine.poisoned(),
     })
 }

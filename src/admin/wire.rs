@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::store::snapshot::{SnapshotInfo, SnapshotMeta};
+use crate::time::format_ts;
 
 /// A snapshot just written: `stmgr snapshot`, `POST /admin/snapshot`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -172,9 +173,4 @@ pub struct SegmentInfo {
 /// A header key id as shown: 8 hex digits, `None` for plaintext.
 fn key_id(id: u32) -> Option<String> {
     (id != 0).then(|| format!("{id:08x}"))
-}
-
-/// ms since the epoch as RFC 3339 (UTC, milliseconds), as every stmgr timestamp.
-fn format_ts(ms: i64) -> String {
-    crate::store::offline::dump::format_ts(ms)
 }

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -15,7 +15,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiQuery};
 use super::openapi::ErrorBody;
 use crate::admin::{self, Manifest, SnapshotOut, TrimOut};
-use crate::objects::ObjectOut;
+use crate::objects::{GcInput, GcOut, ObjectOut};
 use crate::store::snapshot::SnapshotOrigin;
 
 /// Admin routes.
@@ -87,8 +87,8 @@ async fn trim_wal(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<TrimQuery>,
 ) -> ApiResult<Json<TrimOut>> {
-    let dir = app.engine().dir().clone();
-    let out = blocking(move || admin::trim_wal(&dir, &q.snapshot_id, q.dry_run))
+    let engine = app.engine().clone();
+    let out = blocking(move || admin::trim_wal_live(&engine, &q.snapshot_id, q.dry_run))
         .await?
         .map_err(|e| ApiError::storage("trim-wal", e))?;
     Ok(Json(out))
@@ -112,39 +112,6 @@ async fn manifest(State(app): State<AppState>) -> ApiResult<Json<Manifest>> {
     Ok(Json(m))
 }
 
-/// The body of a garbage collection.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct GcInput {
-    /// Objects not written for this long go (e.g. "30d", "12h").
-    #[schema(
-        example = "30d",
-        pattern = r"^\s*[0-9]+\s*[a-zA-Z]+(\s*[0-9]+\s*[a-zA-Z]+)*\s*$"
-    )]
-    older_than: String,
-    /// Keep at least this many of the most recently written objects per namespace.
-    #[serde(default)]
-    keep_last: usize,
-    /// Only this namespace.
-    #[serde(default)]
-    ns: Option<String>,
-    /// Count only.
-    #[serde(default)]
-    dry_run: bool,
-}
-
-/// What a garbage collection deleted.
-#[derive(Serialize, utoipa::ToSchema)]
-struct GcOut {
-    /// Objects deleted (or that would be).
-    deleted: usize,
-    /// Whether nothing was deleted.
-    dry_run: bool,
-}
-
-/// Objects deleted per commit by `/admin/gc`.
-const GC_BATCH: usize = 10_000;
-
 /// Deletes objects not written for a while, keeping the newest per namespace.
 #[utoipa::path(
     post,
@@ -161,63 +128,7 @@ async fn gc(
     State(app): State<AppState>,
     ApiJson(input): ApiJson<GcInput>,
 ) -> ApiResult<Json<GcOut>> {
-    let age = humantime::parse_duration(&input.older_than)
-        .map_err(|e| ApiError::bad_request(format!("older_than {:?}: {e}", input.older_than)))?;
-    let cutoff =
-        chrono::Utc::now().timestamp_millis() - i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
-    let view = app.engine().view();
-    let mut doomed: Vec<(std::sync::Arc<str>, std::sync::Arc<str>, u64)> = Vec::new();
-    for n in view.objects.namespaces() {
-        if input.ns.as_deref().is_some_and(|want| want != n.ns) {
-            continue;
-        }
-        let mut objs: Vec<_> = view
-            .objects
-            .list(&n.ns, None)
-            .map(|o| (o.ns.clone(), o.id.clone(), o.seq, o.ts))
-            .collect();
-        // Newest first; the first `keep_last` always stay.
-        objs.sort_by_key(|o| std::cmp::Reverse(o.2));
-        doomed.extend(
-            objs.into_iter()
-                .skip(input.keep_last)
-                .filter(|o| o.3 < cutoff)
-                .map(|o| (o.0, o.1, o.2)),
-        );
-    }
-    let count = doomed.len();
-    if !input.dry_run {
-        for chunk in doomed.chunks(GC_BATCH) {
-            let chunk = chunk.to_vec();
-            let res = app
-                .engine()
-                .commit(move |s| {
-                    // Only objects still at the version judged old.
-                    Ok(chunk
-                        .into_iter()
-                        .filter(|(ns, id, seq)| {
-                            s.objects.get(ns, id).is_some_and(|o| o.seq == *seq)
-                        })
-                        .map(|(ns, id, _)| {
-                            crate::store::Op::Object(crate::store::ObjectOp::Delete {
-                                ns,
-                                id,
-                                reason: crate::store::DeleteReason::Deleted,
-                            })
-                        })
-                        .collect())
-                })
-                .await;
-            match res {
-                Ok(_) | Err(crate::store::StoreError::Rejected(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-    Ok(Json(GcOut {
-        deleted: count,
-        dry_run: input.dry_run,
-    }))
+    Ok(Json(app.objects().gc(input).await?))
 }
 
 /// The current objects as NDJSON, one per line; no side effects.

@@ -9,7 +9,6 @@ use prometheus_client::metrics::gauge::ConstGauge;
 
 use crate::store::Engine;
 use crate::store::stats::{BATCH_BYTES_BOUNDS, StatsSnapshot};
-use crate::store::wal::segment;
 
 /// `kind` label (`wal` or `snapshots`).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -25,12 +24,8 @@ impl Collector for EngineCollector {
     fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let e = &self.0;
         let stats = e.stats();
-        let segments = segment::list_segments(&e.dir().wal()).unwrap_or_default();
-        let wal_bytes: u64 = segments
-            .iter()
-            .filter_map(|s| std::fs::metadata(&s.path).ok())
-            .map(|m| m.len())
-            .sum();
+        let segments = e.wal_segments().unwrap_or_default();
+        let wal_bytes: u64 = segments.iter().map(|s| s.size).sum();
         let gauges: [(&str, &str, i64); 6] = [
             ("commit_seq", "The latest commit_seq", e.view().seq as i64),
             ("wal_segments", "WAL segment files", segments.len() as i64),
@@ -102,7 +97,7 @@ impl Collector for EngineCollector {
             None,
             MetricType::Gauge,
         )?;
-        let snapshot_bytes = dir_bytes(&e.dir().snapshots());
+        let snapshot_bytes = e.snapshot_dir_bytes();
         for (kind, bytes) in [("wal", wal_bytes), ("snapshots", snapshot_bytes)] {
             ConstGauge::new(bytes as i64).encode(storage.encode_family(&Kind { kind })?)?;
         }
@@ -125,17 +120,6 @@ fn encode_batches(enc: &mut DescriptorEncoder, stats: &StatsSnapshot) -> std::fm
         MetricType::Histogram,
     )?
     .encode_histogram::<NoLabelSet>(stats.wal_bytes_appended as f64, count, &buckets, None)
-}
-
-/// Bytes of the files directly in `dir` (0 when it cannot be read).
-fn dir_bytes(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry.ok()?.metadata().ok())
-        .filter(std::fs::Metadata::is_file)
-        .map(|m| m.len())
-        .sum()
 }
 
 /// Snapshot outcomes, automatic and by hand (a failure is a snapshot not written or not

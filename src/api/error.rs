@@ -91,6 +91,23 @@ impl From<Invalid> for ApiError {
     }
 }
 
+impl From<crate::objects::Error> for ApiError {
+    fn from(e: crate::objects::Error) -> Self {
+        use crate::objects::Error;
+        match e {
+            Error::Invalid(e) => e.into(),
+            Error::NotFound(m) => ApiError::not_found(m),
+            Error::IdempotencyConflict => {
+                ApiError::new(StatusCode::CONFLICT, "idempotency_conflict", e.to_string())
+            }
+            Error::HistoryUnavailable(m) => {
+                ApiError::new(StatusCode::GONE, "history_unavailable", m)
+            }
+            Error::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -41,6 +41,9 @@ struct Inner {
     heartbeat: Duration,
     guard: guard::Guard,
     workflows: crate::workflow::Workflows,
+    objects: crate::objects::Objects,
+    leases: crate::leases::Leases,
+    checkpoints: crate::checkpoints::Checkpoints,
     health_format: health::HealthFormat,
 }
 
@@ -58,6 +61,9 @@ impl AppState {
         health_format: health::HealthFormat,
     ) -> Self {
         let engine_for_workflows = engine.clone();
+        let objects = crate::objects::Objects::new(engine.clone());
+        let leases = crate::leases::Leases::new(engine.clone());
+        let checkpoints = crate::checkpoints::Checkpoints::new(engine.clone());
         AppState {
             inner: Arc::new(Inner {
                 render_cache: Default::default(),
@@ -69,6 +75,9 @@ impl AppState {
                 heartbeat,
                 guard,
                 workflows: crate::workflow::Workflows::new(engine_for_workflows, workflows),
+                objects,
+                leases,
+                checkpoints,
                 health_format,
             }),
         }
@@ -112,6 +121,21 @@ impl AppState {
     /// The workflow engine (v0).
     pub fn workflows(&self) -> &crate::workflow::Workflows {
         &self.inner.workflows
+    }
+
+    /// The objects domain (v1 objects, query, history, garbage collection).
+    pub fn objects(&self) -> &crate::objects::Objects {
+        &self.inner.objects
+    }
+
+    /// The leases domain (v1).
+    pub fn leases(&self) -> &crate::leases::Leases {
+        &self.inner.leases
+    }
+
+    /// The checkpoints domain (v1).
+    pub fn checkpoints(&self) -> &crate::checkpoints::Checkpoints {
+        &self.inner.checkpoints
     }
 
     /// Who may do what.

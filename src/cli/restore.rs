@@ -43,10 +43,10 @@ pub fn run(args: &RestoreArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let target = match (&args.to_seq, &args.to_time) {
         (Some(s), _) => Target::Seq(*s),
         (None, Some(t)) => {
-            let at = chrono::DateTime::parse_from_rfc3339(t).map_err(|e| {
+            let at = crate::time::parse_ts(t).map_err(|e| {
                 UsageError::new(format!("--to-time {t:?} is not an RFC 3339 time: {e}"))
             })?;
-            Target::Time(at.timestamp_millis())
+            Target::Time(at)
         }
         (None, None) => Target::Latest,
     };

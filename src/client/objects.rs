@@ -4,7 +4,7 @@ use futures_util::{Stream, StreamExt};
 use reqwest::Method;
 
 use super::{Client, ClientError, ListPage, Result, SseEvent};
-use crate::api::v1::checkpoints::CheckpointOut;
+use crate::checkpoints::CheckpointOut;
 use crate::objects::ObjectOut;
 
 impl Client {

@@ -1,7 +1,18 @@
-//! The objects domain: validation of namespaces, ids and object input, the conversion of a
-//! request into engine ops, and the JSON shape of an object as clients see it (AgentState's).
+//! The objects domain: validation of namespaces, ids and object input, the JSON shape of an
+//! object as clients see it (AgentState's), and the [`Objects`] service that holds the rules
+//! of writes (conditional, fenced, idempotent), reads at a point in history, queries and the
+//! garbage collection of old objects ([`Objects::gc`]).
 
+mod error;
+mod fence;
+mod gc;
 pub mod query;
+mod service;
+
+pub use error::{Error, Result};
+pub use fence::Fence;
+pub use gc::{GcInput, GcOut};
+pub use service::{Conditions, HistoryOut, ListOut, Objects, VersionOut, Written};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::store::state::ObjectRef;
-use crate::store::{Body, ObjectData, ObjectOp, Op, Tags};
+use crate::store::{Body, ObjectData, Tags};
 
 /// Longest namespace, id or tag key accepted (bytes).
 pub const MAX_NAME_LEN: usize = 256;
@@ -113,11 +124,12 @@ impl ObjectInput {
         h.finalize().into()
     }
 
-    /// Validates the input and turns it into a put op; returns the id used.
+    /// Validates the input and turns it into the object to put; returns the id used (a new
+    /// ULID when the input has none).
     ///
     /// # Errors
     /// The first invalid field.
-    pub fn into_op(self, ns: &str) -> Result<(Arc<str>, Op), Invalid> {
+    pub fn into_data(self, ns: &str) -> Result<(Arc<str>, Arc<ObjectData>), Invalid> {
         validate_ns(ns)?;
         let id = match self.id {
             Some(id) => {
@@ -155,18 +167,11 @@ impl ObjectInput {
         if self.ttl_seconds == Some(0) {
             return Err(Invalid("ttl_seconds must be at least 1".into()));
         }
-        let id: Arc<str> = id.into();
-        let op = Op::Object(ObjectOp::Put {
-            ns: ns.into(),
-            id: id.clone(),
-            data: Arc::new(
-                ObjectData::new(crate::store::command::intern_type(&self.type_), self.body)
-                    .with_tags(tags)
-                    .with_ttl_seconds(self.ttl_seconds)
-                    .with_parents(parents),
-            ),
-        });
-        Ok((id, op))
+        let data = ObjectData::new(crate::store::command::intern_type(&self.type_), self.body)
+            .with_tags(tags)
+            .with_ttl_seconds(self.ttl_seconds)
+            .with_parents(parents);
+        Ok((id.into(), Arc::new(data)))
     }
 }
 
@@ -221,7 +226,7 @@ impl ObjectOut {
             ttl_seconds: data.ttl_seconds(),
             parents: data.parents().to_vec(),
             commit,
-            ts: crate::store::offline::dump::format_ts(ts),
+            ts: crate::time::format_ts(ts),
             commit_seq: seq,
         }
     }
@@ -273,7 +278,7 @@ mod tests {
     fn validates_and_generates_ids() {
         let (id, _) = input(r#"{"type":"t","body":{"a":1}}"#)
             .unwrap()
-            .into_op("agent://x")
+            .into_data("agent://x")
             .unwrap();
         assert_eq!(id.len(), 26, "a ULID");
         assert!(
@@ -281,7 +286,7 @@ mod tests {
             "unknown fields refused"
         );
         assert!(input(r#"{"body":1}"#).is_err(), "type required");
-        let bad = |j: &str, ns: &str| input(j).unwrap().into_op(ns).unwrap_err().0;
+        let bad = |j: &str, ns: &str| input(j).unwrap().into_data(ns).unwrap_err().0;
         assert!(bad(r#"{"type":"t","body":1}"#, "").contains("namespace"));
         assert!(bad(r#"{"type":"t","body":1,"id":"a/b"}"#, "n").contains("'/'"));
         assert!(bad(r#"{"type":"","body":1}"#, "n").contains("type"));
@@ -292,13 +297,10 @@ mod tests {
 
     #[test]
     fn output_shape() {
-        let (_, op) = input(r#"{"type":"t","body":{"a":1},"id":"x","tags":{"k":"v"}}"#)
+        let (_, data) = input(r#"{"type":"t","body":{"a":1},"id":"x","tags":{"k":"v"}}"#)
             .unwrap()
-            .into_op("n")
+            .into_data("n")
             .unwrap();
-        let Op::Object(ObjectOp::Put { data, .. }) = op else {
-            panic!()
-        };
         let out = ObjectOut::new("n", "x", 7, 0, &data);
         let v: serde_json::Value = serde_json::to_value(&out).unwrap();
         assert_eq!(v["type"], "t");

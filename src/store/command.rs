@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::store::data::{Body, ObjectData, Tags, intern_type};
 use crate::store::intern::deserialize_ns;
+use crate::store::tags::stored_enum;
 
 /// Version of the record payload encoding.
 pub const RECORD_FORMAT: u8 = 1;
@@ -25,7 +26,9 @@ pub const SEALED_RECORD_FORMAT: u8 = 2;
 /// Bytes before the postcard-encoded ops.
 pub const RECORD_HEADER_LEN: usize = 1 + 8 + 8;
 
-/// One state change. Variants are append-only (their index is the wire tag).
+/// One state change. Variants are append-only: postcard stores a variant as its position, so
+/// the tags are `Object` 0, `Lease` 1, `Checkpoint` 2, `Workflow` 3, and a new domain comes
+/// last (pinned by `tag_tests`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Op {
     /// The objects domain (namespaced JSON documents).
@@ -38,7 +41,7 @@ pub enum Op {
     Workflow(crate::store::state::workflows::WorkflowOp),
 }
 
-/// Changes to named checkpoints of objects.
+/// Changes to named checkpoints of objects. Tags (append-only): `Create` 0, `Delete` 1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CheckpointOp {
     /// Keeps a copy of an object's version under a name.
@@ -68,7 +71,7 @@ pub enum CheckpointOp {
 }
 
 /// Changes to leases. Expiry times are computed from the commit's timestamp, so replay is
-/// deterministic.
+/// deterministic. Tags (append-only): `Acquire` 0, `Renew` 1, `Release` 2.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum LeaseOp {
     /// `owner` takes `key`; the commit's seq becomes the lease's fencing token.
@@ -100,7 +103,7 @@ pub enum LeaseOp {
     },
 }
 
-/// Changes to namespaced JSON objects.
+/// Changes to namespaced JSON objects. Tags (append-only): `Put` 0, `Delete` 1, `Remember` 2.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ObjectOp {
     /// Create or replace an object.
@@ -140,14 +143,14 @@ pub enum ObjectOp {
     },
 }
 
-/// Why an object was removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeleteReason {
-    /// A client deleted it.
-    Deleted,
-    /// Its TTL ran out (the maintenance task commits the expiry).
-    Expired,
+stored_enum! {
+    /// Why an object was removed. Tags are append-only (see [`crate::store::tags`]).
+    pub enum DeleteReason {
+        /// A client deleted it.
+        Deleted = 0 as "deleted",
+        /// Its TTL ran out (the maintenance task commits the expiry).
+        Expired = 1 as "expired",
+    }
 }
 
 /// One commit as stored in the log.

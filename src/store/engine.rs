@@ -1,7 +1,12 @@
 //! The engine handle: opens a data directory (lock, recovery), commits transactions through the
 //! commit thread, serves consistent views, watch subscriptions and snapshots, and shuts down
-//! cleanly. With [`EngineOptions::encryption`] every new segment and snapshot is sealed; a last
-//! segment sealed otherwise (or plaintext) is never appended to: a new one is started.
+//! cleanly. Its methods [`Engine::transact`], [`Engine::commit`], [`Engine::view`],
+//! [`Engine::subscribe`] and [`Engine::now_ms`] are the seam the domains use (documented with
+//! its guarantees in [`crate::store`]); the rest is this engine's own (files, snapshots,
+//! statistics, shutdown).
+//!
+//! With [`EngineOptions::encryption`] every new segment and snapshot is sealed; a last segment
+//! sealed otherwise (or plaintext) is never appended to: a new one is started.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,17 +15,18 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use tokio::sync::oneshot;
 use tracing::{info, warn};
 
 use crate::store::command::Op;
 use crate::store::crypto::record::RecordEncoder;
 use crate::store::dir::{DataDir, DirLock};
 use crate::store::error::{Rejection, Result, StoreError};
+use crate::store::files::{self, Files, WalSegment};
 use crate::store::maintenance::Maintenance;
+use crate::store::offline::trim::TrimPlan;
 use crate::store::options::{Durability, EngineOptions};
 use crate::store::recovery::{self, Base, Target};
-use crate::store::snapshot::{self, SnapshotMeta, SnapshotOrigin};
+use crate::store::snapshot::{self, SnapshotInfo, SnapshotMeta, SnapshotOrigin};
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::StatsSnapshot;
 use crate::store::wal::active::ActiveSegment;
@@ -64,6 +70,8 @@ struct Inner {
     floor_seq: AtomicU64,
     recovery: RecoveryReport,
     options: EngineOptions,
+    /// Held by whoever removes files (WAL trims, snapshot retention): one at a time.
+    files: Mutex<()>,
     _lock: DirLock,
 }
 
@@ -112,18 +120,19 @@ impl Engine {
         }
         let encoder = RecordEncoder::new(dir.key())?;
         let key_id = encoder.key_id();
-        let segment = match &rec.last_segment {
+        let (segment, active_first_seq) = match &rec.last_segment {
             // Append to the last segment only if the log continues there without a jump, and
             // its records are sealed with the key new ones get (or both are plaintext).
             Some(last) if rec.log_next == Some(next_seq) && last.header.key_id == key_id => {
-                ActiveSegment::reopen(
+                let segment = ActiveSegment::reopen(
                     &dir.wal(),
                     &last.path,
                     key_id,
                     last.end,
                     options.segment_size,
                     options.fault.clone(),
-                )?
+                )?;
+                (segment, last.header.first_seq)
             }
             last => {
                 // A last segment without records that would have the new one's name is
@@ -131,7 +140,7 @@ impl Engine {
                 let replace = last
                     .as_ref()
                     .is_some_and(|l| l.header.first_seq == next_seq && l.end == HEADER_LEN as u64);
-                ActiveSegment::create(
+                let segment = ActiveSegment::create(
                     &dir.wal(),
                     next_seq,
                     key_id,
@@ -139,7 +148,8 @@ impl Engine {
                     options.segment_size,
                     options.fault.clone(),
                     replace,
-                )?
+                )?;
+                (segment, next_seq)
             }
         };
         if key_id != 0 {
@@ -183,6 +193,7 @@ impl Engine {
             state: RwLock::new(Arc::new(state)),
             poisoned: Mutex::new(None),
             hub,
+            active_first_seq: AtomicU64::new(active_first_seq),
             stats: Default::default(),
         });
         if let Some(m) = &rec.snapshot {
@@ -216,6 +227,7 @@ impl Engine {
                 floor_seq: AtomicU64::new(next_seq),
                 recovery: report,
                 options,
+                files: Mutex::new(()),
                 _lock: lock,
             }),
         })
@@ -229,32 +241,49 @@ impl Engine {
         }
     }
 
-    /// Commits a transaction: `txn` runs on the commit thread against the latest state and
-    /// returns the ops to log (or a rejection). Returns once the commit is durable (per the
-    /// durability mode), applied and published.
+    /// Runs a transaction: `txn` runs on the commit thread against the latest state and returns
+    /// the ops to log with its value (or a rejection). Answers once the commit is durable (per
+    /// the durability mode), applied and published, with the commit and the value; a
+    /// transaction that returns no ops writes nothing and answers `(None, value)` once
+    /// everything it read is durable and visible.
+    ///
+    /// `txn` runs on the one commit thread, between other commits: keep it to checks and the
+    /// ops; build answers from its value after it returns.
     ///
     /// # Errors
     /// The rejection, [`StoreError::Poisoned`], [`StoreError::Closed`].
-    pub async fn commit(
+    pub async fn transact<T: Send + 'static>(
         &self,
-        txn: impl FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send + 'static,
-    ) -> Result<CommitInfo> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Commit(Box::new(txn), reply))?;
+        txn: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
+    ) -> Result<(Option<CommitInfo>, T)> {
+        let (txn, rx) = writer::transaction(txn);
+        self.send(Request::Commit(txn))?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Engine::transact`] for a transaction that must write: no ops is refused with
+    /// [`Rejection::Unchanged`].
+    ///
+    /// # Errors
+    /// As [`Engine::transact`], and [`Rejection::Unchanged`].
+    pub async fn commit<T: Send + 'static>(
+        &self,
+        txn: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
+    ) -> Result<(CommitInfo, T)> {
+        written(self.transact(txn).await)
     }
 
     /// [`Engine::commit`] for threads outside an async runtime.
     ///
     /// # Errors
     /// As [`Engine::commit`].
-    pub fn commit_blocking(
+    pub fn commit_blocking<T: Send + 'static>(
         &self,
-        txn: impl FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send + 'static,
-    ) -> Result<CommitInfo> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Commit(Box::new(txn), reply))?;
-        rx.blocking_recv().map_err(|_| StoreError::Closed)?
+        txn: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
+    ) -> Result<(CommitInfo, T)> {
+        let (txn, rx) = writer::transaction(txn);
+        self.send(Request::Commit(txn))?;
+        written(rx.blocking_recv().map_err(|_| StoreError::Closed)?)
     }
 
     /// Commits fixed ops.
@@ -262,7 +291,13 @@ impl Engine {
     /// # Errors
     /// As [`Engine::commit`].
     pub async fn commit_ops(&self, ops: Vec<Op>) -> Result<CommitInfo> {
-        self.commit(move |_| Ok(ops)).await
+        Ok(self.commit(move |_| Ok((ops, ()))).await?.0)
+    }
+
+    /// The time transactions decide by (ms since the epoch): the engine's clock
+    /// ([`EngineOptions::clock`]), the one commit timestamps come from.
+    pub fn now_ms(&self) -> i64 {
+        self.inner.options.clock.now_ms()
     }
 
     /// A consistent view of the latest published state (O(1)).
@@ -317,6 +352,46 @@ impl Engine {
         }
     }
 
+    /// The WAL segments, oldest first (see [`crate::store::files`]).
+    ///
+    /// # Errors
+    /// The WAL directory cannot be read.
+    pub fn wal_segments(&self) -> Result<Vec<WalSegment>> {
+        files::wal_segments(&self.inner.dir)
+    }
+
+    /// The snapshots: readable ones in commit order, then unreadable ones with their error.
+    ///
+    /// # Errors
+    /// The snapshot directory cannot be read.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotInfo>> {
+        files::snapshots(&self.inner.dir)
+    }
+
+    /// Bytes of every file in the snapshot directory (0 when it cannot be read).
+    pub fn snapshot_dir_bytes(&self) -> u64 {
+        files::snapshot_dir_bytes(&self.inner.dir)
+    }
+
+    /// The engine's files, held for removals until the guard is dropped: blocks while another
+    /// holder removes files (a trim, a retention round). Blocking: not on an async executor.
+    pub fn files(&self) -> Files<'_> {
+        Files {
+            dir: &self.inner.dir,
+            shared: &self.inner.shared,
+            _lock: self.inner.files.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Verifies the snapshot `snapshot_id` in full and removes (unless `dry_run`) the WAL
+    /// segments it covers entirely, never the active one, one trim at a time. Blocking.
+    ///
+    /// # Errors
+    /// Unknown or damaged snapshot, I/O errors naming the file.
+    pub fn trim_wal(&self, snapshot_id: &str, dry_run: bool) -> Result<TrimPlan> {
+        self.files().trim_wal(snapshot_id, dry_run)
+    }
+
     /// Why writes are refused, if they are.
     pub fn poisoned(&self) -> Option<String> {
         self.inner
@@ -354,6 +429,14 @@ impl Engine {
     /// The final sync failed.
     pub fn close(&self) -> Result<()> {
         self.inner.close()
+    }
+}
+
+/// The commit of a transaction that had to write.
+fn written<T>(answer: writer::Answer<T>) -> Result<(CommitInfo, T)> {
+    match answer? {
+        (Some(info), value) => Ok((info, value)),
+        (None, _) => Err(Rejection::Unchanged.into()),
     }
 }
 

@@ -6,7 +6,6 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
 use tracing::warn;
 
 use crate::store::command::{DeleteReason, ObjectOp, Op};
@@ -89,8 +88,7 @@ fn run(
                 break;
             }
             let full = due.len() == EXPIRE_BATCH;
-            let (reply, rx) = oneshot::channel();
-            let txn = Box::new(move |state: &crate::store::state::State| {
+            let (txn, rx) = writer::transaction(move |state: &crate::store::state::State| {
                 // Re-check on the commit thread: a later put may have renewed the object.
                 let still: Vec<Op> = state
                     .objects
@@ -105,18 +103,17 @@ fn run(
                         })
                     })
                     .collect();
-                Ok(still)
+                Ok((still, ()))
             });
-            if tx.send(Request::Commit(txn, reply)).is_err() {
+            if tx.send(Request::Commit(txn)).is_err() {
                 return;
             }
             match rx.blocking_recv() {
-                Ok(Ok(_)) => {}
+                Ok(Ok((Some(_), ()))) => {}
+                // Everything was renewed meanwhile: nothing to commit.
+                Ok(Ok((None, ()))) => break,
                 Ok(Err(e)) => {
-                    // An empty commit (everything renewed meanwhile) is refused: not an error.
-                    if !matches!(e, crate::store::error::StoreError::Rejected(_)) {
-                        warn!(error = %e, "could not commit TTL expiries");
-                    }
+                    warn!(error = %e, "could not commit TTL expiries");
                     break;
                 }
                 Err(_) => return,

@@ -12,16 +12,13 @@
 //!   in place for `stmgr admin verify --repair` and reported in the round.
 
 use std::collections::HashMap;
-use std::fs;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::store::engine::Engine;
-use crate::store::error::{Result, StoreError};
-use crate::store::offline::trim;
+use crate::store::error::Result;
 use crate::store::snapshot::{self, SnapshotOrigin};
-use crate::store::wal::segment::fsync_dir;
 
 /// When to snapshot and what to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,9 +101,11 @@ impl SnapshotPolicy {
             snapshot_id: Some(meta.id),
             ..Default::default()
         };
+        // From here on the round removes files: no trim may run meanwhile.
+        let files = engine.files();
         let dir = engine.dir();
         let mut good = Vec::new();
-        for info in snapshot::list_snapshots(&dir.snapshots())? {
+        for info in files.snapshots()? {
             // Unreadable headers cannot be told apart: they are left alone like manual ones.
             let Ok(m) = &info.meta else { continue };
             if m.origin != SnapshotOrigin::Automatic {
@@ -128,17 +127,15 @@ impl SnapshotPolicy {
         }
         let keep = self.keep_last.max(1);
         let excess = good.len().saturating_sub(keep);
-        for old in &good[..excess] {
-            fs::remove_file(&old.path).map_err(|e| StoreError::io("remove", &old.path, e))?;
+        let doomed: Vec<&snapshot::SnapshotInfo> = good[..excess].iter().collect();
+        files.remove_snapshots(&doomed)?;
+        for old in doomed {
             st.verified.remove(&old.id);
             report.snapshots_removed.push(old.id.clone());
         }
-        if excess > 0 {
-            fsync_dir(&dir.snapshots())?;
-        }
         if let Some(oldest_kept) = good.get(excess) {
-            let plan = trim::plan(dir, &oldest_kept.id)?;
-            report.segments_removed = trim::apply(dir, &plan)?;
+            let plan = files.trim_wal(&oldest_kept.id, false)?;
+            report.segments_removed = plan.segments.iter().filter(|s| s.remove).count() as u64;
         }
         Ok(Some(report))
     }

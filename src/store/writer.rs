@@ -6,6 +6,7 @@
 //! callers. A failed write or sync poisons the engine: those commits fail, later ones are refused,
 //! the visible state never includes them.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -23,8 +24,70 @@ use crate::store::wal::active::ActiveSegment;
 use crate::store::wal::frame;
 use crate::store::watch::WatchHub;
 
-/// A transaction: computes the ops of one commit from the latest state, or refuses.
-pub type Txn = Box<dyn FnOnce(&State) -> Result<Vec<Op>, Rejection> + Send>;
+/// A transaction on its way through the commit thread: it runs once against the working
+/// state (the ops to log, or a refusal), keeps the value it computed, and hands that value to
+/// its caller with the outcome once the outcome is final.
+pub trait Pending: Send {
+    /// Runs the transaction: the ops of its commit (none: it writes nothing), or a refusal.
+    fn run(&mut self, state: &State) -> Result<Vec<Op>, Rejection>;
+    /// Answers the caller: `Ok(Some(_))` committed, `Ok(None)` wrote nothing, or the error.
+    fn answer(self: Box<Self>, outcome: Result<Option<CommitInfo>>);
+}
+
+/// A boxed [`Pending`] transaction.
+pub type Txn = Box<dyn Pending>;
+
+/// What a transaction's caller receives: the commit (`None` when it wrote nothing) and the
+/// transaction's value.
+pub type Answer<T> = Result<(Option<CommitInfo>, T)>;
+
+/// A typed transaction and the channel its answer goes back on.
+struct Typed<F, T> {
+    txn: Option<F>,
+    value: Option<T>,
+    reply: oneshot::Sender<Answer<T>>,
+}
+
+impl<F, T> Pending for Typed<F, T>
+where
+    F: FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send,
+    T: Send,
+{
+    fn run(&mut self, state: &State) -> Result<Vec<Op>, Rejection> {
+        let txn = self
+            .txn
+            .take()
+            .ok_or_else(|| Rejection::Invalid("a transaction ran twice".into()))?;
+        let (ops, value) = txn(state)?;
+        self.value = Some(value);
+        Ok(ops)
+    }
+
+    fn answer(self: Box<Self>, outcome: Result<Option<CommitInfo>>) {
+        let Typed { value, reply, .. } = *self;
+        let answer = outcome.and_then(|info| match value {
+            Some(value) => Ok((info, value)),
+            // Only a transaction that ran answers Ok, and running it set its value.
+            None => Err(StoreError::Closed),
+        });
+        let _ = reply.send(answer);
+    }
+}
+
+/// Boxes `txn` for the commit thread; the receiver gets its [`Answer`].
+pub fn transaction<T, F>(txn: F) -> (Txn, oneshot::Receiver<Answer<T>>)
+where
+    F: FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
+    T: Send + 'static,
+{
+    let (reply, rx) = oneshot::channel();
+    let typed = Typed {
+        txn: Some(txn),
+        value: None,
+        reply,
+    };
+    (Box::new(typed), rx)
+}
 
 /// What a successful commit returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +100,8 @@ pub struct CommitInfo {
 
 /// Work for the commit thread.
 pub enum Request {
-    /// Commit a transaction.
-    Commit(Txn, oneshot::Sender<Result<CommitInfo>>),
+    /// Run a transaction and commit its ops.
+    Commit(Txn),
     /// Prune history at the current time (not logged).
     Prune,
     /// Sync, answer, and stop.
@@ -53,6 +116,9 @@ pub struct Shared {
     pub poisoned: Mutex<Option<String>>,
     /// Watchers.
     pub hub: Arc<WatchHub>,
+    /// The first seq of the segment the commit thread appends to (set when it rolls): what
+    /// online trims never remove.
+    pub active_first_seq: AtomicU64,
     /// Counters for metrics.
     pub stats: EngineStats,
 }
@@ -193,37 +259,38 @@ impl Writer {
         let poisoned = self.poison_message();
         let mut working: State = (**read(&self.shared.state)).clone();
         let mut changed = false;
-        let mut done: Vec<(Arc<Record>, usize, oneshot::Sender<Result<CommitInfo>>)> = Vec::new();
-        // Rejections are answered after the batch is published: a caller refused because of an
-        // earlier commit of the same batch then finds that commit visible.
-        let mut refused: Vec<(oneshot::Sender<Result<CommitInfo>>, Rejection)> = Vec::new();
+        let mut done: Vec<(Arc<Record>, usize, Txn)> = Vec::new();
+        // Transactions that wrote nothing (`None`) or were refused are answered after the batch
+        // is published: their answer may rest on an earlier commit of the same batch, which
+        // must be durable and visible first.
+        let mut settled: Vec<(Txn, Option<Rejection>)> = Vec::new();
         buf.clear();
         let mut rest = batch.into_iter();
         for req in rest.by_ref() {
             match req {
-                Request::Commit(txn, reply) => {
+                Request::Commit(mut txn) => {
                     if let Some(msg) = &poisoned {
-                        let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
+                        txn.answer(Err(StoreError::Poisoned(msg.clone())));
                         continue;
                     }
-                    let run =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| txn(&working)));
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        txn.run(&working)
+                    }));
                     let Ok(result) = run else {
                         error!("a transaction panicked; it was refused");
-                        let _ = reply
-                            .send(Err(
-                                Rejection::Invalid("the transaction panicked".into()).into()
-                            ));
+                        txn.answer(Err(
+                            Rejection::Invalid("the transaction panicked".into()).into()
+                        ));
                         continue;
                     };
                     let ops = match result {
                         Ok(ops) if ops.is_empty() => {
-                            let _ = reply.send(Err(Rejection::Unchanged.into()));
+                            settled.push((txn, None));
                             continue;
                         }
                         Ok(ops) => ops,
                         Err(rej) => {
-                            refused.push((reply, rej));
+                            settled.push((txn, Some(rej)));
                             continue;
                         }
                     };
@@ -232,13 +299,13 @@ impl Writer {
                     let start = frame::begin_frame(buf);
                     if let Err(e) = self.encoder.encode_into(seq, ts, &ops, buf) {
                         buf.truncate(start);
-                        let _ = reply.send(Err(StoreError::Encoding(e)));
+                        txn.answer(Err(StoreError::Encoding(e)));
                         continue;
                     }
                     let size = buf.len() - start;
                     if size - frame::FRAME_HEADER_LEN > frame::MAX_FRAME_LEN {
                         buf.truncate(start);
-                        let _ = reply.send(Err(Rejection::Invalid(format!(
+                        txn.answer(Err(Rejection::Invalid(format!(
                             "a commit of {size} bytes exceeds the limit of {} bytes",
                             frame::MAX_FRAME_LEN
                         ))
@@ -250,7 +317,7 @@ impl Writer {
                     working.apply(&record, &self.policy);
                     self.next_seq += 1;
                     self.last_ts = ts;
-                    done.push((Arc::new(record), size, reply));
+                    done.push((Arc::new(record), size, txn));
                     if buf.len() >= MAX_BATCH_BYTES {
                         break;
                     }
@@ -269,12 +336,12 @@ impl Writer {
             && let Err(e) = self.write_batch(buf, done.len(), dirty_since)
         {
             let msg = error_chain(&e);
-            for (_, _, reply) in done {
-                let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
+            for (_, _, txn) in done {
+                txn.answer(Err(StoreError::Poisoned(msg.clone())));
             }
             // Their basis included commits that were not persisted.
-            for (reply, _) in refused {
-                let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
+            for (txn, _) in settled {
+                txn.answer(Err(StoreError::Poisoned(msg.clone())));
             }
             // Nothing of this batch becomes visible; the rest of the queue is refused.
             for req in rest {
@@ -291,18 +358,21 @@ impl Writer {
             self.shared.hub.publish(events, || {
                 previous = Some(std::mem::replace(&mut *write(state), Arc::new(working)));
             });
-            for (rec, _, reply) in done {
-                let _ = reply.send(Ok(CommitInfo {
+            for (rec, _, txn) in done {
+                txn.answer(Ok(Some(CommitInfo {
                     seq: rec.seq,
                     ts: rec.ts,
-                }));
+                })));
             }
             // The replaced state's own nodes are freed here, after the answers, not under the
             // hub's lock.
             drop(previous);
         }
-        for (reply, rej) in refused {
-            let _ = reply.send(Err(rej.into()));
+        for (txn, refusal) in settled {
+            txn.answer(match refusal {
+                None => Ok(None),
+                Some(rej) => Err(rej.into()),
+            });
         }
         // Requests left after an early break (batch size limit or shutdown) go next round.
         let leftover: Vec<Request> = rest.collect();
@@ -329,6 +399,7 @@ impl Writer {
                 .map(|(seq, _)| seq)
                 .map_err(StoreError::Encoding)?;
             self.segment.roll(first, self.clock.now_ms())?;
+            self.shared.active_first_seq.store(first, Ordering::Release);
             self.shared.stats.segment_rolled();
         }
         let res = self
@@ -406,9 +477,7 @@ fn refuse(
     shutdown: &mut Option<std::sync::mpsc::Sender<Result<()>>>,
 ) {
     match req {
-        Request::Commit(_, reply) => {
-            let _ = reply.send(Err(err()));
-        }
+        Request::Commit(txn) => txn.answer(Err(err())),
         Request::Prune => {}
         Request::Shutdown(reply) => *shutdown = Some(reply),
     }

@@ -11,7 +11,7 @@ use super::machine::graph::Template;
 use super::machine::overlay::Overlay;
 use super::machine::runs;
 use super::model::{GraphInput, RegisterInput, TriggerInput};
-use super::service::{Workflows, now_ms};
+use super::service::Workflows;
 use super::validate;
 use super::verify::{RegisteredNodeInfo, verify_against_nodes};
 use crate::store::state::workflows::{GraphRecord, NodeRecord, Validation, WorkflowOp};
@@ -24,7 +24,7 @@ impl Workflows {
     /// # Errors
     /// 400 for a node without a name; an engine failure.
     pub async fn register(&self, ns: &str, input: RegisterInput) -> Result<(), StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let ns_arc: Arc<str> = ns.into();
         let runtime: Arc<str> = input.runtime_name.as_str().into();
         let nodes = input.nodes;
@@ -113,20 +113,24 @@ impl Workflows {
                 .collect()
         };
         let template = Template::from_input(&input).to_json();
+        // Parsed here, off the commit thread, and kept with the stored text.
+        let parsed = Template::parsed_slot(&template);
+        let template: Arc<str> = template.into();
         let (ns_arc, name_arc): (Arc<str>, Arc<str>) = (ns.into(), name.into());
-        let now = now_ms();
+        let now = self.now_ms();
         self.txn(move |state| {
             let old = state.workflows.graph(&ns_arc, &name_arc);
             // A strictly later `updated_at` for each version, so a late validation of an
             // older version never lands on a newer one.
             let updated_at = old.map_or(now, |g| now.max(g.updated_at + 1));
             let graph = GraphRecord {
-                template: template.into(),
+                template,
                 secrets,
                 validation: Validation::Pending,
                 errors: Vec::new(),
                 created_at: old.map_or(now, |g| g.created_at),
                 updated_at,
+                parsed,
             };
             Ok((
                 vec![Op::Workflow(WorkflowOp::PutGraph {
@@ -149,7 +153,7 @@ impl Workflows {
         let Some(g) = view.workflows.graph(ns, name) else {
             return Ok(());
         };
-        let Ok(template) = Template::parse(&g.template) else {
+        let Ok(template) = Template::of(g) else {
             return Ok(());
         };
         let secrets: BTreeSet<String> = g.secrets.iter().map(|(k, _)| k.to_string()).collect();
@@ -192,7 +196,7 @@ impl Workflows {
         name: &str,
         input: TriggerInput,
     ) -> Result<Arc<str>, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (ns, name) = (ns.to_string(), name.to_string());
         self.txn(move |state| {
             let (run, root) = runs::trigger(&state.workflows, &ns, &name, &input, now)?;
@@ -231,7 +235,7 @@ impl Workflows {
     /// # Errors
     /// 404 unknown run; 409 already cancelled.
     pub async fn cancel(&self, ns: &str, run_id: &str) -> Result<usize, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (ns, run_id) = (ns.to_string(), run_id.to_string());
         self.with_overlay(move |o: &mut Overlay<'_>| {
             let (run, n) = runs::cancel(o, &ns, &run_id, now)?;

@@ -49,7 +49,7 @@ pub use model::{
 };
 pub use retry::delay_ms;
 pub use secrets::{SecretsError, SecretsKey};
-pub use service::{WorkflowOptions, Workflows, now_ms};
+pub use service::{WorkflowOptions, Workflows};
 pub use status::{RunCounters, RunStatus, StateStatus};
 pub use template::{Part, Template, TemplateError};
 pub use validate::{GraphShape, validate_graph};

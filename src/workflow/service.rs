@@ -3,7 +3,7 @@
 //! upsert, QUEUED timeouts, cron triggers, run retention) is driven by [`Workflows::tick`] and
 //! [`Workflows::validate`].
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::machine::overlay::Overlay;
@@ -31,14 +31,13 @@ pub struct Workflows {
     options: Arc<WorkflowOptions>,
 }
 
-/// Current time in ms since the epoch.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 impl Workflows {
-    /// The workflow engine over `engine`.
+    /// The workflow engine over `engine`. The templates of the graphs it holds (recovered from
+    /// a snapshot or the WAL) are parsed now, so no transaction parses one.
     pub fn new(engine: Engine, options: WorkflowOptions) -> Self {
+        for (_, g) in engine.view().workflows.all_graphs() {
+            let _ = Template::of(g);
+        }
         Workflows {
             engine,
             options: Arc::new(options),
@@ -48,6 +47,11 @@ impl Workflows {
     /// The store engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The time the workflow rules decide by (ms since the epoch): the engine's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.engine.now_ms()
     }
 
     /// The settings.
@@ -64,24 +68,7 @@ impl Workflows {
         &self,
         f: impl FnOnce(&State) -> Result<(Vec<Op>, T), Rejection> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
-        let out = slot.clone();
-        let result = self
-            .engine
-            .commit(move |state| {
-                let (ops, value) = f(state)?;
-                *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
-                Ok(ops)
-            })
-            .await;
-        match result {
-            Ok(_) | Err(StoreError::Rejected(Rejection::Unchanged)) => slot
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .ok_or(StoreError::Rejected(Rejection::Unchanged)),
-            Err(e) => Err(e),
-        }
+        Ok(self.engine.transact(f).await?.1)
     }
 
     /// Runs `f` over an [`Overlay`] of the workflow states and commits its changes plus the
@@ -111,7 +98,7 @@ impl Workflows {
             .workflows
             .run(&s.run_id)
             .and_then(|r| state.workflows.graph(&r.ns, &r.graph_name))
-            .and_then(|g| Template::parse(&g.template).ok())
+            .and_then(|g| Template::of(g).ok())
             .and_then(|t| t.node(&s.identifier).and_then(|n| n.timeout_seconds));
         from_node.map(|secs| secs.saturating_mul(1000)).or_else(|| {
             options
@@ -130,7 +117,7 @@ impl Workflows {
         nodes: Vec<String>,
         batch: usize,
     ) -> Result<Vec<StateRecord>, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         // Nothing due: answer from a view, without a commit.
         let view = self.engine.view();
         if !nodes
@@ -164,7 +151,7 @@ impl Workflows {
     /// # Errors
     /// An engine failure.
     pub async fn time_out(&self) -> Result<usize, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         if self.engine.view().workflows.timed_out(now).next().is_none() {
             return Ok(0);
         }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::machine::overlay::Overlay;
 use super::machine::transitions;
-use super::service::{Workflows, now_ms};
+use super::service::Workflows;
 use crate::store::{Rejection, StoreError};
 
 impl Workflows {
@@ -22,7 +22,7 @@ impl Workflows {
         id: &str,
         outputs: Vec<Map<String, Value>>,
     ) -> Result<(), StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (ns, id) = (ns.to_string(), id.to_string());
         self.with_overlay(move |o: &mut Overlay<'_>| {
             transitions::executed(o, &ns, &id, &outputs, now)?;
@@ -36,7 +36,7 @@ impl Workflows {
     /// # Errors
     /// 404 unknown state; 400 not queued; 409 cancelled.
     pub async fn errored(&self, ns: &str, id: &str, error: String) -> Result<bool, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (ns, id) = (ns.to_string(), id.to_string());
         self.with_overlay(move |o: &mut Overlay<'_>| {
             Ok((Vec::new(), transitions::errored(o, &ns, &id, &error, now)?))
@@ -54,7 +54,7 @@ impl Workflows {
         id: &str,
         data: Map<String, Value>,
     ) -> Result<i64, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (ns, id) = (ns.to_string(), id.to_string());
         self.with_overlay(move |o: &mut Overlay<'_>| {
             Ok((Vec::new(), transitions::prune(o, &ns, &id, &data, now)?))
@@ -67,7 +67,7 @@ impl Workflows {
     /// # Errors
     /// 404 unknown state; 400 finished state; 409 cancelled.
     pub async fn re_enqueue(&self, ns: &str, id: &str, delay_ms: u64) -> Result<i64, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (ns, id) = (ns.to_string(), id.to_string());
         self.with_overlay(move |o: &mut Overlay<'_>| {
             Ok((
@@ -78,7 +78,7 @@ impl Workflows {
         .await
     }
 
-    /// `manual-retry`: returns the new state's id.
+    /// `manual-retry`: returns the new state's id and creation time (ms).
     ///
     /// # Errors
     /// 404 unknown state; 400 still pending; 409 duplicate `fanout_id` or cancelled run.
@@ -87,16 +87,18 @@ impl Workflows {
         ns: &str,
         id: &str,
         fanout_id: String,
-    ) -> Result<Arc<str>, StoreError> {
-        let now = now_ms();
+    ) -> Result<(Arc<str>, i64), StoreError> {
+        let now = self.now_ms();
         let (ns, id) = (ns.to_string(), id.to_string());
-        self.with_overlay(move |o: &mut Overlay<'_>| {
-            Ok((
-                Vec::new(),
-                transitions::manual_retry(o, &ns, &id, &fanout_id, now)?,
-            ))
-        })
-        .await
+        let new_id = self
+            .with_overlay(move |o: &mut Overlay<'_>| {
+                Ok((
+                    Vec::new(),
+                    transitions::manual_retry(o, &ns, &id, &fanout_id, now)?,
+                ))
+            })
+            .await?;
+        Ok((new_id, now))
     }
 
     /// The graph's secrets in plain text, for the state `id`.

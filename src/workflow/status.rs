@@ -21,91 +21,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The status of one state.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum StateStatus {
-    /// Waiting to be enqueued (possibly not before `enqueue_after`).
-    Created,
-    /// Handed to a runtime.
-    Queued,
-    /// The runtime reported outputs; next states are being created.
-    Executed,
-    /// Failed with no retry left.
-    Errored,
-    /// Executed, but creating the next states failed.
-    NextCreatedError,
-    /// Done, next states created.
-    Success,
-    /// The node pruned its branch.
-    Pruned,
-    /// Failed; a retry copy was created.
-    RetryCreated,
-    /// Stayed QUEUED past its timeout (our extension).
-    Timedout,
-    /// The run was cancelled while this state was pending (our extension).
-    Cancelled,
-}
-
-impl StateStatus {
-    /// Every status, in declaration order (the keys of `execution_summary`).
-    pub const ALL: [StateStatus; 10] = [
-        StateStatus::Created,
-        StateStatus::Queued,
-        StateStatus::Executed,
-        StateStatus::Errored,
-        StateStatus::NextCreatedError,
-        StateStatus::Success,
-        StateStatus::Pruned,
-        StateStatus::RetryCreated,
-        StateStatus::Timedout,
-        StateStatus::Cancelled,
-    ];
-
-    /// CREATED, QUEUED or EXECUTED: the state still has work ahead of it.
-    pub fn is_pending(self) -> bool {
-        matches!(
-            self,
-            StateStatus::Created | StateStatus::Queued | StateStatus::Executed
-        )
-    }
-
-    /// Not pending: nothing more happens to this state (a retry is a new state).
-    pub fn is_terminal(self) -> bool {
-        !self.is_pending()
-    }
-
-    /// Whether a finished branch counts as a success for an `ALL_SUCCESS` merge: it succeeded,
-    /// was pruned (a deliberate stop) or was replaced by its retry.
-    pub fn is_settled_success(self) -> bool {
-        matches!(
-            self,
-            StateStatus::Success | StateStatus::Pruned | StateStatus::RetryCreated
-        )
-    }
-
-    /// The wire name, e.g. `NEXT_CREATED_ERROR`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StateStatus::Created => "CREATED",
-            StateStatus::Queued => "QUEUED",
-            StateStatus::Executed => "EXECUTED",
-            StateStatus::Errored => "ERRORED",
-            StateStatus::NextCreatedError => "NEXT_CREATED_ERROR",
-            StateStatus::Success => "SUCCESS",
-            StateStatus::Pruned => "PRUNED",
-            StateStatus::RetryCreated => "RETRY_CREATED",
-            StateStatus::Timedout => "TIMEDOUT",
-            StateStatus::Cancelled => "CANCELLED",
-        }
-    }
-}
-
-impl std::fmt::Display for StateStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The status of one state: stored by the engine with an explicit tag, so it is declared
+/// there.
+pub use crate::store::state::workflows::StateStatus;
 
 /// The status of a run as `GET runs` reports it.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]

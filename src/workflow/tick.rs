@@ -15,7 +15,7 @@ use super::cron::CronSchedule;
 use super::machine::graph::Template;
 use super::machine::runs;
 use super::model::TriggerInput;
-use super::service::{Workflows, now_ms};
+use super::service::Workflows;
 use crate::store::state::workflows::{Validation, WorkflowOp};
 use crate::store::{Op, Rejection, StoreError};
 
@@ -39,7 +39,7 @@ impl Workflows {
     pub async fn tick(&self) -> Result<(), StoreError> {
         self.time_out().await?;
         self.fire_cron().await?;
-        self.expire_runs_at(now_ms()).await?;
+        self.expire_runs_at(self.now_ms()).await?;
         Ok(())
     }
 
@@ -48,7 +48,7 @@ impl Workflows {
     /// # Errors
     /// An engine failure.
     pub async fn fire_cron(&self) -> Result<usize, StoreError> {
-        self.fire_cron_at(now_ms()).await
+        self.fire_cron_at(self.now_ms()).await
     }
 
     /// [`Workflows::fire_cron`] as if the time were `now` (ms).
@@ -62,7 +62,7 @@ impl Workflows {
             if g.validation != Validation::Valid {
                 continue;
             }
-            let Ok(template) = Template::parse(&g.template) else {
+            let Ok(template) = Template::of(g) else {
                 continue;
             };
             for t in &template.triggers {

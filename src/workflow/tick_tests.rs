@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::service::{WorkflowOptions, Workflows, now_ms};
+use super::service::{WorkflowOptions, Workflows};
 use crate::store::state::workflows::{StateStatus, Validation};
 use crate::store::{Engine, EngineOptions};
+use crate::time::now_ms;
+use crate::workflow::machine::graph::Template;
 use crate::workflow::model::GraphInput;
 
 fn open(dir: &std::path::Path, retention: Option<Duration>) -> Workflows {
@@ -99,4 +101,39 @@ async fn retention_removes_finished_runs_only() {
     assert!(view.workflows.state(&id).is_none());
     assert!(view.workflows.run(other).is_some());
     wf.engine().close().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_are_parsed_off_the_commit_thread_and_kept_with_the_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let wf = open(dir.path(), None);
+    valid_graph(&wf, "*/5 * * * *").await;
+    let parsed = |wf: &Workflows| {
+        let view = wf.engine().view();
+        let g = view.workflows.graph("ns", "g").unwrap().clone();
+        (g.parsed.is_filled(), Template::of(&g).unwrap())
+    };
+    // Parsed at the upsert, before the commit; validation (SetValidation) kept it.
+    let (filled, first) = parsed(&wf);
+    assert!(filled);
+    let (_, again) = parsed(&wf);
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "one parse per version"
+    );
+    assert_eq!(first.nodes.len(), 1);
+    // Recovered from the WAL: parsed when the workflow engine starts, not by a transaction.
+    wf.engine().close().unwrap();
+    drop(wf);
+    let wf = open(dir.path(), None);
+    assert!(parsed(&wf).0);
+    // The stored text is what it always was: the parse is not part of the record.
+    let view = wf.engine().view();
+    let g = view.workflows.graph("ns", "g").unwrap();
+    let mut empty = g.as_ref().clone();
+    empty.parsed = Default::default();
+    assert_eq!(
+        postcard::to_stdvec(g.as_ref()).unwrap(),
+        postcard::to_stdvec(&empty).unwrap()
+    );
 }

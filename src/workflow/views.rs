@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::machine::graph::Template;
-use crate::store::offline::dump::format_ts;
 use crate::store::state::workflows::{
     GraphRecord, NodeRecord, RunRecord, StateRecord, StateStatus, WorkflowState,
 };
+use crate::time::format_ts;
 use crate::workflow::status::RunCounters;
 
 fn parse(text: &str) -> Value {
@@ -34,7 +34,7 @@ pub fn node(ns: &str, name: &str, n: &NodeRecord) -> Value {
 
 /// A graph template as `PUT`/`GET graph/{name}` answer it (secrets as `{name: true}`).
 pub fn graph(ns: &str, name: &str, g: &GraphRecord) -> Value {
-    let t = Template::parse(&g.template).ok();
+    let t = Template::of(g).ok();
     let secrets: BTreeMap<&str, bool> = g.secrets.iter().map(|(k, _)| (k.as_ref(), true)).collect();
     json!({
         "name": name,

@@ -41,7 +41,10 @@ fn crash_child() {
                     let id = format!("{}-t{t}-{i}", std::process::id());
                     let body = format!("{{\"i\":{i},\"pad\":\"{}\"}}", "p".repeat(i % 300));
                     let op = put("crash", &id, &body);
-                    let info = e.commit_blocking(move |_| Ok(vec![op])).expect("commit");
+                    let info = e
+                        .commit_blocking(move |_| Ok((vec![op], ())))
+                        .expect("commit")
+                        .0;
                     writeln!(out, "ack {} {id}", info.seq)
                         .and_then(|_| out.flush())
                         .expect("stdout");
@@ -155,13 +158,16 @@ fn check(dir: &Path, acked: &BTreeMap<String, u64>, round: usize) {
         );
     }
     // A commit after recovery continues the sequence.
-    let info = e
+    let (info, ()) = e
         .commit_blocking(|_| {
-            Ok(vec![Op::Object(ObjectOp::Delete {
-                ns: "crash".into(),
-                id: "none".into(),
-                reason: stmgr::store::DeleteReason::Deleted,
-            })])
+            Ok((
+                vec![Op::Object(ObjectOp::Delete {
+                    ns: "crash".into(),
+                    id: "none".into(),
+                    reason: stmgr::store::DeleteReason::Deleted,
+                })],
+                (),
+            ))
         })
         .unwrap();
     assert_eq!(info.seq, seqs.len() as u64 + 1);

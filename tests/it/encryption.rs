@@ -25,7 +25,10 @@ fn sealed(k: Option<EncryptionKey>) -> EngineOptions {
 
 fn commit(e: &Engine, ns: &str, id: &str, body: &str) -> u64 {
     let op = put(ns, id, body);
-    e.commit_blocking(move |_| Ok(vec![op])).unwrap().seq
+    e.commit_blocking(move |_| Ok((vec![op], ())))
+        .unwrap()
+        .0
+        .seq
 }
 
 fn segments(dir: &Path) -> Vec<PathBuf> {

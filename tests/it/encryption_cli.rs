@@ -84,7 +84,7 @@ fn sealed_dir(t: &TestDir, n: u64) -> (PathBuf, String) {
             &format!("k{}", i % 7),
             &format!("{{\"m\":\"{MARKER}\",\"i\":{i}}}"),
         );
-        e.commit_blocking(move |_| Ok(vec![op])).unwrap();
+        e.commit_blocking(move |_| Ok((vec![op], ()))).unwrap();
         if i == n / 2 {
             snap = e
                 .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)

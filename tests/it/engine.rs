@@ -39,8 +39,9 @@ fn put_ttl(ns: &str, id: &str, body: &str, ttl: Option<u64>) -> Op {
 }
 
 fn commit(e: &Engine, op: Op) -> u64 {
-    e.commit_blocking(move |_| Ok(vec![op]))
+    e.commit_blocking(move |_| Ok((vec![op], ())))
         .expect("commit")
+        .0
         .seq
 }
 
@@ -160,11 +161,14 @@ fn restore_to_seq_and_time_reproduces_that_point_and_never_reuses_seqs() {
     for i in 21..=120u64 {
         if i % 10 == 0 {
             e.commit_blocking(move |_| {
-                Ok(vec![Op::Object(ObjectOp::Delete {
-                    ns: "ns".into(),
-                    id: format!("k{}", i % 5).into(),
-                    reason: stmgr::store::DeleteReason::Deleted,
-                })])
+                Ok((
+                    vec![Op::Object(ObjectOp::Delete {
+                        ns: "ns".into(),
+                        id: format!("k{}", i % 5).into(),
+                        reason: stmgr::store::DeleteReason::Deleted,
+                    })],
+                    (),
+                ))
             })
             .unwrap();
         } else {
@@ -299,7 +303,7 @@ fn failed_fsync_poisons_writes_but_reads_go_on() {
         commit(&e, put("ns", &format!("k{i}"), "1"));
     }
     let err = e
-        .commit_blocking(|_| Ok(vec![put("ns", "lost", "1")]))
+        .commit_blocking(|_| Ok((vec![put("ns", "lost", "1")], ())))
         .unwrap_err();
     assert!(matches!(err, StoreError::Poisoned(_)), "{err}");
     assert!(
@@ -307,7 +311,7 @@ fn failed_fsync_poisons_writes_but_reads_go_on() {
         "an unsynced commit is never visible"
     );
     let err = e
-        .commit_blocking(|_| Ok(vec![put("ns", "later", "1")]))
+        .commit_blocking(|_| Ok((vec![put("ns", "later", "1")], ())))
         .unwrap_err();
     assert!(err.to_string().contains("injected EIO"), "{err}");
     assert_eq!(e.view().objects.live_count(), 3);

@@ -21,7 +21,7 @@ fn populated(t: &TestDir, n: u64) -> PathBuf {
             &format!("k{}", i % 40),
             &body.replace('x', &(i % 10).to_string()),
         );
-        e.commit_blocking(move |_| Ok(vec![op])).unwrap();
+        e.commit_blocking(move |_| Ok((vec![op], ()))).unwrap();
     }
     e.close().unwrap();
     dir
@@ -234,7 +234,7 @@ fn restore_to_a_seq_matches_the_dump_at_that_seq() {
     let e = Engine::open(&dir, options(), "test").unwrap();
     for i in 0..30 {
         let op = put("agent://a", &format!("late{i}"), "1");
-        e.commit_blocking(move |_| Ok(vec![op])).unwrap();
+        e.commit_blocking(move |_| Ok((vec![op], ()))).unwrap();
     }
     drop(e);
     let at_45 = dump(&t, &dir, &["--at-seq", "45"]);
@@ -363,8 +363,9 @@ fn verify_reports_corruption_with_file_and_offset_and_repair_cuts_it() {
     assert!(e.recovery().commit_seq >= 5 && e.recovery().commit_seq < 100);
     // The cut commits' seqs are never issued again.
     let next = e
-        .commit_blocking(|_| Ok(vec![put("agent://a", "after-repair", "1")]))
+        .commit_blocking(|_| Ok((vec![put("agent://a", "after-repair", "1")], ())))
         .unwrap()
+        .0
         .seq;
     assert!(next > 100, "seq {next} reuses a seq that was cut");
     drop(e);
@@ -393,8 +394,9 @@ fn torn_tail_is_cut_on_open_with_a_warning() {
     assert_eq!(e.recovery().commit_seq, 3);
     assert!(e.recovery().truncated_tail.is_some());
     assert_eq!(
-        e.commit_blocking(|_| Ok(vec![put("agent://a", "n", "1")]))
+        e.commit_blocking(|_| Ok((vec![put("agent://a", "n", "1")], ())))
             .unwrap()
+            .0
             .seq,
         4
     );

@@ -65,7 +65,7 @@ fn data_dir_with(t: &TestDir, n: usize) -> std::path::PathBuf {
     let e = Engine::open(&data, options(), "test").unwrap();
     for i in 0..n {
         let op = put("ns", &format!("k{i}"), &format!("{{\"i\":{i}}}"));
-        e.commit_blocking(move |_| Ok(vec![op])).unwrap();
+        e.commit_blocking(move |_| Ok((vec![op], ()))).unwrap();
     }
     e.close().unwrap();
     data
@@ -444,13 +444,13 @@ fn directory_without_base(t: &TestDir) -> (std::path::PathBuf, String) {
     let big = format!("\"{}\"", "x".repeat(1500));
     for i in 0..12 {
         let op = put("ns", &format!("k{i}"), &big);
-        e.commit_blocking(move |_| Ok(vec![op])).unwrap();
+        e.commit_blocking(move |_| Ok((vec![op], ()))).unwrap();
     }
     let snap = e
         .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
         .unwrap();
     let op = put("ns", "after", "1");
-    e.commit_blocking(move |_| Ok(vec![op])).unwrap();
+    e.commit_blocking(move |_| Ok((vec![op], ()))).unwrap();
     e.close().unwrap();
     drop(e);
     t.stmgr()

@@ -10,7 +10,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::openapi::ErrorBody;
-use crate::store::offline::dump::format_ts;
+use crate::time::format_ts;
 use crate::workflow::model::{
     EnqueueInput, ErroredInput, ExecutedInput, ManualRetryInput, PruneInput, ReEnqueueInput,
 };
@@ -167,11 +167,11 @@ pub(super) async fn manual_retry(
     if input.fanout_id.trim().is_empty() {
         return Err(ApiError::bad_request("fanout_id must not be empty"));
     }
-    let new_id = app
+    let (new_id, created_at) = app
         .workflows()
         .manual_retry(&ns, &id, input.fanout_id)
         .await?;
     Ok(Json(
-        json!({"id": new_id.as_ref(), "status": "CREATED", "created_at": format_ts(chrono::Utc::now().timestamp_millis())}),
+        json!({"id": new_id.as_ref(), "status": "CREATED", "created_at": format_ts(created_at)}),
     ))
 }

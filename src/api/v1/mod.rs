@@ -1,7 +1,7 @@
 //! The v1 API (AgentState-compatible): objects, query and watch under `/v1/{ns}/...`.
 
-pub mod checkpoints;
-pub mod leases;
+mod checkpoints;
+mod leases;
 mod objects;
 pub mod stats;
 pub mod watch;

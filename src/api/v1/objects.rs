@@ -1,23 +1,22 @@
-//! Object routes: upsert (with conditional writes on `If-Match: <commit_seq>`), get (now, at a
-//! seq or at a time within the history window), delete, list and query.
-
-use std::ops::Bound;
+//! Object routes: upsert (conditional on `If-Match: <commit_seq>`, fenced by `If-Resource` and
+//! `If-Fence`, idempotent by `Idempotency-Key`), get (now, at a seq or at a time within the
+//! history window), delete, list and query. Each handler reads the request into the objects
+//! domain's terms, makes one call to [`crate::objects::Objects`] and renders its answer.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::openapi::{ErrorBody, NsPath, ObjectPath, WriteHeaders};
-use crate::api::v1::leases::Fence;
-use crate::objects::query::{self, QueryInput};
-use crate::objects::{ObjectInput, ObjectOut, validate_id, validate_idempotency_key, validate_ns};
-use crate::store::state::idempotency::Remembered;
-use crate::store::{DeleteReason, ObjectOp, Op, Rejection, StoreError};
+use crate::objects::query::QueryInput;
+use crate::objects::{
+    Conditions, Fence, ListOut, ObjectInput, ObjectOut, validate_id, validate_ns,
+};
 
 /// Reads `If-Match: <commit_seq>` (`0`: the object must not exist).
 fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
@@ -28,6 +27,28 @@ fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
     s.parse::<u64>()
         .map(Some)
         .map_err(|_| ApiError::bad_request(format!("If-Match must be a commit_seq, got {s:?}")))
+}
+
+/// Reads the fencing condition: `If-Resource` names a lease of the namespace and `If-Fence`
+/// its token; both or neither.
+fn fence(headers: &HeaderMap) -> ApiResult<Option<Fence>> {
+    let get = |h: &str| {
+        headers
+            .get(h)
+            .map(|v| v.to_str().unwrap_or_default().trim().to_string())
+    };
+    match (get("if-resource"), get("if-fence")) {
+        (None, None) => Ok(None),
+        (Some(key), Some(token)) => {
+            let token = token.parse().map_err(|_| {
+                ApiError::bad_request(format!("If-Fence must be a lease token, got {token:?}"))
+            })?;
+            Ok(Some(Fence::new(key, token)))
+        }
+        _ => Err(ApiError::bad_request(
+            "If-Resource and If-Fence go together",
+        )),
+    }
 }
 
 /// Creates or replaces an object.
@@ -58,94 +79,19 @@ pub(super) async fn upsert(
     headers: HeaderMap,
     ApiJson(input): ApiJson<ObjectInput>,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?;
-    let fence = Fence::from_headers(&headers)?;
-    let now = chrono::Utc::now().timestamp_millis();
-    let idem = match headers.get("idempotency-key") {
-        Some(v) => {
-            let key = v.to_str().unwrap_or_default().to_string();
-            validate_idempotency_key(&key)?;
-            Some((key, input.fingerprint(&ns)))
-        }
-        None => None,
+    let cond = Conditions {
+        if_match: if_match(&headers)?,
+        fence: fence(&headers)?,
+        idempotency_key: headers
+            .get("idempotency-key")
+            .map(|v| v.to_str().unwrap_or_default().to_string()),
     };
-    // A retry of a request already answered: the same answer, no new commit.
-    if let Some((key, fp)) = &idem
-        && let Some(r) = app.engine().view().idempotency.get(&ns, key)
-    {
-        return replay(&ns, r, fp);
+    let written = app.objects().put(&ns, input, cond).await?;
+    let mut resp = Json(written.object).into_response();
+    if written.replayed {
+        resp.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    let (id, op) = input.into_op(&ns)?;
-    let Op::Object(ObjectOp::Put { data, .. }) = &op else {
-        return Err(ApiError::internal(&"into_op returned a non-put op"));
-    };
-    let data = data.clone();
-    let (ns2, id2, data2, idem2) = (ns.clone(), id.clone(), data.clone(), idem.clone());
-    let result = app
-        .engine()
-        .commit(move |state| {
-            if let Some(f) = &fence {
-                f.check(state, &ns2, now)?;
-            }
-            if let Some(expected) = expected {
-                let actual = state.objects.get(&ns2, &id2).map_or(0, |o| o.seq);
-                if actual != expected {
-                    return Err(Rejection::SeqMismatch {
-                        ns: ns2.clone(),
-                        id: id2.to_string(),
-                        expected,
-                        actual,
-                    });
-                }
-            }
-            let mut ops = vec![op];
-            if let Some((key, fp)) = idem2 {
-                if state.idempotency.get(&ns2, &key).is_some() {
-                    return Err(Rejection::Duplicate(format!(
-                        "Idempotency-Key {key:?} was used already"
-                    )));
-                }
-                ops.push(Op::Object(ObjectOp::Remember {
-                    ns: ns2.as_str().into(),
-                    key: key.into(),
-                    request: fp,
-                    id: id2,
-                    data: data2,
-                }));
-            }
-            Ok(ops)
-        })
-        .await;
-    match result {
-        Ok(info) => Ok(Json(ObjectOut::new(&ns, &id, info.seq, info.ts, &data)).into_response()),
-        // A concurrent request with the same key committed first: answer as it was answered.
-        Err(StoreError::Rejected(Rejection::Duplicate(_))) => {
-            let (key, fp) = idem
-                .as_ref()
-                .ok_or_else(|| ApiError::internal(&"duplicate without a key"))?;
-            let view = app.engine().view();
-            let r = view
-                .idempotency
-                .get(&ns, key)
-                .ok_or_else(|| ApiError::internal(&"remembered answer vanished"))?;
-            replay(&ns, r, fp)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The remembered answer of an idempotent request, or 409 if the key came with another request.
-fn replay(ns: &str, r: &Remembered, fingerprint: &[u8; 32]) -> ApiResult<Response> {
-    if &r.request != fingerprint {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "idempotency_conflict",
-            "this Idempotency-Key was used with a different request",
-        ));
-    }
-    let mut resp = Json(ObjectOut::new(ns, &r.id, r.seq, r.ts, &r.data)).into_response();
-    resp.headers_mut()
-        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(resp)
 }
 
@@ -177,26 +123,12 @@ pub(super) async fn get_one(
     ApiPath((ns, id)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<GetQuery>,
 ) -> ApiResult<Json<ObjectOut>> {
-    validate_ns(&ns)?;
-    validate_id(&id)?;
-    let view = app.engine().view();
-    let not_found = || ApiError::not_found("object not found");
-    let (ns_key, id_key, entry) = view.objects.entry(&ns, &id).ok_or_else(not_found)?;
-    let version = match (q.at_seq, &q.at) {
-        (Some(_), Some(_)) => return Err(ApiError::bad_request("give at or at_seq, not both")),
-        (Some(seq), None) => entry.at_seq(seq),
-        (None, Some(at)) => {
-            let t = chrono::DateTime::parse_from_rfc3339(at).map_err(|e| {
-                ApiError::bad_request(format!("at={at:?} is not an RFC 3339 time: {e}"))
-            })?;
-            entry.at_time(t.timestamp_millis())
-        }
-        (None, None) => Ok(Some(&entry.current)),
-    }
-    .map_err(|e| ApiError::new(StatusCode::GONE, "history_unavailable", e.to_string()))?;
-    let v = version.ok_or_else(not_found)?;
-    let data = v.data.as_ref().ok_or_else(not_found)?;
-    Ok(Json(ObjectOut::new(ns_key, id_key, v.seq, v.ts, data)))
+    Ok(Json(app.objects().get(
+        &ns,
+        &id,
+        q.at_seq,
+        q.at.as_deref(),
+    )?))
 }
 
 /// Deletes an object.
@@ -218,35 +150,15 @@ pub(super) async fn delete(
     ApiPath((ns, id)): ApiPath<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
+    // The path is checked before the headers, as it always was.
     validate_ns(&ns)?;
     validate_id(&id)?;
-    let expected = if_match(&headers)?;
-    let fence = Fence::from_headers(&headers)?;
-    let now = chrono::Utc::now().timestamp_millis();
-    app.engine()
-        .commit(move |state| {
-            if let Some(f) = &fence {
-                f.check(state, &ns, now)?;
-            }
-            let actual = state.objects.get(&ns, &id).map(|o| o.seq);
-            let Some(actual) = actual else {
-                return Err(Rejection::NotFound { ns, id });
-            };
-            if let Some(expected) = expected.filter(|e| *e != actual) {
-                return Err(Rejection::SeqMismatch {
-                    ns,
-                    id,
-                    expected,
-                    actual,
-                });
-            }
-            Ok(vec![Op::Object(ObjectOp::Delete {
-                ns: ns.into(),
-                id: id.into(),
-                reason: DeleteReason::Deleted,
-            })])
-        })
-        .await?;
+    let cond = Conditions {
+        if_match: if_match(&headers)?,
+        fence: fence(&headers)?,
+        idempotency_key: None,
+    };
+    app.objects().delete(&ns, &id, cond).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,15 +173,6 @@ pub(super) struct ListQuery {
     limit: Option<usize>,
     /// Ids after this one (the `next_cursor` of the previous page).
     after: Option<String>,
-}
-
-/// One page of objects.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(super) struct ListOut {
-    /// Objects in id order.
-    objects: Vec<ObjectOut>,
-    /// The `after` of the next page, if there may be more.
-    next_cursor: Option<String>,
 }
 
 /// Lists a namespace's objects in id order.
@@ -288,37 +191,12 @@ pub(super) async fn list(
     ApiPath(ns): ApiPath<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListOut>> {
-    validate_ns(&ns)?;
-    let limit = q.limit.unwrap_or(query::DEFAULT_LIMIT);
-    if limit == 0 || limit > query::MAX_LIMIT {
-        return Err(ApiError::bad_request(format!(
-            "limit must be between 1 and {}",
-            query::MAX_LIMIT
-        )));
-    }
-    let view = app.engine().view();
-    let prefix = q.prefix.unwrap_or_default();
-    // Start at the prefix, or after the cursor when that is later.
-    let start = match &q.after {
-        Some(a) if a.as_str() >= prefix.as_str() => Bound::Excluded(a.as_str()),
-        _ => Bound::Included(prefix.as_str()),
-    };
-    let mut objects = Vec::new();
-    let mut next_cursor = None;
-    for o in view.objects.range(&ns, start) {
-        if !o.id.starts_with(prefix.as_str()) {
-            break;
-        }
-        if objects.len() == limit {
-            next_cursor = objects.last().map(|x: &ObjectOut| x.id.clone());
-            break;
-        }
-        objects.push(ObjectOut::from(o));
-    }
-    Ok(Json(ListOut {
-        objects,
-        next_cursor,
-    }))
+    Ok(Json(app.objects().list(
+        &ns,
+        q.prefix.as_deref(),
+        q.limit,
+        q.after.as_deref(),
+    )?))
 }
 
 /// Finds objects by tags and JSON-path equality, in id order.
@@ -341,10 +219,10 @@ pub(super) async fn query(
     ApiPath(ns): ApiPath<String>,
     ApiJson(q): ApiJson<QueryInput>,
 ) -> ApiResult<Response> {
+    // A query on an invalid namespace is not evaluated (nor timed in query_planner_micros).
     validate_ns(&ns)?;
-    let view = app.engine().view();
     let started = std::time::Instant::now();
-    let page = query::run(&view, &ns, &q);
+    let page = app.objects().query(&ns, &q);
     app.metrics().query_evaluated(started.elapsed());
     let page = page?;
     let mut resp = Json(page.items).into_response();

@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::openapi::ErrorBody;
-use crate::store::snapshot;
-use crate::store::wal::segment;
 
 /// A namespace's counters.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -96,14 +94,16 @@ pub struct StatsOut {
     )
 )]
 pub(super) async fn stats(State(app): State<AppState>) -> ApiResult<Json<StatsOut>> {
-    let dir = app.engine().dir().clone();
+    let engine = app.engine().clone();
     let (wal, snaps) = tokio::task::spawn_blocking(move || {
-        let wal: Vec<u64> = segment::list_segments(&dir.wal())
+        let wal: Vec<u64> = engine
+            .wal_segments()
             .unwrap_or_default()
             .iter()
-            .filter_map(|s| std::fs::metadata(&s.path).ok().map(|m| m.len()))
+            .map(|s| s.size)
             .collect();
-        let snaps: Vec<u64> = snapshot::list_snapshots(&dir.snapshots())
+        let snaps: Vec<u64> = engine
+            .snapshots()
             .unwrap_or_default()
             .into_iter()
             .filter_map(|s| s.meta.ok().map(|m| m.size))

@@ -178,7 +178,7 @@ impl Stream_ {
     fn render_batch(&mut self) -> Bytes {
         let metrics = self.app.metrics();
         if let Some(oldest) = self.batch.first() {
-            let lag_ms = chrono::Utc::now().timestamp_millis() - oldest.ts;
+            let lag_ms = self.app.engine().now_ms() - oldest.ts;
             metrics
                 .watch_emit_lag
                 .observe(lag_ms.max(0) as f64 / 1000.0);

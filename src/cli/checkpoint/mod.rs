@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::api::v1::checkpoints::CheckpointOut;
+use crate::checkpoints::CheckpointOut;
 use crate::cli::context::Context;
 
 /// Named checkpoints of an object: create, list, restore, prune

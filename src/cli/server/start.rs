@@ -9,13 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::api::guard::Guard;
-use crate::api::health::HealthFormat;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::net::ConnectionOptions;
 use crate::net::fdlimit::{self, FdLimit};
 use crate::server::{self, ServeOptions};
+use crate::server::{Guard, HealthFormat};
 use crate::store::Engine;
 use crate::store::retention::SnapshotPolicy;
 

@@ -6,13 +6,6 @@ use crate::store::error::Result;
 use crate::store::recovery::{self, Base, Target};
 use crate::store::state::{HistoryPolicy, ObjectRef, State};
 
-/// Formats ms since the epoch as RFC 3339 with milliseconds.
-pub fn format_ts(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// Rebuilds the state at `at_seq` (or the latest) without modifying anything.
 ///
 /// # Errors

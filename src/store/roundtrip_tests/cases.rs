@@ -297,6 +297,7 @@ pub(super) fn graph_record(
         errors: errors_of(validation),
         created_at: 500,
         updated_at,
+        parsed: Default::default(),
     }
 }
 

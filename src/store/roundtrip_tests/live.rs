@@ -122,9 +122,9 @@ impl Live {
             self.seen.op(op);
         }
         let ops = ops.to_vec();
-        let info = self
+        let (info, ()) = self
             .engine()
-            .commit_blocking(move |_| Ok(ops))
+            .commit_blocking(move |_| Ok((ops, ())))
             .expect("commit");
         let view = self.engine().view();
         assert_eq!(info.seq, self.views.len() as u64, "seqs are gap-free");

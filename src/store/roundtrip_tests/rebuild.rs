@@ -115,8 +115,8 @@ fn restore_on_a_copy(live: &mut Live, case: &Case) {
         id: "after-restore".into(),
         data: ObjectData::new("note".into(), Body::from_json("{}").expect("json")).into(),
     });
-    let info = engine
-        .commit_blocking(move |_| Ok(vec![put]))
+    let (info, ()) = engine
+        .commit_blocking(move |_| Ok((vec![put], ())))
         .expect("commit");
     assert_eq!(info.seq, last + 1, "no seq is issued twice");
     engine.close().expect("close");

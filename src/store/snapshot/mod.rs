@@ -32,7 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::state::Entry;
 
-/// One item of a snapshot body. Variants are append-only (their index is the wire tag).
+/// One item of a snapshot body. Variants are append-only (their index is the wire tag):
+/// `Object` 0, `Idempotency` 1, `Lease` 2, `Checkpoints` 3, `Workflow` 4.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Item {
     /// An object entry with its history.

@@ -19,6 +19,11 @@ pub struct Lease {
     pub expires_at: i64,
 }
 
+/// When a lease granted or renewed by a commit at `ts` for `ttl_ms` lapses.
+pub fn expires_at(ts: i64, ttl_ms: u64) -> i64 {
+    ts.saturating_add(i64::try_from(ttl_ms).unwrap_or(i64::MAX))
+}
+
 /// Leases by `(ns, key)`; released ones are removed, lapsed ones stay until taken over.
 #[derive(Debug, Clone, Default)]
 pub struct LeaseState {
@@ -28,7 +33,7 @@ pub struct LeaseState {
 impl LeaseState {
     /// Applies one op of the commit `seq` at time `ts`.
     pub fn apply(&mut self, seq: u64, ts: i64, op: &LeaseOp) {
-        let ttl = |ms: u64| ts.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX));
+        let ttl = |ms: u64| expires_at(ts, ms);
         match op {
             LeaseOp::Acquire {
                 ns,

@@ -113,6 +113,7 @@ fn op() -> impl Strategy<Value = Op> {
                     errors: vec![],
                     created_at: 0,
                     updated_at: at,
+                    parsed: Default::default(),
                 },
             })
         }),

@@ -37,7 +37,7 @@ pub fn trigger(
             graph.validation.as_str()
         )));
     }
-    let template = Template::parse(&graph.template)
+    let template = Template::of(graph)
         .map_err(|e| Rejection::Invalid(format!("stored template unreadable: {e}")))?;
     let given = input.store.clone().unwrap_or_default();
     let missing: Vec<&String> = template

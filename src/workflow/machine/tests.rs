@@ -29,6 +29,7 @@ fn graph(nodes: Value, retry: Value) -> WorkflowState {
             errors: vec![],
             created_at: 0,
             updated_at: 0,
+            parsed: Default::default(),
         },
     });
     wf

@@ -27,7 +27,7 @@ pub fn find(overlay: &Overlay<'_>, ns: &str, id: &str) -> Result<StateRecord, Re
 pub fn run_and_template(
     overlay: &Overlay<'_>,
     s: &StateRecord,
-) -> Result<(RunRecord, Option<Template>), Rejection> {
+) -> Result<(RunRecord, Option<Arc<Template>>), Rejection> {
     let run = overlay
         .base()
         .run(&s.run_id)
@@ -37,7 +37,7 @@ pub fn run_and_template(
     let template = overlay
         .base()
         .graph(&run.ns, &run.graph_name)
-        .and_then(|g| Template::parse(&g.template).ok());
+        .and_then(|g| Template::of(g).ok());
     Ok((run, template))
 }
 

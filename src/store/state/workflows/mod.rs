@@ -13,11 +13,12 @@ use std::sync::Arc;
 use imbl::{OrdMap, OrdSet};
 
 mod records;
+mod status;
 
-pub use crate::workflow::status::StateStatus;
 pub use records::{
     GraphRecord, NodeRecord, RunRecord, StateRecord, Validation, WorkflowItem, WorkflowOp,
 };
+pub use status::StateStatus;
 
 type Pair = (Arc<str>, Arc<str>);
 

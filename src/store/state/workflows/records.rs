@@ -6,27 +6,19 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::StateStatus;
+use crate::store::derived::Derived;
+use crate::store::tags::stored_enum;
 
-/// Validation outcome of a graph template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Validation {
-    /// Not checked against the registered nodes yet.
-    Pending,
-    /// Every node is registered and fits.
-    Valid,
-    /// See the errors.
-    Invalid,
-}
-
-impl Validation {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Validation::Pending => "PENDING",
-            Validation::Valid => "VALID",
-            Validation::Invalid => "INVALID",
-        }
+stored_enum! {
+    /// Validation outcome of a graph template. Tags are append-only (see
+    /// [`crate::store::tags`]).
+    pub enum Validation {
+        /// Not checked against the registered nodes yet.
+        Pending = 0 as "PENDING",
+        /// Every node is registered and fits.
+        Valid = 1 as "VALID",
+        /// See the errors.
+        Invalid = 2 as "INVALID",
     }
 }
 
@@ -58,6 +50,9 @@ pub struct GraphRecord {
     pub created_at: i64,
     /// Last upsert (ms).
     pub updated_at: i64,
+    /// The template parsed by the workflow domain, once per stored version (not stored).
+    #[serde(skip)]
+    pub parsed: Derived,
 }
 
 /// A run of a graph.
@@ -124,7 +119,9 @@ pub struct StateRecord {
     pub updated_at: i64,
 }
 
-/// Changes to the workflow domain. Variants are append-only.
+/// Changes to the workflow domain. Variants are append-only; tags: `RegisterNodes` 0,
+/// `PutGraph` 1, `SetValidation` 2, `DeleteGraph` 3, `PutRun` 4, `PutStates` 5, `DeleteRuns` 6,
+/// `CronFired` 7.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WorkflowOp {
     /// Upserts the nodes of a runtime.
@@ -183,7 +180,8 @@ pub enum WorkflowOp {
     },
 }
 
-/// One snapshot item of the workflow domain.
+/// One snapshot item of the workflow domain. Variants are append-only; tags: `Node` 0,
+/// `Graph` 1, `Run` 2, `State` 3, `Cron` 4.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WorkflowItem {
     /// A registered node.

@@ -105,6 +105,7 @@ fn validation_applies_only_to_the_version_validated() {
         errors: vec![],
         created_at: 0,
         updated_at: at,
+        parsed: Default::default(),
     };
     w.apply(&WorkflowOp::PutGraph {
         ns: "ns".into(),
