@@ -28,7 +28,8 @@ pub fn make_snapshot(dir: &Path, key: Option<EncryptionKey>, objects: usize) -> 
             &format!("obj-{i}"),
             &format!("{{\"i\":{i},\"pad\":\"{}\"}}", "x".repeat(i % 97)),
         );
-        e.commit_blocking(move |_| Ok(vec![op])).expect("commit");
+        e.commit_blocking(move |_| Ok((vec![op], ())))
+            .expect("commit");
     }
     let meta = e.snapshot(SnapshotOrigin::Manual).expect("snapshot");
     snapshot_path(&e.dir().snapshots(), &meta.id)
