@@ -9,12 +9,14 @@
 //! - [`store`]: the engine; [`admin`]: snapshots, WAL trim and the manifest, online and offline.
 //! - [`api`], [`server`], [`net`], [`tls`]: the HTTP server and its connections; [`client`]: its
 //!   client.
+//! - [`build_info`]: the version, commit and build date of this binary.
 //! - [`workflow`]: the workflow engine's pure building blocks (Exosphere-compatible).
 
 pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod build_info;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -2,7 +2,8 @@
 //! result, query evaluation time, watch streams (clients, events, resumes, drops by reason,
 //! backlog, emit lag), snapshots (outcomes and when the last good one was taken), and engine
 //! figures read at scrape time (commit_seq, WAL records, bytes, batches and segments, fsyncs,
-//! bytes on disk); the listeners' connection figures are in [`super::net_metrics`].
+//! bytes on disk), and `build_info{version,commit,build_date}` (always 1); the listeners'
+//! connection figures are in [`super::net_metrics`].
 //!
 //! AgentState's names are exported too, for its users' dashboards and alerts (its
 //! `docs/compatibility.md` makes them public API), each with what the name means there:
@@ -63,6 +64,14 @@ pub struct Code {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Proto {
     proto: &'static str,
+}
+
+/// Labels of `build_info`: what `stmgr --version` says.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+    commit: &'static str,
+    build_date: &'static str,
 }
 
 /// `kind` label of `storage_bytes_total` (`wal` or `snapshots`).
@@ -204,6 +213,19 @@ impl Metrics {
             "auth_refused",
             "Requests refused by authentication or authorization, by error code",
             auth_refused.clone(),
+        );
+        let build_info = Family::<BuildLabels, Gauge>::default();
+        build_info
+            .get_or_create(&BuildLabels {
+                version: crate::build_info::VERSION,
+                commit: crate::build_info::COMMIT,
+                build_date: crate::build_info::BUILD_DATE,
+            })
+            .set(1);
+        registry.register(
+            "build_info",
+            "Always 1; the labels say which build is running (as `stmgr --version` does)",
+            build_info,
         );
         registry.register_collector(Box::new(EngineCollector(engine)));
         let net = super::net_metrics::NetMetrics::default();

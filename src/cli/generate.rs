@@ -69,7 +69,11 @@ fn generate_from(full: &clap::Command, out: &Path) -> io::Result<Vec<PathBuf>> {
 
     let man = out.join("man");
     create_dir(&man)?;
-    let mut cmd = full.clone().disable_help_subcommand(true);
+    // The package version only: the commit and build date would change the pages every build.
+    let mut cmd = full
+        .clone()
+        .version(env!("CARGO_PKG_VERSION"))
+        .disable_help_subcommand(true);
     cmd.build();
     man_pages(&cmd, &man, &mut written)?;
     Ok(written)

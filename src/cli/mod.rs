@@ -50,7 +50,7 @@ use crate::config::{OutputFormat, Overrides, Settings};
 #[derive(Debug, Parser)]
 #[command(
     name = "stmgr",
-    version,
+    version = crate::build_info::VERSION_LINE,
     about = "State manager for agent and workflow systems: state store, snapshots, point-in-time restore",
     long_about = None,
     after_long_help = EXIT_STATUS_HELP,

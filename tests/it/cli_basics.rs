@@ -23,15 +23,6 @@ fn help_lists_commands_and_exit_statuses() {
 }
 
 #[test]
-fn version_prints_the_package_version() {
-    stmgr()
-        .arg("--version")
-        .assert()
-        .success()
-        .stdout(format!("stmgr {}\n", env!("CARGO_PKG_VERSION")));
-}
-
-#[test]
 fn no_command_prints_help_and_exits_2() {
     stmgr()
         .assert()

@@ -6,6 +6,7 @@ mod util;
 mod auth_cli;
 mod auth_server;
 mod auth_watch;
+mod build_info;
 mod cli_basics;
 mod compat_bodies;
 mod compat_metrics;
