@@ -407,7 +407,7 @@ _stmgr() {
 
     case "${cmd}" in
         stmgr)
-            opts="-q -v -h -V --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help --version server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help"
+            opts="-o -q -v -h -V --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help --version server put get rm ls query watch status checkpoint graph node run state bench snapshot trim-wal restore admin token keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +426,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -461,7 +465,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help dump verify help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help dump verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +484,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -515,7 +523,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin__subcmd__dump)
-            opts="-q -v -h --ns --at-seq --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --at-seq --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,6 +550,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -633,7 +645,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__admin__subcmd__verify)
-            opts="-q -v -h --repair --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --repair --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -652,6 +664,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -687,7 +703,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__bench)
-            opts="-c -d -q -v -h --op --connections --duration --count --value-size --ns --rate --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-c -d -o -q -v -h --op --connections --duration --count --value-size --ns --rate --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -745,6 +761,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -777,7 +797,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help create list restore prune help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help create list restore prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,6 +816,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -831,7 +855,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__create)
-            opts="-q -v -h --metadata --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --metadata --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,6 +878,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -973,7 +1001,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__list)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -992,6 +1020,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1027,7 +1059,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__prune)
-            opts="-q -v -h --keep-last --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --keep-last --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,6 +1082,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1085,7 +1121,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__checkpoint__subcmd__restore)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1104,6 +1140,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1139,7 +1179,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__get)
-            opts="-q -v -h --at-seq --at --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --at-seq --at --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1166,6 +1206,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1201,7 +1245,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help upload validate list show delete trigger help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help upload validate list show delete trigger help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1264,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1255,7 +1303,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__delete)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1278,6 +1326,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1425,7 +1477,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__list)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1448,6 +1500,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1483,7 +1539,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__show)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1506,6 +1562,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1541,7 +1601,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__trigger)
-            opts="-q -v -h --ns --input --store --start-delay --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --input --store --start-delay --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1579,6 +1639,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1611,7 +1675,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__upload)
-            opts="-q -v -h --name --ns --wait --wait-timeout --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --name --ns --wait --wait-timeout --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1642,6 +1706,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -1677,7 +1745,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__graph__subcmd__validate)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1700,6 +1768,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -2351,7 +2423,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__keys)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help generate help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2370,6 +2442,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -2405,7 +2481,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__keys__subcmd__generate)
-            opts="-q -v -h --bytes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --bytes --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2428,6 +2504,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -2505,7 +2585,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__ls)
-            opts="-q -v -h --prefix --limit --after --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --prefix --limit --after --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2536,6 +2616,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -2571,7 +2655,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__node)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2590,6 +2674,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -2667,7 +2755,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__node__subcmd__list)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2690,6 +2778,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -2725,7 +2817,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__put)
-            opts="-t -b -q -v -h --type --body --tag --ttl --parent --if-match --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-t -b -o -q -v -h --type --body --tag --ttl --parent --if-match --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2779,6 +2871,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2811,7 +2907,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__query)
-            opts="-q -v -h --tag --where --limit --cursor --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --tag --where --limit --cursor --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2849,6 +2945,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2881,7 +2981,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__restore)
-            opts="-y -q -v -h --snapshot-id --to-seq --to-time --yes --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-y -o -q -v -h --snapshot-id --to-seq --to-time --yes --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2912,6 +3012,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -2947,7 +3051,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__rm)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2966,6 +3070,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3001,7 +3109,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list show cancel help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list show cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3020,6 +3128,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3055,7 +3167,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run__subcmd__cancel)
-            opts="-q -v -h --ns --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3078,6 +3190,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3183,7 +3299,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run__subcmd__list)
-            opts="-q -v -h --ns --graph --status --limit --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --graph --status --limit --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3221,6 +3337,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3253,7 +3373,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__run__subcmd__show)
-            opts="-q -v -h --ns --tree --state --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --tree --state --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3280,6 +3400,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3315,7 +3439,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help start help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help start help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3334,6 +3458,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3411,7 +3539,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__server__subcmd__start)
-            opts="-q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --watch-write-interval --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --header-timeout --idle-timeout --body-timeout --max-connections --health-format --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --listen --max-body-bytes --drain-timeout --heartbeat --watch-write-interval --snapshot-every-mib --snapshot-every --log-format --metrics-listen --snapshot-keep --tls-cert --tls-key --tls-client-ca --insecure --api-key-grants-v1 --ns-max-qps --guard-metrics --queued-timeout --run-retention --token-leeway --header-timeout --idle-timeout --body-timeout --max-connections --health-format --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3521,6 +3649,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3553,7 +3685,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__snapshot)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3572,6 +3704,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3649,7 +3785,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__snapshot__subcmd__list)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3668,6 +3804,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3703,7 +3843,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__state)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help retry help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3722,6 +3862,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3799,7 +3943,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__state__subcmd__retry)
-            opts="-q -v -h --ns --fanout-id --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --fanout-id --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3826,6 +3970,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3861,7 +4009,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__status)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3880,6 +4028,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -3915,7 +4067,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help issue inspect help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help issue inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3934,6 +4086,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -4025,7 +4181,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token__subcmd__inspect)
-            opts="-q -v -h --config --data-dir --server --output --quiet --verbose --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --config --data-dir --server --output --no-headers --quiet --verbose --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4044,6 +4200,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -4075,7 +4235,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__token__subcmd__issue)
-            opts="-q -v -h --ns --verbs --ttl --region --max-bytes --max-qps --jti --kid --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --ns --verbs --ttl --region --max-bytes --max-qps --jti --kid --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4129,6 +4289,10 @@ _stmgr() {
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4161,7 +4325,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__trim__subcmd__wal)
-            opts="-q -v -h --snapshot-id --dry-run --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --snapshot-id --dry-run --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4184,6 +4348,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;
@@ -4219,7 +4387,7 @@ _stmgr() {
             return 0
             ;;
         stmgr__subcmd__watch)
-            opts="-q -v -h --from --prefix --count --config --data-dir --server --output --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
+            opts="-o -q -v -h --from --prefix --count --config --data-dir --server --output --no-headers --quiet --verbose --token --ca-cert --client-cert --client-key --api-key --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4250,6 +4418,10 @@ _stmgr() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json jsonl" -- "${cur}"))
                     return 0
                     ;;

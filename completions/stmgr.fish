@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_stmgr_global_optspecs
-    string join \n config= data-dir= server= output= q/quiet v/verbose token= ca-cert= client-cert= client-key= api-key= timeout= h/help V/version
+    string join \n config= data-dir= server= o/output= no-headers q/quiet v/verbose token= ca-cert= client-cert= client-key= api-key= timeout= h/help V/version
 end
 
 function __fish_stmgr_needs_command
@@ -27,7 +27,7 @@ end
 complete -c stmgr -n "__fish_stmgr_needs_command" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_needs_command" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_needs_command" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_needs_command" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -36,6 +36,7 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -l client-cert -d 'PEM client 
 complete -c stmgr -n "__fish_stmgr_needs_command" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_needs_command" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_needs_command" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_needs_command" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -64,7 +65,7 @@ complete -c stmgr -n "__fish_stmgr_needs_command" -f -a "help" -d 'Print this me
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -73,6 +74,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and not __fish_seen_subcommand_from start help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -105,7 +107,7 @@ json\t'The JSON document'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -117,6 +119,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subc
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l insecure -d 'Listen on a non-loopback address even though no token key or API key is configured (anyone who reaches the port can read and write everything)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l api-key-grants-v1 -d 'Let the API key (x-api-key) use the whole v1 API too, not only the workflow API'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l guard-metrics -d 'Require a token with the admin verb for /metrics'
+complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand server; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -131,7 +134,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l if-match -d 'Write o
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -140,6 +143,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-cert -d 'PEM 
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand put" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -148,7 +152,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l at -d 'The version c
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -157,13 +161,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-cert -d 'PEM 
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand get" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -172,6 +177,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-cert -d 'PEM c
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -181,7 +187,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l after -d 'Start after
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -190,6 +196,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-cert -d 'PEM c
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -200,7 +207,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l cursor -d 'Cursor 
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -209,6 +216,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-cert -d 'PE
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand query" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -218,7 +226,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l count -d 'Stop aft
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -227,13 +235,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-cert -d 'PE
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -242,13 +251,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-cert -d 'P
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand status" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -257,6 +267,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and not __fish_seen_subcommand_from create list restore prune help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -269,7 +280,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -278,13 +289,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -293,13 +305,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -308,6 +321,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -315,7 +329,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -324,6 +338,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -335,7 +350,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand checkpoint; and __fish_seen_
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -344,6 +359,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and not __fish_seen_subcommand_from upload validate list show delete trigger help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -360,7 +376,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -370,6 +386,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l wait -d 'Wait until the server has checked the graph against the registered nodes'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from upload" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -377,7 +394,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -386,6 +403,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -393,7 +411,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -402,6 +420,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -409,7 +428,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -418,6 +437,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -425,7 +445,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -434,6 +454,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -444,7 +465,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -453,6 +474,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -466,7 +488,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand graph; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -475,6 +497,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -484,7 +507,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -493,6 +516,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -501,7 +525,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand node; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -510,6 +534,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_sub
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and not __fish_seen_subcommand_from list show cancel help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -527,7 +552,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -536,6 +561,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -544,7 +570,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -554,6 +580,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l tree -d 'Print the states as a tree: each state under the state that created it'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -561,7 +588,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -570,6 +597,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -580,7 +608,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand run; and __fish_seen_subcomm
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -589,6 +617,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and not __fish_seen_subcommand_from retry help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -599,7 +628,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -608,6 +637,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand state; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -627,7 +657,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l rate -d 'Writes pe
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -636,13 +666,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-cert -d 'PE
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -651,6 +682,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_see
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -659,7 +691,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and not __fish_see
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -668,6 +700,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand snapshot; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -677,7 +710,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l snapshot-id -d 
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -687,6 +720,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l client-key -d '
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l dry-run -d 'Show what would be removed without removing anything'
+complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand trim-wal" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -696,7 +730,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l to-time -d 'Repl
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -706,13 +740,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l client-key -d 'P
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (required when stdin is not a terminal)'
+complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -721,6 +756,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and not __fish_seen_subcommand_from dump verify help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -732,7 +768,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -741,13 +777,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -757,6 +794,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l repair -d 'Cut damaged data away (server stopped): a damaged segment is truncated at the first bad frame and the segments after it moved aside; damaged snapshots are moved aside. Every cut byte is kept under aside/repair-<time>/'
+complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -766,7 +804,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand admin; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -775,6 +813,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_s
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and not __fish_seen_subcommand_from issue inspect help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -799,7 +838,7 @@ next\t'The next key (`CAP_KEY_NEXT`), staged for rotation'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -808,13 +847,14 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l ca-cert -d 'Trust the server certificates these PEM CA certificates sign (instead of the system\'s)' -r -F
@@ -822,6 +862,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -831,7 +872,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand token; and __fish_seen_subco
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -840,6 +881,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_su
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -849,7 +891,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l config -d 'Config file [default: stmgr/config.toml in the platform config directory, if present]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l data-dir -d 'Data directory [default: stmgr in the platform data directory] [env: STMGR_DATA_DIR, DATA_DIR]' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l server -d 'Base URL of the stmgr server [default: http://127.0.0.1:8080] [env: STMGR_SERVER]' -r
-complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s o -l output -d 'Output format of results [default: chosen by each command, usually table]' -r -f -a "table\t'Human-readable tables'
 json\t'One pretty-printed JSON document'
 jsonl\t'One compact JSON document per line'"
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l token -d 'Capability token sent to the server as `Authorization: Bearer`' -r
@@ -858,6 +900,7 @@ complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcom
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l client-key -d 'PEM private key of --client-cert' -r -F
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l api-key -d 'API key sent as `x-api-key` to the workflow API (v0): the server\'s STATE_MANAGER_SECRET [env: STMGR_API_KEY, STATE_MANAGER_SECRET, API_KEY, EXOSPHERE_API_KEY]' -r
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l timeout -d 'Longest wait for a server\'s answer, e.g. 10s or 2m; 0 for no limit. Streams (watch, admin dump) are bounded only until they start [default: 30s]' -r
+complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -l no-headers -d 'Print tables without their header row or borders: one line per row, columns two spaces apart (for scripts; no effect on json and jsonl)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only results and errors: no status messages or progress bars'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv trace; see also STMGR_LOG)'
 complete -c stmgr -n "__fish_stmgr_using_subcommand keys; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'

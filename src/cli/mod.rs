@@ -92,6 +92,7 @@ pub struct GlobalArgs {
 
     /// Output format of results [default: chosen by each command, usually table]
     #[arg(
+        short = 'o',
         long,
         global = true,
         env = "STMGR_OUTPUT",
@@ -99,6 +100,11 @@ pub struct GlobalArgs {
         value_name = "FORMAT"
     )]
     pub output: Option<OutputFormat>,
+
+    /// Print tables without their header row or borders: one line per row, columns two
+    /// spaces apart (for scripts; no effect on json and jsonl)
+    #[arg(long, global = true)]
+    pub no_headers: bool,
 
     /// Print only results and errors: no status messages or progress bars
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -294,7 +300,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
     }
     let settings = Settings::from_process(&cli.global.overrides())?;
     tracing::debug!(?settings, "settings resolved");
-    let ctx = Context::new(settings, runtime);
+    let ctx = Context::new(settings, runtime).with_no_headers(cli.global.no_headers);
     let result = match &cli.command {
         Command::Snapshot(args) => snapshot::run(args, &ctx),
         Command::TrimWal(args) => trim_wal::run(args, &ctx),
