@@ -8,6 +8,8 @@
 pub mod admin;
 pub mod bench;
 pub mod checkpoint;
+pub mod complete;
+pub mod completions;
 pub mod context;
 mod datadir;
 mod exit;
@@ -17,6 +19,7 @@ pub mod graph;
 pub mod keys;
 pub mod logging;
 pub mod ls;
+pub mod man;
 pub mod mode;
 pub mod node;
 mod online;
@@ -236,6 +239,10 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Make signing keys for capability tokens
     Keys(keys::KeysArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
+    Completions(completions::CompletionsArgs),
+    /// Print a man page, or write them all to a directory
+    Man(man::ManArgs),
     /// Write shell completions and man pages
     #[command(hide = true)]
     Generate(generate::GenerateArgs),
@@ -267,6 +274,8 @@ impl Command {
             | Command::State(_)
             | Command::Token(_)
             | Command::Keys(_)
+            | Command::Completions(_)
+            | Command::Man(_)
             | Command::Bench(_) => false,
             Command::Server(_) => true,
         }
@@ -294,9 +303,12 @@ pub fn command() -> clap::Command {
 /// A configuration error (exit 2, see [`exit_code_for`]) or whatever the command returns.
 pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow::Result<ExitCode> {
     // Generating files must not depend on the user's configuration.
-    if let Command::Generate(args) = &cli.command {
-        let printer = output::Printer::new(cli.global.output, cli.global.quiet);
-        return generate::run(args, &printer);
+    let printer = || output::Printer::new(cli.global.output, cli.global.quiet);
+    match &cli.command {
+        Command::Generate(args) => return generate::run(args, &printer()),
+        Command::Completions(args) => return completions::run(args, &printer()),
+        Command::Man(args) => return man::run(args, &printer()),
+        _ => {}
     }
     let settings = Settings::from_process(&cli.global.overrides())?;
     tracing::debug!(?settings, "settings resolved");
@@ -323,6 +335,8 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Token(args) => token::run(args, &ctx),
         Command::Keys(args) => keys::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
+        Command::Completions(args) => completions::run(args, &ctx.printer),
+        Command::Man(args) => man::run(args, &ctx.printer),
     };
     result.map_err(datadir::key_hint)
 }

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use serde_json::json;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::cli::online;
@@ -17,6 +19,7 @@ use crate::objects::parse_tags;
 #[derive(Debug, Args)]
 pub struct PutArgs {
     /// Namespace (e.g. agent://demo)
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Object id [default: a new ULID]
     pub id: Option<String>,

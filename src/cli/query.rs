@@ -3,8 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use serde_json::json;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::cli::online;
@@ -15,6 +17,7 @@ use crate::objects::parse_tags;
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Tag that must match (repeatable; all must match)
     #[arg(long = "tag", value_name = "KEY=VALUE")]

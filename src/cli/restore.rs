@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::context::Context;
 use crate::cli::datadir;
@@ -21,7 +22,7 @@ use crate::store::snapshot;
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// The snapshot to start from (see `stmgr snapshot list`)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = ArgValueCandidates::new(crate::cli::complete::snapshot_ids))]
     pub snapshot_id: String,
     /// Replay the WAL up to and including this commit_seq [default: the end of the log]
     #[arg(long, value_name = "SEQ", conflicts_with = "to_time")]

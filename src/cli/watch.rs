@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use futures_util::StreamExt;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::client::{ClientError, SseEvent};
@@ -16,6 +18,7 @@ use crate::config::OutputFormat;
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Start after this commit_seq [default: only changes from now on]
     #[arg(long, value_name = "SEQ")]

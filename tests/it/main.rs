@@ -10,6 +10,7 @@ mod build_info;
 mod cli_basics;
 mod compat_bodies;
 mod compat_metrics;
+mod completions;
 mod connections;
 mod crash;
 mod encryption;

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
@@ -17,7 +18,7 @@ use crate::config::OutputFormat;
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     /// Graph file: TOML if the name ends in .toml, else JSON; - reads JSON from stdin
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub file: String,
     /// Graph name [default: the file's `name`]
     #[arg(long, value_name = "NAME")]
@@ -27,7 +28,8 @@ pub struct UploadArgs {
         long = "ns",
         env = "STMGR_NS",
         hide_env_values = true,
-        value_name = "NS"
+        value_name = "NS",
+        add = ArgValueCandidates::new(crate::cli::complete::workflow_namespaces)
     )]
     pub ns: Option<String>,
     /// Wait until the server has checked the graph against the registered nodes
