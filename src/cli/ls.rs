@@ -12,6 +12,7 @@ use crate::config::OutputFormat;
 
 /// List the objects of a namespace in id order
 #[derive(Debug, Args)]
+#[command(after_help = LS_EXAMPLES)]
 pub struct LsArgs {
     /// Namespace
     #[arg(add = ArgValueCandidates::new(complete::namespaces))]
@@ -26,6 +27,13 @@ pub struct LsArgs {
     #[arg(long, value_name = "ID")]
     pub after: Option<String>,
 }
+
+/// `--help` examples (also in the man page).
+const LS_EXAMPLES: &str = r#"Examples:
+  stmgr ls agent://demo
+  stmgr ls agent://demo --prefix task- --limit 20
+  stmgr ls agent://demo --no-headers | cut -d' ' -f1     # ids only
+  stmgr ls agent://demo -o jsonl"#;
 
 /// Runs `stmgr ls`, following cursors until `--limit` or the end.
 ///

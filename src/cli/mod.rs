@@ -367,6 +367,83 @@ mod tests {
         assert!(!cli.command.needs_multi_thread());
     }
 
+    /// The words of a shell command line: quotes removed, `\` + newline joined, stopping at a
+    /// comment, a pipe or a redirection; leading `VAR=value` assignments dropped.
+    fn shell_words(line: &str) -> Vec<String> {
+        let (mut words, mut word, mut quote, mut in_word) =
+            (Vec::new(), String::new(), None, false);
+        for c in line.replace("\\\n", " ").chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), c) => word.push(c),
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    in_word = true;
+                }
+                (None, '#' | '|' | '>') if !in_word => break,
+                (None, c) if c.is_whitespace() => {
+                    if in_word {
+                        words.push(std::mem::take(&mut word));
+                        in_word = false;
+                    }
+                }
+                (None, c) => {
+                    word.push(c);
+                    in_word = true;
+                }
+            }
+        }
+        if in_word {
+            words.push(word);
+        }
+        let start = words
+            .iter()
+            .position(|w| !w.contains('=') || w.starts_with('-'));
+        words.split_off(start.unwrap_or(words.len()))
+    }
+
+    /// Every `Examples:` command line of `cmd` and its subcommands.
+    fn example_lines(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
+        if let Some(help) = cmd.get_after_help() {
+            let help = help.to_string();
+            if let Some(examples) = help.split("Examples:\n").nth(1) {
+                let joined = examples.replace("\\\n", " ");
+                for line in joined.lines() {
+                    out.push((cmd.get_name().to_owned(), line.trim().to_owned()));
+                }
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            example_lines(sub, out);
+        }
+    }
+
+    #[test]
+    fn every_help_example_parses() {
+        let mut lines = Vec::new();
+        example_lines(&command(), &mut lines);
+        let mut checked = 0;
+        for (name, line) in &lines {
+            // In a pipeline (`echo ... | stmgr ...`, `stmgr ... | jq`), the stmgr part.
+            let Some(words) = line
+                .split("| ")
+                .map(shell_words)
+                .find(|w| w.first().is_some_and(|w| w == "stmgr"))
+            else {
+                continue;
+            };
+            if let Err(e) = Cli::try_parse_from(&words) {
+                panic!("example of `{name}` does not parse: {line}\n{words:?}\n{e}");
+            }
+            checked += 1;
+        }
+        assert!(checked >= 38, "only {checked} examples: {lines:?}");
+        assert_eq!(
+            shell_words(r#"A=1 B=2 stmgr put 'a b' --body '{"x":1}' # c"#),
+            ["stmgr", "put", "a b", "--body", r#"{"x":1}"#]
+        );
+    }
+
     #[test]
     fn quiet_and_verbose_conflict() {
         assert!(Cli::try_parse_from(["stmgr", "-q", "-v", "generate", "--out-dir", "x"]).is_err());

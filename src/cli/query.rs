@@ -15,6 +15,7 @@ use crate::objects::parse_tags;
 
 /// Find objects by tags and by values in their body
 #[derive(Debug, Args)]
+#[command(after_help = QUERY_EXAMPLES)]
 pub struct QueryArgs {
     /// Namespace
     #[arg(add = ArgValueCandidates::new(complete::namespaces))]
@@ -32,6 +33,12 @@ pub struct QueryArgs {
     #[arg(long, value_name = "CURSOR")]
     pub cursor: Option<String>,
 }
+
+/// `--help` examples (also in the man page).
+const QUERY_EXAMPLES: &str = r#"Examples:
+  stmgr query agent://demo --tag team=a
+  stmgr query agent://demo --where '$.status="open"' --tag team=a
+  stmgr query agent://demo --where '$.attempts=3' -o json"#;
 
 /// Runs `stmgr query`.
 ///

@@ -16,6 +16,7 @@ use crate::config::OutputFormat;
 
 /// Arguments of `stmgr graph upload`.
 #[derive(Debug, Args)]
+#[command(after_help = UPLOAD_EXAMPLES)]
 pub struct UploadArgs {
     /// Graph file: TOML if the name ends in .toml, else JSON; - reads JSON from stdin
     #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
@@ -45,6 +46,13 @@ pub struct UploadArgs {
     )]
     pub wait_timeout: Duration,
 }
+
+/// `--help` examples (also in the man page).
+const UPLOAD_EXAMPLES: &str = r#"Examples:
+  stmgr graph upload examples/graph.toml --wait
+  stmgr graph upload graph.json --ns prod --name files --wait --wait-timeout 2m
+  cat graph.json | stmgr graph upload - --ns prod --name files
+  stmgr graph validate examples/graph.toml          # the same checks, offline"#;
 
 /// Pause between polls of `--wait`: from `FIRST_POLL`, doubling up to `MAX_POLL`.
 const FIRST_POLL: Duration = Duration::from_millis(50);

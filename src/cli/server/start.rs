@@ -21,6 +21,7 @@ use crate::store::retention::SnapshotPolicy;
 
 /// Arguments of `stmgr server start`.
 #[derive(Debug, Args)]
+#[command(after_help = START_EXAMPLES)]
 pub struct StartArgs {
     /// Address to listen on [default: 127.0.0.1:8080; HOST and PORT are read too]
     #[arg(long, env = "STMGR_LISTEN", value_name = "ADDR")]
@@ -133,6 +134,13 @@ pub struct StartArgs {
     #[arg(long, env = "STMGR_HEALTH_FORMAT", value_enum, default_value_t = HealthFormatArg::Text)]
     pub health_format: HealthFormatArg,
 }
+
+/// `--help` examples (also in the man page).
+const START_EXAMPLES: &str = r#"Examples:
+  stmgr server start                                  # 127.0.0.1:8080, the default data directory
+  stmgr server start --data-dir ./state --listen 127.0.0.1:9000
+  CAP_KEY_ACTIVE_ID=k1 CAP_KEY_ACTIVE=... stmgr server start --listen 0.0.0.0:8080 \
+      --metrics-listen 127.0.0.1:9090 --snapshot-every 10m --log-format json"#;
 
 /// What a plain `GET /health` answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
