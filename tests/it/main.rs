@@ -30,6 +30,7 @@ mod sdk_agentstate;
 mod server;
 mod server_cli;
 mod snapshots;
+mod systemd;
 mod tls;
 mod workflow_cli;
 mod workflows;

@@ -1,5 +1,6 @@
 //! `stmgr server start`: open (or create) the data directory, recover, listen, serve until
-//! SIGTERM or SIGINT, then shut down gracefully.
+//! SIGTERM or SIGINT, then shut down gracefully; under systemd (`NOTIFY_SOCKET`), say READY=1
+//! once listening and STOPPING=1 when the shutdown starts.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -366,7 +367,14 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             ),
             serde_json::json!({"commit_seq": rec.commit_seq, "replayed": rec.replayed, "snapshot_id": rec.snapshot_id, "durability": ctx.settings.engine.durability}),
         );
-        server::serve(listener, engine, options, server::shutdown_signal()).await
+        // Both listeners are bound and the data recovered: connections wait in the backlog
+        // until the accept loops, which start at once, take them.
+        super::systemd::ready(&format!("listening on {scheme}://{local}; commit_seq {}", rec.commit_seq));
+        let shutdown = async {
+            server::shutdown_signal().await;
+            super::systemd::stopping("shutting down: draining requests");
+        };
+        server::serve(listener, engine, options, shutdown).await
     })?;
     if args.log_format == LogFormat::Json {
         ctx.printer.status(
