@@ -1,5 +1,6 @@
-//! The HTTP server's lifecycle: serve the app on a listener (connections are handled by
-//! [`crate::net`]) until a shutdown future resolves, then stop accepting, end every watch
+//! The HTTP server's lifecycle: serve the app (with request ids and CORS, see
+//! [`api::layers`]) on a listener (connections are handled by [`crate::net`]) until a shutdown
+//! future resolves, then stop accepting, end every watch
 //! stream with a final event, drain in-flight requests (bounded by a timeout), sync the engine
 //! and release the data directory.
 //!
@@ -48,6 +49,8 @@ pub struct ServeOptions {
     pub connections: ConnectionOptions,
     /// What a plain `GET /health` answers.
     pub health_format: HealthFormat,
+    /// Browser origins allowed to call the API (`None`: CORS off).
+    pub cors: Option<api::layers::CorsOrigins>,
 }
 
 impl Default for ServeOptions {
@@ -64,6 +67,7 @@ impl Default for ServeOptions {
             workflows: crate::workflow::WorkflowOptions::default(),
             connections: ConnectionOptions::default(),
             health_format: HealthFormat::default(),
+            cors: None,
         }
     }
 }
@@ -102,10 +106,14 @@ pub async fn serve(
         ));
     }
     // Both listeners are set up (their caps in the metrics) before either accepts.
+    let mut app = api::router(state.clone(), options.max_body);
+    if let Some(cors) = &options.cors {
+        app = app.layer(cors.layer());
+    }
     let api = Endpoint {
         name: "api",
         listener,
-        app: api::router(state.clone(), options.max_body),
+        app: api::layers::with_request_ids(app),
         tls: options.tls,
         max_connections: options.connections.max_connections,
     };
@@ -115,7 +123,7 @@ pub async fn serve(
         let ops = Endpoint {
             name: "metrics",
             listener: TcpListener::from_std(l)?,
-            app: api::ops_router(state),
+            app: api::layers::with_request_ids(api::ops_router(state)),
             tls: None,
             max_connections: OPS_MAX_CONNECTIONS,
         };

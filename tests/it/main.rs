@@ -12,6 +12,7 @@ mod compat_bodies;
 mod compat_metrics;
 mod completions;
 mod connections;
+mod cors_request_id;
 mod crash;
 mod encryption;
 mod encryption_cli;
