@@ -2,7 +2,7 @@
 //! for real: the server runs under a file-size limit with `SIGXFSZ` ignored, so growing the
 //! WAL fails with EFBIG), and `--health-format json` for clients that send `Accept: */*`
 //! (the Exosphere SDK) while `?format=text` still answers `ok`. `stmgr status` shows a degraded
-//! server.
+//! server, and `stmgr status --check` (the container health check) fails on it.
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -79,6 +79,55 @@ fn a_poisoned_engine_answers_health_with_a_503_in_every_format() {
         .success();
     let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(v["health"]["status"], "degraded", "{v}");
+    // `status --check` (the container health check) fails on it.
+    let out = t
+        .stmgr()
+        .args(["--server", &s.srv.url, "status", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "degraded\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: the server at http://127.0.0.1:")
+            && stderr.contains("is degraded: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn status_check_exits_0_only_for_a_healthy_server_and_needs_no_token() {
+    let t = TestDir::new();
+    // Authentication on: /health needs no token, unlike plain `stmgr status`.
+    let srv = ServerProc::start_env(
+        &t,
+        &t.path().join("state"),
+        &[("STATE_MANAGER_SECRET", "s3cret".to_string())],
+    );
+    let out = t
+        .stmgr()
+        .args(["--server", &srv.url, "status", "--check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "healthy\n");
+    let out = t
+        .stmgr()
+        .args(["--server", &srv.url, "status", "--check", "-o", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "healthy", "{v}");
+    drop(srv);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let out = t
+        .stmgr()
+        .args(["--server", &url, "status", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
 
 #[test]
