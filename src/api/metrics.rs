@@ -93,6 +93,16 @@ const QUERY_MICROS_BUCKETS: [f64; 13] = [
     1_000_000.0,
 ];
 
+/// The `reason`s of `watch_drops_total`.
+pub const WATCH_DROP_REASONS: [&str; 6] = [
+    "overflow",
+    "compacted",
+    "reset",
+    "shutdown",
+    "error",
+    "expired",
+];
+
 /// The server's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -151,6 +161,11 @@ impl Metrics {
             watch_events.clone(),
         );
         let watch_drops = Family::<Reason, Counter>::default();
+        // Every reason exported from the start (at 0), so that an alert on its increase sees
+        // the first drop (`WatchError` in src/api/v1/watch.rs, and `expired`).
+        for reason in WATCH_DROP_REASONS {
+            drop(watch_drops.get_or_create(&Reason { reason }));
+        }
         registry.register(
             "watch_drops",
             "Watch streams ended by the server, by reason",
