@@ -14,6 +14,7 @@ mod completions;
 mod connections;
 mod cors_request_id;
 mod crash;
+mod deploy;
 mod encryption;
 mod encryption_cli;
 mod engine;
