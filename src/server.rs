@@ -1,8 +1,7 @@
 //! The HTTP server's lifecycle: serve the app (with request ids and CORS, see
 //! [`api::layers`]) on a listener (connections are handled by [`crate::net`]) until a shutdown
-//! future resolves, then stop accepting, end every watch
-//! stream with a final event, drain in-flight requests (bounded by a timeout), sync the engine
-//! and release the data directory.
+//! future resolves, then stop accepting, end every watch stream with a final event, drain
+//! in-flight requests (bounded by a timeout), sync the engine and release the data directory.
 //!
 //! The shutdown is an injected future, so tests run the server in-process on port 0.
 
