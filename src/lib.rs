@@ -10,6 +10,7 @@
 //! - [`backup`]: snapshots, WAL and leases in a local directory or an S3 bucket.
 //! - [`api`], [`server`], [`net`], [`tls`]: the HTTP server and its connections; [`client`]: its
 //!   client.
+//! - [`build_info`]: the version, commit and build date of this binary.
 //! - [`time`]: timestamps as every layer shows and reads them.
 //! - [`objects`], [`leases`], [`checkpoints`], [`workflow`]: the domains: their rules, as
 //!   services over the engine seam, and their wire types (the workflow engine is
@@ -20,6 +21,7 @@ pub mod api;
 pub mod auth;
 pub mod backup;
 pub mod bench;
+pub mod build_info;
 pub mod checkpoints;
 pub mod cli;
 pub mod client;

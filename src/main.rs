@@ -18,6 +18,8 @@ use stmgr::cli::{self, Cli};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // A completion script asking what to offer (`COMPLETE=bash stmgr -- ...`): answer, exit.
+    cli::complete::complete_if_asked();
     // Arguments first: `--help` and usage errors never start a runtime.
     let cli = Cli::parse();
     match run(cli) {

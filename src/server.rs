@@ -1,7 +1,7 @@
-//! The HTTP server's lifecycle: serve the app on a listener (connections are handled by
-//! [`crate::net`]) until a shutdown future resolves, then stop accepting, end every watch
-//! stream with a final event, drain in-flight requests (bounded by a timeout), sync the engine
-//! and release the data directory.
+//! The HTTP server's lifecycle: serve the app (with request ids and CORS, see
+//! [`api::layers`]) on a listener (connections are handled by [`crate::net`]) until a shutdown
+//! future resolves, then stop accepting, end every watch stream with a final event, drain
+//! in-flight requests (bounded by a timeout), sync the engine and release the data directory.
 //!
 //! The shutdown is an injected future, so tests run the server in-process on port 0.
 
@@ -22,6 +22,7 @@ use crate::store::retention::{PolicyState, SnapshotPolicy};
 /// line that starts a server names them from here.
 pub use crate::api::guard::Guard;
 pub use crate::api::health::HealthFormat;
+pub use crate::api::layers::CorsOrigins;
 
 /// Most connections the metrics listener keeps open (monitoring needs few; the main
 /// listener's cap does not lock it out).
@@ -52,6 +53,8 @@ pub struct ServeOptions {
     pub connections: ConnectionOptions,
     /// What a plain `GET /health` answers.
     pub health_format: HealthFormat,
+    /// Browser origins allowed to call the API (`None`: CORS off).
+    pub cors: Option<CorsOrigins>,
 }
 
 impl Default for ServeOptions {
@@ -68,6 +71,7 @@ impl Default for ServeOptions {
             workflows: crate::workflow::WorkflowOptions::default(),
             connections: ConnectionOptions::default(),
             health_format: HealthFormat::default(),
+            cors: None,
         }
     }
 }
@@ -106,10 +110,14 @@ pub async fn serve(
         ));
     }
     // Both listeners are set up (their caps in the metrics) before either accepts.
+    let mut app = api::router(state.clone(), options.max_body);
+    if let Some(cors) = &options.cors {
+        app = app.layer(cors.layer());
+    }
     let api = Endpoint {
         name: "api",
         listener,
-        app: api::router(state.clone(), options.max_body),
+        app: api::layers::with_request_ids(app),
         tls: options.tls,
         max_connections: options.connections.max_connections,
     };
@@ -119,7 +127,7 @@ pub async fn serve(
         let ops = Endpoint {
             name: "metrics",
             listener: TcpListener::from_std(l)?,
-            app: api::ops_router(state),
+            app: api::layers::with_request_ids(api::ops_router(state)),
             tls: None,
             max_connections: OPS_MAX_CONNECTIONS,
         };

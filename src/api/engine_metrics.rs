@@ -1,5 +1,6 @@
-//! The engine's figures for `GET /metrics`, read at scrape time: commit_seq, WAL records,
-//! bytes, batches and segments, fsyncs, bytes on disk, snapshot outcomes and process memory.
+//! The engine's figures for `GET /metrics`, read at scrape time: commit_seq, whether writes
+//! are refused (poisoned), WAL records, bytes, batches and segments, fsyncs, bytes on disk,
+//! snapshot outcomes and process memory.
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric, NoLabelSet};
@@ -26,7 +27,12 @@ impl Collector for EngineCollector {
         let stats = e.stats();
         let segments = e.wal_segments().unwrap_or_default();
         let wal_bytes: u64 = segments.iter().map(|s| s.size).sum();
-        let gauges: [(&str, &str, i64); 6] = [
+        let gauges: [(&str, &str, i64); 7] = [
+            (
+                "engine_poisoned",
+                "1 while writes are refused after a failed WAL write or sync (until restart; /health answers 503), else 0",
+                i64::from(e.poisoned().is_some()),
+            ),
             ("commit_seq", "The latest commit_seq", e.view().seq as i64),
             ("wal_segments", "WAL segment files", segments.len() as i64),
             (

@@ -2,7 +2,8 @@
 //! result, query evaluation time, watch streams (clients, events, resumes, drops by reason,
 //! backlog, emit lag), snapshots (outcomes and when the last good one was taken), and engine
 //! figures read at scrape time (commit_seq, WAL records, bytes, batches and segments, fsyncs,
-//! bytes on disk); the listeners' connection figures are in [`super::net_metrics`].
+//! bytes on disk), and `build_info{version,commit,build_date}` (always 1); the listeners'
+//! connection figures are in [`super::net_metrics`].
 //!
 //! AgentState's names are exported too, for its users' dashboards and alerts (its
 //! `docs/compatibility.md` makes them public API), each with what the name means there:
@@ -65,6 +66,14 @@ pub struct Proto {
     proto: &'static str,
 }
 
+/// Labels of `build_info`: what `stmgr --version` says.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+    commit: &'static str,
+    build_date: &'static str,
+}
+
 /// `kind` label of `storage_bytes_total` (`wal` or `snapshots`).
 /// Upper bounds of `query_planner_micros` (µs): AgentState's (50 to 10,000), with finer ones
 /// below for small namespaces and coarser ones above for large ones.
@@ -82,6 +91,16 @@ const QUERY_MICROS_BUCKETS: [f64; 13] = [
     25_000.0,
     100_000.0,
     1_000_000.0,
+];
+
+/// The `reason`s of `watch_drops_total`.
+pub const WATCH_DROP_REASONS: [&str; 6] = [
+    "overflow",
+    "compacted",
+    "reset",
+    "shutdown",
+    "error",
+    "expired",
 ];
 
 /// The server's metrics.
@@ -142,6 +161,11 @@ impl Metrics {
             watch_events.clone(),
         );
         let watch_drops = Family::<Reason, Counter>::default();
+        // Every reason exported from the start (at 0), so that an alert on its increase sees
+        // the first drop (`WatchError` in src/api/v1/watch.rs, and `expired`).
+        for reason in WATCH_DROP_REASONS {
+            drop(watch_drops.get_or_create(&Reason { reason }));
+        }
         registry.register(
             "watch_drops",
             "Watch streams ended by the server, by reason",
@@ -204,6 +228,19 @@ impl Metrics {
             "auth_refused",
             "Requests refused by authentication or authorization, by error code",
             auth_refused.clone(),
+        );
+        let build_info = Family::<BuildLabels, Gauge>::default();
+        build_info
+            .get_or_create(&BuildLabels {
+                version: crate::build_info::VERSION,
+                commit: crate::build_info::COMMIT,
+                build_date: crate::build_info::BUILD_DATE,
+            })
+            .set(1);
+        registry.register(
+            "build_info",
+            "Always 1; the labels say which build is running (as `stmgr --version` does)",
+            build_info,
         );
         registry.register_collector(Box::new(EngineCollector(engine)));
         let net = super::net_metrics::NetMetrics::default();

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod guard;
 pub mod health;
+pub mod layers;
 pub mod metrics;
 pub mod net_metrics;
 pub mod openapi;

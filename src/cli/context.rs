@@ -29,6 +29,13 @@ impl Context {
         }
     }
 
+    /// The same context, printing tables without headers when `no_headers` (`--no-headers`).
+    #[must_use]
+    pub fn with_no_headers(mut self, no_headers: bool) -> Self {
+        self.printer = self.printer.with_no_headers(no_headers);
+        self
+    }
+
     /// Runs a future to completion on the command's runtime.
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)

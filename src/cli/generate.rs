@@ -11,8 +11,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
-use clap_complete::Shell;
 
+use crate::cli::completions::{Shell, script};
+use crate::cli::man::{pages, root};
 use crate::cli::output::Printer;
 
 /// Write shell completions and man pages (for packagers and the repository).
@@ -36,17 +37,9 @@ pub fn run(args: &GenerateArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Completion files: shell and file name (what each shell looks for).
-const COMPLETIONS: [(Shell, &str); 5] = [
-    (Shell::Bash, "stmgr.bash"),
-    (Shell::Zsh, "_stmgr"),
-    (Shell::Fish, "stmgr.fish"),
-    (Shell::Elvish, "stmgr.elvish"),
-    (Shell::PowerShell, "stmgr.ps1"),
-];
-
-/// Writes `out/completions/*` and `out/man/*.1` (one page per visible command, recursively)
-/// and returns the paths written, in a stable order.
+/// Writes `out/completions/*` (what `stmgr completions SHELL` prints, one file per shell) and
+/// `out/man/*.1` (one page per visible command, recursively) and returns the paths written, in
+/// a stable order.
 ///
 /// # Errors
 /// A file or directory could not be written; the error names it.
@@ -60,47 +53,20 @@ fn generate_from(full: &clap::Command, out: &Path) -> io::Result<Vec<PathBuf>> {
 
     let completions = out.join("completions");
     create_dir(&completions)?;
-    for (shell, name) in COMPLETIONS {
-        let mut cmd = visible_command(full);
-        let mut text = Vec::new();
-        clap_complete::generate(shell, &mut cmd, "stmgr", &mut text);
-        written.push(write(&completions.join(name), &text)?);
+    for shell in Shell::ALL {
+        let text = script(shell)?;
+        written.push(write(
+            &completions.join(shell.file_name()),
+            text.as_bytes(),
+        )?);
     }
 
     let man = out.join("man");
     create_dir(&man)?;
-    let mut cmd = full.clone().disable_help_subcommand(true);
-    cmd.build();
-    man_pages(&cmd, &man, &mut written)?;
+    for (name, text) in pages(&root(full))? {
+        written.push(write(&man.join(name), &text)?);
+    }
     Ok(written)
-}
-
-/// `full` without its hidden top-level subcommands (clap_complete would offer them). clap
-/// cannot remove a subcommand, so the root is rebuilt with the same arguments and about text.
-fn visible_command(full: &clap::Command) -> clap::Command {
-    let mut root = clap::Command::new("stmgr")
-        .version(env!("CARGO_PKG_VERSION"))
-        .args(full.get_arguments().cloned());
-    if let Some(about) = full.get_about() {
-        root = root.about(about.clone());
-    }
-    root.subcommands(
-        full.get_subcommands()
-            .filter(|sub| !sub.is_hide_set())
-            .cloned(),
-    )
-}
-
-/// The page of `cmd`, then those of its visible subcommands.
-fn man_pages(cmd: &clap::Command, dir: &Path, written: &mut Vec<PathBuf>) -> io::Result<()> {
-    let page = clap_mangen::Man::new(cmd.clone());
-    let mut text = Vec::new();
-    page.render(&mut text)?;
-    written.push(write(&dir.join(page.get_filename()), &text)?);
-    for sub in cmd.get_subcommands().filter(|sub| !sub.is_hide_set()) {
-        man_pages(sub, dir, written)?;
-    }
-    Ok(())
 }
 
 fn create_dir(dir: &Path) -> io::Result<()> {
@@ -144,7 +110,7 @@ mod tests {
     }
 
     #[test]
-    fn one_man_page_per_visible_command_and_no_hidden_completions() {
+    fn one_man_page_per_visible_command_and_one_script_per_shell() {
         let out = tempfile::tempdir().expect("tempdir");
         let written = generate_from(&tree(), out.path()).expect("generate");
         assert_eq!(
@@ -168,11 +134,7 @@ mod tests {
             ]
         );
         let bash = fs::read_to_string(out.path().join("completions/stmgr.bash")).expect("read");
-        assert!(
-            bash.contains("snapshot") && bash.contains("--config"),
-            "{bash}"
-        );
-        assert!(!bash.contains("generate"), "hidden command offered: {bash}");
+        assert_eq!(bash, script(Shell::Bash).expect("bash"));
     }
 
     #[test]

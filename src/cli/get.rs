@@ -3,15 +3,19 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::config::OutputFormat;
 
 /// Read an object (now, or at an earlier commit_seq or time within the history window)
 #[derive(Debug, Args)]
+#[command(after_help = GET_EXAMPLES)]
 pub struct GetArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Object id
     pub id: String,
@@ -22,6 +26,13 @@ pub struct GetArgs {
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
 }
+
+/// `--help` examples (also in the man page).
+const GET_EXAMPLES: &str = r#"Examples:
+  stmgr get agent://demo task-1
+  stmgr get agent://demo task-1 -o json | jq .body
+  stmgr get agent://demo task-1 --at-seq 120
+  stmgr get agent://demo task-1 --at 2026-11-23T10:00:00Z"#;
 
 /// Runs `stmgr get`.
 ///

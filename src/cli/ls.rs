@@ -3,15 +3,19 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::config::OutputFormat;
 
 /// List the objects of a namespace in id order
 #[derive(Debug, Args)]
+#[command(after_help = LS_EXAMPLES)]
 pub struct LsArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Only ids starting with this
     #[arg(long, value_name = "PREFIX")]
@@ -23,6 +27,13 @@ pub struct LsArgs {
     #[arg(long, value_name = "ID")]
     pub after: Option<String>,
 }
+
+/// `--help` examples (also in the man page).
+const LS_EXAMPLES: &str = r#"Examples:
+  stmgr ls agent://demo
+  stmgr ls agent://demo --prefix task- --limit 20
+  stmgr ls agent://demo --no-headers | cut -d' ' -f1     # ids only
+  stmgr ls agent://demo -o jsonl"#;
 
 /// Runs `stmgr ls`, following cursors until `--limit` or the end.
 ///

@@ -8,6 +8,8 @@
 pub mod admin;
 pub mod bench;
 pub mod checkpoint;
+pub mod complete;
+pub mod completions;
 pub mod context;
 mod datadir;
 mod exit;
@@ -17,6 +19,7 @@ pub mod graph;
 pub mod keys;
 pub mod logging;
 pub mod ls;
+pub mod man;
 pub mod mode;
 pub mod node;
 mod online;
@@ -50,7 +53,7 @@ use crate::config::{OutputFormat, Overrides, Settings};
 #[derive(Debug, Parser)]
 #[command(
     name = "stmgr",
-    version,
+    version = crate::build_info::VERSION_LINE,
     about = "State manager for agent and workflow systems: state store, snapshots, point-in-time restore",
     long_about = None,
     after_long_help = EXIT_STATUS_HELP,
@@ -92,6 +95,7 @@ pub struct GlobalArgs {
 
     /// Output format of results [default: chosen by each command, usually table]
     #[arg(
+        short = 'o',
         long,
         global = true,
         env = "STMGR_OUTPUT",
@@ -99,6 +103,11 @@ pub struct GlobalArgs {
         value_name = "FORMAT"
     )]
     pub output: Option<OutputFormat>,
+
+    /// Print tables without their header row or borders: one line per row, columns two
+    /// spaces apart (for scripts; no effect on json and jsonl)
+    #[arg(long, global = true)]
+    pub no_headers: bool,
 
     /// Print only results and errors: no status messages or progress bars
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -230,6 +239,10 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Make signing keys for capability tokens
     Keys(keys::KeysArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
+    Completions(completions::CompletionsArgs),
+    /// Print a man page, or write them all to a directory
+    Man(man::ManArgs),
     /// Write shell completions and man pages
     #[command(hide = true)]
     Generate(generate::GenerateArgs),
@@ -261,6 +274,8 @@ impl Command {
             | Command::State(_)
             | Command::Token(_)
             | Command::Keys(_)
+            | Command::Completions(_)
+            | Command::Man(_)
             | Command::Bench(_) => false,
             Command::Server(_) => true,
         }
@@ -288,13 +303,16 @@ pub fn command() -> clap::Command {
 /// A configuration error (exit 2, see [`exit_code_for`]) or whatever the command returns.
 pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow::Result<ExitCode> {
     // Generating files must not depend on the user's configuration.
-    if let Command::Generate(args) = &cli.command {
-        let printer = output::Printer::new(cli.global.output, cli.global.quiet);
-        return generate::run(args, &printer);
+    let printer = || output::Printer::new(cli.global.output, cli.global.quiet);
+    match &cli.command {
+        Command::Generate(args) => return generate::run(args, &printer()),
+        Command::Completions(args) => return completions::run(args, &printer()),
+        Command::Man(args) => return man::run(args, &printer()),
+        _ => {}
     }
     let settings = Settings::from_process(&cli.global.overrides())?;
     tracing::debug!(?settings, "settings resolved");
-    let ctx = Context::new(settings, runtime);
+    let ctx = Context::new(settings, runtime).with_no_headers(cli.global.no_headers);
     let result = match &cli.command {
         Command::Snapshot(args) => snapshot::run(args, &ctx),
         Command::TrimWal(args) => trim_wal::run(args, &ctx),
@@ -317,6 +335,8 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Token(args) => token::run(args, &ctx),
         Command::Keys(args) => keys::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
+        Command::Completions(args) => completions::run(args, &ctx.printer),
+        Command::Man(args) => man::run(args, &ctx.printer),
     };
     result.map_err(datadir::key_hint)
 }
@@ -345,6 +365,83 @@ mod tests {
         assert_eq!(cli.global.output, Some(OutputFormat::Json));
         assert_eq!(cli.global.verbose, 2);
         assert!(!cli.command.needs_multi_thread());
+    }
+
+    /// The words of a shell command line: quotes removed, `\` + newline joined, stopping at a
+    /// comment, a pipe or a redirection; leading `VAR=value` assignments dropped.
+    fn shell_words(line: &str) -> Vec<String> {
+        let (mut words, mut word, mut quote, mut in_word) =
+            (Vec::new(), String::new(), None, false);
+        for c in line.replace("\\\n", " ").chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), c) => word.push(c),
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    in_word = true;
+                }
+                (None, '#' | '|' | '>') if !in_word => break,
+                (None, c) if c.is_whitespace() => {
+                    if in_word {
+                        words.push(std::mem::take(&mut word));
+                        in_word = false;
+                    }
+                }
+                (None, c) => {
+                    word.push(c);
+                    in_word = true;
+                }
+            }
+        }
+        if in_word {
+            words.push(word);
+        }
+        let start = words
+            .iter()
+            .position(|w| !w.contains('=') || w.starts_with('-'));
+        words.split_off(start.unwrap_or(words.len()))
+    }
+
+    /// Every `Examples:` command line of `cmd` and its subcommands.
+    fn example_lines(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
+        if let Some(help) = cmd.get_after_help() {
+            let help = help.to_string();
+            if let Some(examples) = help.split("Examples:\n").nth(1) {
+                let joined = examples.replace("\\\n", " ");
+                for line in joined.lines() {
+                    out.push((cmd.get_name().to_owned(), line.trim().to_owned()));
+                }
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            example_lines(sub, out);
+        }
+    }
+
+    #[test]
+    fn every_help_example_parses() {
+        let mut lines = Vec::new();
+        example_lines(&command(), &mut lines);
+        let mut checked = 0;
+        for (name, line) in &lines {
+            // In a pipeline (`echo ... | stmgr ...`, `stmgr ... | jq`), the stmgr part.
+            let Some(words) = line
+                .split("| ")
+                .map(shell_words)
+                .find(|w| w.first().is_some_and(|w| w == "stmgr"))
+            else {
+                continue;
+            };
+            if let Err(e) = Cli::try_parse_from(&words) {
+                panic!("example of `{name}` does not parse: {line}\n{words:?}\n{e}");
+            }
+            checked += 1;
+        }
+        assert!(checked >= 38, "only {checked} examples: {lines:?}");
+        assert_eq!(
+            shell_words(r#"A=1 B=2 stmgr put 'a b' --body '{"x":1}' # c"#),
+            ["stmgr", "put", "a b", "--body", r#"{"x":1}"#]
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@
 
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
-use crate::config::Origin;
+use crate::config::{Origin, Settings};
 
 /// Where a two-form command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,15 +33,9 @@ pub enum Mode {
 /// data directory are configured.
 pub fn choose(ctx: &Context) -> Mode {
     let s = &ctx.settings;
+    let mode = mode_of(s);
     match (&s.server_origin, &s.data_dir_origin) {
-        (None, _) => Mode::DataDir,
-        (Some(_), None) => Mode::Server,
         (Some(server), Some(dir)) => {
-            let mode = if dir.rank() > server.rank() {
-                Mode::DataDir
-            } else {
-                Mode::Server
-            };
             ctx.printer.status(&match mode {
                 Mode::Server => format!(
                     "note: using the server {} ({server}); the data directory {} ({dir}) is \
@@ -58,6 +52,17 @@ pub fn choose(ctx: &Context) -> Mode {
             });
             mode
         }
+        _ => mode,
+    }
+}
+
+/// The mode of a two-form command under these settings (the table above), without a note.
+pub fn mode_of(s: &Settings) -> Mode {
+    match (&s.server_origin, &s.data_dir_origin) {
+        (None, _) => Mode::DataDir,
+        (Some(_), None) => Mode::Server,
+        (Some(server), Some(dir)) if dir.rank() > server.rank() => Mode::DataDir,
+        (Some(_), Some(_)) => Mode::Server,
     }
 }
 

@@ -21,12 +21,25 @@ use crate::config::OutputFormat;
 pub struct Printer {
     format: Option<OutputFormat>,
     quiet: bool,
+    no_headers: bool,
 }
 
 impl Printer {
     /// A printer for the requested format (`None`: the command's default) and `-q`.
     pub fn new(format: Option<OutputFormat>, quiet: bool) -> Self {
-        Printer { format, quiet }
+        Printer {
+            format,
+            quiet,
+            no_headers: false,
+        }
+    }
+
+    /// The same printer, printing tables without their header (`--no-headers`): rows only, one
+    /// per line, columns aligned with spaces, no borders, never wrapped.
+    #[must_use]
+    pub fn with_no_headers(mut self, no_headers: bool) -> Self {
+        self.no_headers = no_headers;
+        self
     }
 
     /// The format asked for with `--output`, `STMGR_OUTPUT` or the config file, if any.
@@ -44,12 +57,18 @@ impl Printer {
         self.quiet
     }
 
-    /// Prints a table on stdout.
+    /// Prints a table on stdout; with `--no-headers`, only its rows (nothing for no rows).
     ///
     /// # Errors
     /// Writing to stdout failed (a broken pipe included).
     pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) -> io::Result<()> {
-        self.line(&render_table(headers, rows))
+        if !self.no_headers {
+            return self.line(&render_table(headers, rows));
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.line(&render_rows(rows))
     }
 
     /// Prints `value` as one pretty-printed JSON document on stdout.
@@ -150,6 +169,27 @@ pub fn render_table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     table.to_string()
 }
 
+/// The rows of a table without header or borders, for scripts (`--no-headers`): one line per
+/// row whatever the terminal width, columns left-aligned and two spaces apart, no trailing
+/// spaces.
+pub fn render_rows(rows: Vec<Vec<String>>) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    for row in rows {
+        table.add_row(row);
+    }
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
+    table
+        .lines()
+        .map(|line| line.trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Writes to stdout; a closed stdout is reported as [`StdoutClosed`], so that it (and only
 /// it, not a broken connection to a server) makes stmgr exit quietly.
 fn write_stdout(bytes: &[u8]) -> io::Result<()> {
@@ -189,6 +229,15 @@ mod tests {
             !text.ends_with('\n'),
             "the printer adds the newline: {text:?}"
         );
+    }
+
+    #[test]
+    fn rows_without_headers_are_one_line_each_with_no_borders() {
+        let text = render_rows(vec![
+            vec!["snap-1".to_owned(), "42".to_owned(), "a b".to_owned()],
+            vec!["s2".to_owned(), "7".to_owned(), "c".to_owned()],
+        ]);
+        assert_eq!(text, "snap-1  42  a b\ns2      7   c", "{text:?}");
     }
 
     #[test]

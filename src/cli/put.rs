@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use serde_json::json;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::cli::online;
@@ -15,8 +17,10 @@ use crate::objects::parse_tags;
 
 /// Create or replace an object
 #[derive(Debug, Args)]
+#[command(after_help = PUT_EXAMPLES)]
 pub struct PutArgs {
     /// Namespace (e.g. agent://demo)
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Object id [default: a new ULID]
     pub id: Option<String>,
@@ -39,6 +43,13 @@ pub struct PutArgs {
     #[arg(long, value_name = "SEQ")]
     pub if_match: Option<u64>,
 }
+
+/// `--help` examples (also in the man page).
+const PUT_EXAMPLES: &str = r#"Examples:
+  stmgr put agent://demo task-1 --type task --body '{"status":"open"}' --tag team=a
+  stmgr put agent://demo --type note --body @note.json --ttl 1h    # a new ULID id
+  echo '{"n":1}' | stmgr put agent://demo counter --type count --body -
+  stmgr put agent://demo task-1 --type task --body '{}' --if-match 0   # only if absent"#;
 
 fn read_body(arg: &str) -> anyhow::Result<serde_json::Value> {
     let text = if arg == "-" {

@@ -3,8 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use serde_json::json;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::cli::online;
@@ -13,8 +15,10 @@ use crate::objects::parse_tags;
 
 /// Find objects by tags and by values in their body
 #[derive(Debug, Args)]
+#[command(after_help = QUERY_EXAMPLES)]
 pub struct QueryArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Tag that must match (repeatable; all must match)
     #[arg(long = "tag", value_name = "KEY=VALUE")]
@@ -29,6 +33,12 @@ pub struct QueryArgs {
     #[arg(long, value_name = "CURSOR")]
     pub cursor: Option<String>,
 }
+
+/// `--help` examples (also in the man page).
+const QUERY_EXAMPLES: &str = r#"Examples:
+  stmgr query agent://demo --tag team=a
+  stmgr query agent://demo --where '$.status="open"' --tag team=a
+  stmgr query agent://demo --where '$.attempts=3' -o json"#;
 
 /// Runs `stmgr query`.
 ///

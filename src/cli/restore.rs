@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::context::Context;
 use crate::cli::datadir;
@@ -19,9 +20,10 @@ use crate::store::snapshot;
 /// the previous `wal/` and `snapshots/` are moved to `aside/restore-<time>/`, never deleted.
 /// Commits after the restore get seqs above the highest ever issued.
 #[derive(Debug, Args)]
+#[command(after_help = RESTORE_EXAMPLES)]
 pub struct RestoreArgs {
     /// The snapshot to start from (see `stmgr snapshot list`)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = ArgValueCandidates::new(crate::cli::complete::snapshot_ids))]
     pub snapshot_id: String,
     /// Replay the WAL up to and including this commit_seq [default: the end of the log]
     #[arg(long, value_name = "SEQ", conflicts_with = "to_time")]
@@ -33,6 +35,13 @@ pub struct RestoreArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 }
+
+/// `--help` examples (also in the man page).
+const RESTORE_EXAMPLES: &str = r#"Examples:
+  stmgr restore --data-dir /var/lib/stmgr --snapshot-id snap-01J... --yes
+  stmgr restore --snapshot-id snap-01J... --to-time 2026-11-23T10:00:00Z
+  stmgr restore --snapshot-id snap-01J... --to-seq 4200
+  stmgr snapshot list --data-dir /var/lib/stmgr      # the ids to start from"#;
 
 /// Runs `stmgr restore`.
 ///

@@ -8,8 +8,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use serde::Serialize;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::cli::output::Printer;
@@ -19,6 +21,7 @@ use crate::config::OutputFormat;
 #[derive(Debug, Args)]
 pub struct RmArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Object ids
     #[arg(required = true)]

@@ -1,4 +1,5 @@
-//! `stmgr status`: the server's health and manifest.
+//! `stmgr status`: the server's health and manifest; `--check`: its health alone, as an exit
+//! status.
 
 use std::process::ExitCode;
 
@@ -12,14 +13,23 @@ use crate::config::OutputFormat;
 
 /// Show the server's health, commit_seq, WAL segments and snapshots
 #[derive(Debug, Args)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Only ask GET /health (no token needed), print `healthy`, and exit 1 unless the server
+    /// is healthy (unreachable, or degraded: writes refused): for container health checks and
+    /// scripts
+    #[arg(long)]
+    pub check: bool,
+}
 
 /// Runs `stmgr status`.
 ///
 /// # Errors
-/// The server cannot be reached (exit 1).
-pub fn run(_args: &StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+/// The server cannot be reached (exit 1); with `--check`, it is not healthy (exit 1).
+pub fn run(args: &StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let client = online::client(ctx)?;
+    if args.check {
+        return check(&client, ctx);
+    }
     let (health, manifest) =
         ctx.block_on(async { tokio::try_join!(client.health(), client.manifest()) })?;
     let p = &ctx.printer;
@@ -86,6 +96,31 @@ pub fn run(_args: &StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         }
         OutputFormat::Json => p.json(&json!({"health": health, "manifest": manifest}))?,
         OutputFormat::Jsonl => p.jsonl(&json!({"health": health, "manifest": manifest}))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `status --check`: the health document's status on stdout (the document with `-o json`),
+/// and an error unless it is `healthy`.
+fn check(client: &crate::client::Client, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let health = ctx.block_on(client.health())?;
+    let status = health
+        .get("status")
+        .and_then(|v| v.as_str())
+        .unwrap_or("unknown")
+        .to_owned();
+    let p = &ctx.printer;
+    match p.format_or(OutputFormat::Table) {
+        OutputFormat::Table => p.line(&status)?,
+        OutputFormat::Json => p.json(&health)?,
+        OutputFormat::Jsonl => p.jsonl(&health)?,
+    }
+    if status != "healthy" {
+        let why = health
+            .get("message")
+            .and_then(|v| v.as_str())
+            .unwrap_or("no reason given");
+        anyhow::bail!("the server at {} is {status}: {why}", ctx.settings.server);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::admin::{self, TrimOut};
 use crate::cli::context::Context;
@@ -16,7 +17,7 @@ use crate::config::OutputFormat;
 #[derive(Debug, Args)]
 pub struct TrimWalArgs {
     /// The snapshot whose coverage decides what goes (see `stmgr snapshot list`)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = ArgValueCandidates::new(crate::cli::complete::snapshot_ids))]
     pub snapshot_id: String,
     /// Show what would be removed without removing anything
     #[arg(long)]

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use futures_util::StreamExt;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::client::{ClientError, SseEvent};
@@ -14,8 +16,10 @@ use crate::config::OutputFormat;
 
 /// Follow the changes of a namespace (Ctrl-C to stop)
 #[derive(Debug, Args)]
+#[command(after_help = WATCH_EXAMPLES)]
 pub struct WatchArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Start after this commit_seq [default: only changes from now on]
     #[arg(long, value_name = "SEQ")]
@@ -27,6 +31,12 @@ pub struct WatchArgs {
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
 }
+
+/// `--help` examples (also in the man page).
+const WATCH_EXAMPLES: &str = r#"Examples:
+  stmgr watch agent://demo
+  stmgr watch agent://demo --prefix task- -o jsonl | jq -c .
+  stmgr watch agent://demo --from 120 --count 10    # the 10 changes after commit_seq 120"#;
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 

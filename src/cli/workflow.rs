@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::exit::UsageError;
 
@@ -16,7 +17,8 @@ pub struct NsArg {
         long = "ns",
         env = "STMGR_NS",
         hide_env_values = true,
-        value_name = "NS"
+        value_name = "NS",
+        add = ArgValueCandidates::new(crate::cli::complete::workflow_namespaces)
     )]
     pub ns: Option<String>,
 }

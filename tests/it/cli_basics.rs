@@ -23,15 +23,6 @@ fn help_lists_commands_and_exit_statuses() {
 }
 
 #[test]
-fn version_prints_the_package_version() {
-    stmgr()
-        .arg("--version")
-        .assert()
-        .success()
-        .stdout(format!("stmgr {}\n", env!("CARGO_PKG_VERSION")));
-}
-
-#[test]
 fn no_command_prints_help_and_exits_2() {
     stmgr()
         .assert()
@@ -141,4 +132,40 @@ fn closed_stdout_exits_0_without_a_message() {
         stderr.is_empty(),
         "nothing printed on a broken pipe: {stderr}"
     );
+}
+
+#[test]
+fn the_most_used_commands_show_examples_in_help_and_man_pages() {
+    let man = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    for command in [
+        &["put"][..],
+        &["get"],
+        &["ls"],
+        &["query"],
+        &["watch"],
+        &["snapshot"],
+        &["restore"],
+        &["server", "start"],
+        &["graph", "upload"],
+        &["graph", "trigger"],
+    ] {
+        for flag in ["-h", "--help"] {
+            stmgr()
+                .args(command)
+                .arg(flag)
+                .assert()
+                .success()
+                .stdout(predicate::str::contains(format!(
+                    "Examples:\n  stmgr {}",
+                    command.join(" ")
+                )));
+        }
+        let page = man.join(format!("stmgr-{}.1", command.join("-")));
+        let text = std::fs::read_to_string(&page).unwrap();
+        assert!(
+            text.contains("Examples:") && text.contains(&format!("stmgr {}", command.join(" "))),
+            "{}",
+            page.display()
+        );
+    }
 }

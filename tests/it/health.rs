@@ -1,8 +1,9 @@
 //! `GET /health` of the real server binary: 503 once the engine is poisoned (a WAL write fails
 //! for real: the server runs under a file-size limit with `SIGXFSZ` ignored, so growing the
-//! WAL fails with EFBIG), and `--health-format json` for clients that send `Accept: */*`
-//! (the Exosphere SDK) while `?format=text` still answers `ok`. `stmgr status` shows a degraded
-//! server.
+//! WAL fails with EFBIG) and `engine_poisoned 1` on `/metrics`, and `--health-format json` for
+//! clients that send `Accept: */*` (the Exosphere SDK) while `?format=text` still answers `ok`.
+//! `stmgr status` shows a degraded server, and `stmgr status --check` (the container health
+//! check) fails on it.
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -42,6 +43,14 @@ fn a_poisoned_engine_answers_health_with_a_503_in_every_format() {
     let s = Started::spawned(cmd);
     let addr = s.addr();
     assert_eq!(get(&addr, "/health", "").0, 200, "healthy before any write");
+    let poisoned = |addr: &str| {
+        let body = get(addr, "/metrics", "").2;
+        body.lines()
+            .find_map(|l| l.strip_prefix("engine_poisoned "))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no engine_poisoned in\n{body}"))
+    };
+    assert_eq!(poisoned(&addr), "0");
     let out = t
         .stmgr()
         .args([
@@ -69,6 +78,11 @@ fn a_poisoned_engine_answers_health_with_a_503_in_every_format() {
         assert!(why.contains("File too large"), "{v}");
         assert_eq!(v["detail"].as_str(), Some(why));
     }
+    assert_eq!(
+        poisoned(&addr),
+        "1",
+        "the engine_poisoned gauge alerts can use"
+    );
     // Reads go on, and `stmgr status` shows the degraded state rather than failing.
     let (status, _, _) = get(&addr, "/v1/ns/objects", "");
     assert_eq!(status, 200);
@@ -79,6 +93,55 @@ fn a_poisoned_engine_answers_health_with_a_503_in_every_format() {
         .success();
     let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(v["health"]["status"], "degraded", "{v}");
+    // `status --check` (the container health check) fails on it.
+    let out = t
+        .stmgr()
+        .args(["--server", &s.srv.url, "status", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "degraded\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: the server at http://127.0.0.1:")
+            && stderr.contains("is degraded: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn status_check_exits_0_only_for_a_healthy_server_and_needs_no_token() {
+    let t = TestDir::new();
+    // Authentication on: /health needs no token, unlike plain `stmgr status`.
+    let srv = ServerProc::start_env(
+        &t,
+        &t.path().join("state"),
+        &[("STATE_MANAGER_SECRET", "s3cret".to_string())],
+    );
+    let out = t
+        .stmgr()
+        .args(["--server", &srv.url, "status", "--check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "healthy\n");
+    let out = t
+        .stmgr()
+        .args(["--server", &srv.url, "status", "--check", "-o", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "healthy", "{v}");
+    drop(srv);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let out = t
+        .stmgr()
+        .args(["--server", &url, "status", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
 
 #[test]

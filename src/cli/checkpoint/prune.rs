@@ -7,8 +7,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use serde::Serialize;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::config::OutputFormat;
@@ -17,6 +19,7 @@ use crate::config::OutputFormat;
 #[derive(Debug, Args)]
 pub struct PruneArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Object id
     pub id: String,

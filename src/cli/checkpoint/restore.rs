@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
+use crate::cli::complete;
 use crate::cli::context::Context;
 use crate::cli::online;
 use crate::config::OutputFormat;
@@ -12,6 +14,7 @@ use crate::config::OutputFormat;
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// Namespace
+    #[arg(add = ArgValueCandidates::new(complete::namespaces))]
     pub ns: String,
     /// Object id
     pub id: String,

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::context::Context;
 use crate::cli::online;
@@ -14,7 +15,7 @@ use crate::config::OutputFormat;
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Graph name
-    #[arg(value_name = "NAME")]
+    #[arg(value_name = "NAME", add = ArgValueCandidates::new(crate::cli::complete::graph_names))]
     pub name: String,
     #[command(flatten)]
     pub ns: NsArg,

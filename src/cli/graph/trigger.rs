@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::context::Context;
 use crate::cli::online;
@@ -14,9 +15,10 @@ use crate::workflow::TriggerInput;
 
 /// Arguments of `stmgr graph trigger`.
 #[derive(Debug, Args)]
+#[command(after_help = TRIGGER_EXAMPLES)]
 pub struct TriggerArgs {
     /// Graph name
-    #[arg(value_name = "NAME")]
+    #[arg(value_name = "NAME", add = ArgValueCandidates::new(crate::cli::complete::graph_names))]
     pub name: String,
     #[command(flatten)]
     pub ns: NsArg,
@@ -30,6 +32,12 @@ pub struct TriggerArgs {
     #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub start_delay: Option<Duration>,
 }
+
+/// `--help` examples (also in the man page).
+const TRIGGER_EXAMPLES: &str = r#"Examples:
+  stmgr graph trigger files --ns prod
+  stmgr graph trigger files --ns prod --input path=/data/in --store bucket=archive
+  stmgr graph trigger files --ns prod --start-delay 10m -o json"#;
 
 /// Runs `stmgr graph trigger`: prints the run id (with `--output json`, the server's answer).
 ///

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
@@ -15,9 +16,10 @@ use crate::config::OutputFormat;
 
 /// Arguments of `stmgr graph upload`.
 #[derive(Debug, Args)]
+#[command(after_help = UPLOAD_EXAMPLES)]
 pub struct UploadArgs {
     /// Graph file: TOML if the name ends in .toml, else JSON; - reads JSON from stdin
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub file: String,
     /// Graph name [default: the file's `name`]
     #[arg(long, value_name = "NAME")]
@@ -27,7 +29,8 @@ pub struct UploadArgs {
         long = "ns",
         env = "STMGR_NS",
         hide_env_values = true,
-        value_name = "NS"
+        value_name = "NS",
+        add = ArgValueCandidates::new(crate::cli::complete::workflow_namespaces)
     )]
     pub ns: Option<String>,
     /// Wait until the server has checked the graph against the registered nodes
@@ -43,6 +46,13 @@ pub struct UploadArgs {
     )]
     pub wait_timeout: Duration,
 }
+
+/// `--help` examples (also in the man page).
+const UPLOAD_EXAMPLES: &str = r#"Examples:
+  stmgr graph upload examples/graph.toml --wait
+  stmgr graph upload graph.json --ns prod --name files --wait --wait-timeout 2m
+  cat graph.json | stmgr graph upload - --ns prod --name files
+  stmgr graph validate examples/graph.toml          # the same checks, offline"#;
 
 /// Pause between polls of `--wait`: from `FIRST_POLL`, doubling up to `MAX_POLL`.
 const FIRST_POLL: Duration = Duration::from_millis(50);

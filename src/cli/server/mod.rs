@@ -1,6 +1,7 @@
-//! `stmgr server ...`: run the state server.
+//! `stmgr server ...`: run the state server (and tell systemd how it is doing).
 
 mod start;
+mod systemd;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,11 @@ pub struct ServerArgs {
 #[derive(Debug, Subcommand)]
 enum ServerCommand {
     /// Start the server on the data directory (embedded engine; no other service needed)
+    ///
+    /// It runs until SIGTERM or SIGINT, then stops accepting, ends watch streams, drains
+    /// requests (--drain-timeout) and syncs the data directory. Under systemd (a Type=notify
+    /// unit, which sets NOTIFY_SOCKET) it reports READY=1 once it listens and STOPPING=1 when
+    /// the shutdown starts; deploy/systemd/stmgr.service is such a unit.
     Start(start::StartArgs),
 }
 

@@ -1,5 +1,6 @@
 //! `stmgr server start`: open (or create) the data directory, recover, listen, serve until
-//! SIGTERM or SIGINT, then shut down gracefully.
+//! SIGTERM or SIGINT, then shut down gracefully; under systemd (`NOTIFY_SOCKET`), say READY=1
+//! once listening and STOPPING=1 when the shutdown starts.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,12 +15,13 @@ use crate::cli::exit::UsageError;
 use crate::net::ConnectionOptions;
 use crate::net::fdlimit::{self, FdLimit};
 use crate::server::{self, ServeOptions};
-use crate::server::{Guard, HealthFormat};
+use crate::server::{CorsOrigins, Guard, HealthFormat};
 use crate::store::Engine;
 use crate::store::retention::SnapshotPolicy;
 
 /// Arguments of `stmgr server start`.
 #[derive(Debug, Args)]
+#[command(after_help = START_EXAMPLES)]
 pub struct StartArgs {
     /// Address to listen on [default: 127.0.0.1:8080; HOST and PORT are read too]
     #[arg(long, env = "STMGR_LISTEN", value_name = "ADDR")]
@@ -131,7 +133,35 @@ pub struct StartArgs {
     /// Accept: application/json still choose per request
     #[arg(long, env = "STMGR_HEALTH_FORMAT", value_enum, default_value_t = HealthFormatArg::Text)]
     pub health_format: HealthFormatArg,
+    /// Let web pages from these origins call the API (CORS): a comma-separated list such as
+    /// https://app.example.com,http://localhost:3000, or * for any origin [default: off]
+    /// [env: STMGR_CORS_ORIGINS, CORS_ORIGINS]
+    #[arg(long, value_name = "ORIGINS")]
+    pub cors_origins: Option<String>,
 }
+
+/// `--cors-origins`, else `STMGR_CORS_ORIGINS`, else `CORS_ORIGINS`; an empty value is off.
+fn cors_origins(args: &StartArgs) -> anyhow::Result<Option<CorsOrigins>> {
+    let (text, from) = match &args.cors_origins {
+        Some(t) => (t.clone(), "--cors-origins"),
+        None => match ["STMGR_CORS_ORIGINS", "CORS_ORIGINS"]
+            .into_iter()
+            .find_map(|name| std::env::var(name).ok().map(|v| (v, name)))
+        {
+            Some(found) => found,
+            None => return Ok(None),
+        },
+    };
+    CorsOrigins::parse(&text).map_err(|e| UsageError::new(format!("{from}: {e}")).into())
+}
+
+/// `--help` examples (also in the man page).
+const START_EXAMPLES: &str = r#"Examples:
+  stmgr server start                                  # 127.0.0.1:8080, the default data directory
+  stmgr server start --data-dir ./state --listen 127.0.0.1:9000
+  CAP_KEY_ACTIVE_ID=k1 CAP_KEY_ACTIVE=... stmgr server start --listen 0.0.0.0:8080 \
+      --metrics-listen 127.0.0.1:9090 --snapshot-every 10m --log-format json
+  stmgr server start --cors-origins https://app.example.com,http://localhost:3000"#;
 
 /// What a plain `GET /health` answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -231,6 +261,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let cors = cors_origins(args)?;
     if args.ns_max_qps.is_some_and(|q| !(q > 0.0 && q.is_finite())) {
         return Err(UsageError::new("--ns-max-qps must be a positive number").into());
     }
@@ -307,6 +338,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         },
         connections,
         health_format: args.health_format.into(),
+        cors: cors.clone(),
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -338,6 +370,10 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         if args.tls_client_ca.is_some() {
             say("clients must present a certificate (mutual TLS)".into(), serde_json::json!({"mtls": true}));
         }
+        if let Some(c) = &cors {
+            let origins = c.describe();
+            say(format!("CORS: web pages from {origins} may call the API"), serde_json::json!({"cors_origins": origins}));
+        }
         if let Some(a) = ops_addr {
             say(format!("metrics and health on http://{a}"), serde_json::json!({"url": format!("http://{a}")}));
         }
@@ -357,7 +393,14 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             ),
             serde_json::json!({"commit_seq": rec.commit_seq, "replayed": rec.replayed, "snapshot_id": rec.snapshot_id, "durability": ctx.settings.engine.durability}),
         );
-        server::serve(listener, engine, options, server::shutdown_signal()).await
+        // Both listeners are bound and the data recovered: connections wait in the backlog
+        // until the accept loops, which start at once, take them.
+        super::systemd::ready(&format!("listening on {scheme}://{local}; commit_seq {}", rec.commit_seq));
+        let shutdown = async {
+            server::shutdown_signal().await;
+            super::systemd::stopping("shutting down: draining requests");
+        };
+        server::serve(listener, engine, options, shutdown).await
     })?;
     if args.log_format == LogFormat::Json {
         ctx.printer.status(

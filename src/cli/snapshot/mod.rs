@@ -11,11 +11,18 @@ use crate::cli::context::Context;
 
 /// Take a snapshot of the data directory (offline), or list its snapshots
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(after_help = SNAPSHOT_EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct SnapshotArgs {
     #[command(subcommand)]
     command: Option<SnapshotCommand>,
 }
+
+/// `--help` examples (also in the man page).
+const SNAPSHOT_EXAMPLES: &str = r#"Examples:
+  stmgr snapshot --server http://127.0.0.1:8080     # through a running server
+  stmgr snapshot --data-dir /var/lib/stmgr          # a stopped server's data directory
+  stmgr snapshot list
+  stmgr snapshot list -o json | jq -r '.[-1].snapshot_id'    # the newest"#;
 
 #[derive(Debug, Subcommand)]
 enum SnapshotCommand {

@@ -1,9 +1,11 @@
-//! Scripts and pipes: results on stdout in every format (`rm`, `checkpoint prune`), a closed
-//! stdout as success for every command that prints, Ctrl-C, and `--timeout`.
+//! Scripts and pipes: results on stdout in every format (`rm`, `checkpoint prune`), `-o` and
+//! `--no-headers`, a closed stdout as success for every command that prints, Ctrl-C, and
+//! `--timeout`.
 
 mod closed_stdout;
 mod interrupt;
 mod results;
+mod tables;
 mod timeout;
 
 use std::process::{Child, Command, Output};
