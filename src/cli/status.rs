@@ -14,9 +14,9 @@ use crate::config::OutputFormat;
 /// Show the server's health, commit_seq, WAL segments and snapshots
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Only ask GET /health (no token needed), print `healthy`, and exit 1 unless the server
-    /// is healthy (unreachable, or degraded: writes refused): for container health checks and
-    /// scripts
+    /// Only ask GET /health (no token needed), print `healthy`, and exit non-zero unless the
+    /// server is healthy: 1 when degraded (writes refused), 10 when unreachable; for container
+    /// health checks and scripts
     #[arg(long)]
     pub check: bool,
 }
@@ -24,7 +24,7 @@ pub struct StatusArgs {
 /// Runs `stmgr status`.
 ///
 /// # Errors
-/// The server cannot be reached (exit 1); with `--check`, it is not healthy (exit 1).
+/// The server cannot be reached (exit 10); with `--check`, it is not healthy (exit 1).
 pub fn run(args: &StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let client = online::client(ctx)?;
     if args.check {

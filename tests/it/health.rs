@@ -141,7 +141,11 @@ fn status_check_exits_0_only_for_a_healthy_server_and_needs_no_token() {
         .args(["--server", &url, "status", "--check"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(10),
+        "unreachable is exit 10: {out:?}"
+    );
 }
 
 #[test]
