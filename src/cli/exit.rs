@@ -74,6 +74,7 @@ pub fn exit_status_for(err: &anyhow::Error) -> u8 {
         return 0;
     }
     let mut status = 1;
+    let tls = err.chain().any(is_tls_failure);
     for cause in err.chain() {
         if cause.is::<UsageError>() || cause.is::<ConfigError>() {
             return 2;
@@ -89,11 +90,29 @@ pub fn exit_status_for(err: &anyhow::Error) -> u8 {
             Some(ClientError::Transport { source, .. }) => source.is_connect(),
             _ => matches!(cause.downcast_ref(), Some(HttpError::Connect { .. })),
         };
-        if unreachable {
+        // A server that answers with a certificate the client refuses was reached: that is a
+        // setup to fix (exit 1), not "try again later".
+        if unreachable && !tls {
             status = EXIT_UNREACHABLE;
         }
     }
     status
+}
+
+/// True when a TLS handshake failed (a certificate that does not verify, an expired one, a
+/// protocol mismatch). rustls's error sits inside `io::Error`s (one per layer that wrapped it),
+/// whose `source()` skips the error they wrap.
+fn is_tls_failure(cause: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: &(dyn std::error::Error + 'static) = cause;
+    loop {
+        if cause.is::<rustls::Error>() {
+            return true;
+        }
+        match cause.downcast_ref::<io::Error>().and_then(|e| e.get_ref()) {
+            Some(inner) => cause = inner,
+            None => return false,
+        }
+    }
 }
 
 /// Stdout was closed by the reader (e.g. `stmgr ls | head`).

@@ -162,6 +162,19 @@ const CASES: &[Case] = &[
         words(&format!("token inspect {}", f.token))
     }),
     online("keys generate", ALL, |_| words("keys generate")),
+    // Scripts, not results: the output format does not apply, so one run each.
+    Case {
+        path: "completions",
+        formats: &["table"],
+        online: false,
+        args: |_| words("completions bash"),
+    },
+    Case {
+        path: "man",
+        formats: &["table"],
+        online: false,
+        args: |_| words("man"),
+    },
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
     offline("trim-wal", |f| {
