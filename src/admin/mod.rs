@@ -19,8 +19,8 @@ use crate::store::offline::trim::TrimPlan;
 use crate::store::snapshot::{self, SnapshotOrigin};
 
 pub use wire::{
-    KeepPolicy, Manifest, PruneOut, PruneRow, RemovedOut, SegmentInfo, SegmentOut, SnapshotOut,
-    SnapshotRequest, SnapshotRow, TrimOut,
+    KeepPolicy, Manifest, PlanPiece, PruneOut, PruneRow, RemovedOut, RestorePlanOut, SegmentInfo,
+    SegmentOut, SnapshotOut, SnapshotRequest, SnapshotRow, TrimOut,
 };
 
 /// Takes a snapshot of a running engine (written, read back in full, then named).

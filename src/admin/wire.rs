@@ -284,3 +284,37 @@ pub struct KeepPolicy {
     #[serde(default)]
     pub dry_run: bool,
 }
+
+/// What `stmgr restore --dry-run` would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RestorePlanOut {
+    /// Where it restores from: the data directory, or a backup location's URL.
+    pub source: String,
+    /// The target: `latest`, `seq N` or `time T`.
+    pub target: String,
+    /// The snapshot it starts from (`null`: the WAL from seq 1).
+    pub snapshot_id: Option<String>,
+    /// That snapshot's commit_seq.
+    pub snapshot_commit_seq: Option<u64>,
+    /// The generations followed, oldest first (a backup location's lineage; empty locally).
+    pub generations: Vec<String>,
+    /// The WAL pieces (backup location) or segments (data directory) replayed, in order.
+    pub wal: Vec<PlanPiece>,
+    /// Bytes to fetch from the location (0 locally).
+    pub bytes_to_fetch: u64,
+}
+
+/// One WAL piece or segment of a [`RestorePlanOut`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanPiece {
+    /// The object's key (a piece) or the segment's file name.
+    pub key: String,
+    /// Its first seq.
+    pub first_seq: u64,
+    /// Its last seq (`null` for a local segment).
+    pub last_seq: Option<u64>,
+    /// Bytes.
+    pub size: u64,
+    /// Only the records up to this seq are used (a parent generation's branch point).
+    pub keep_through: Option<u64>,
+}
