@@ -14,6 +14,7 @@ mod client;
 mod encryption;
 mod engine;
 mod file;
+mod snapshots;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::options::EngineOptions;
 
 pub use self::auth::AuthSettings;
+pub use self::snapshots::SnapshotSettings;
 
 /// API address used when nothing else is configured.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
@@ -279,6 +281,10 @@ pub struct Settings {
     pub client: crate::client::ClientOptions,
     /// Token keys, region and API key (environment > file); secrets never show in `Debug`.
     pub auth: AuthSettings,
+    /// The `[snapshots]` table: the server's automatic snapshots and their retention.
+    pub snapshots: SnapshotSettings,
+    /// The `[storage]` table: the default backup location and its credentials (never shown).
+    pub storage: Option<crate::backup::StorageConfig>,
 }
 
 impl Settings {
@@ -347,6 +353,8 @@ impl Settings {
         };
 
         let engine = engine::resolve(env, file.map(|f| &f.engine), file_path)?;
+        let snapshots = snapshots::resolve(file.and_then(|f| f.snapshots.as_ref()), file_path)?;
+        let storage = file.and_then(|f| f.storage.clone());
         let auth = auth::resolve(env, file.map(|f| &f.auth), file_path)?;
         let client = client::resolve(
             overrides,
@@ -368,6 +376,8 @@ impl Settings {
             engine,
             client,
             auth,
+            snapshots,
+            storage,
         })
     }
 }

@@ -173,6 +173,7 @@ async fn snapshot_loop(
             _ = stop.wait_for(|s| *s) => return,
         }
         let e = engine.clone();
+        let policy = policy.clone();
         let started = std::time::Instant::now();
         let round = tokio::task::spawn_blocking(move || {
             let r = policy.run_once(&e, &mut state);

@@ -4,7 +4,9 @@
 //! or on a stopped server's data directory (the CLI calls them). Both paths share the code
 //! below, so the JSON a command prints does not depend on where it ran.
 
-pub mod forget;
+/// restic's `forget` rules (they live with the engine's retention, which applies them too).
+pub use crate::store::forget;
+pub mod lifecycle;
 pub mod wire;
 
 use std::path::Path;
@@ -16,14 +18,69 @@ use crate::store::files;
 use crate::store::offline::trim::TrimPlan;
 use crate::store::snapshot::{self, SnapshotOrigin};
 
-pub use wire::{Manifest, SegmentInfo, SegmentOut, SnapshotOut, SnapshotRow, TrimOut};
+pub use wire::{
+    KeepPolicy, Manifest, PlanPiece, PruneOut, PruneRow, RemovedOut, RestorePlanOut, SegmentInfo,
+    SegmentOut, SnapshotOut, SnapshotRequest, SnapshotRow, TrimOut,
+};
 
 /// Takes a snapshot of a running engine (written, read back in full, then named).
 ///
 /// # Errors
 /// I/O errors naming the file, a snapshot that does not verify when read back.
 pub fn snapshot(engine: &Engine, origin: SnapshotOrigin) -> Result<SnapshotOut> {
-    Ok(SnapshotOut::from(&engine.snapshot(origin)?))
+    snapshot_tagged(engine, origin, &Default::default())
+}
+
+/// [`snapshot`] with tags, stored beside it once it is verified.
+///
+/// # Errors
+/// As [`snapshot`], and the tags' file cannot be written.
+pub fn snapshot_tagged(
+    engine: &Engine,
+    origin: SnapshotOrigin,
+    tags: &std::collections::BTreeSet<String>,
+) -> Result<SnapshotOut> {
+    let meta = engine.snapshot(origin)?;
+    snapshot::write_tags(&engine.dir().snapshots(), &meta.id, tags)?;
+    let mut out = SnapshotOut::from(&meta);
+    out.tags = tags.iter().cloned().collect();
+    Ok(out)
+}
+
+/// The file of a running engine's snapshot `id` (`latest` allowed).
+///
+/// # Errors
+/// Unknown snapshot, the directory cannot be read.
+pub fn snapshot_file(engine: &Engine, id: &str) -> Result<std::path::PathBuf> {
+    let infos = engine.snapshots()?;
+    let id = lifecycle::resolve_local(&infos, id)?;
+    snapshot::find_snapshot(&engine.dir().snapshots(), &id)
+}
+
+/// Prunes a running engine's snapshots by `policy` (see [`lifecycle`]). Blocking.
+///
+/// # Errors
+/// I/O errors naming the file.
+pub fn prune_live(engine: &Engine, policy: &forget::Policy, dry_run: bool) -> Result<PruneOut> {
+    let files = engine.files();
+    let infos = files.snapshots()?;
+    let location = engine.dir().root().display().to_string();
+    lifecycle::prune_local(location, &infos, policy, dry_run, |doomed| {
+        files.remove_snapshots(doomed)
+    })
+}
+
+/// Removes a running engine's snapshot `id` (`latest` allowed). Blocking.
+///
+/// # Errors
+/// Unknown snapshot, I/O errors naming the file.
+pub fn remove_live(engine: &Engine, id: &str) -> Result<RemovedOut> {
+    let files = engine.files();
+    let infos = files.snapshots()?;
+    let location = engine.dir().root().display().to_string();
+    lifecycle::remove_local(location, &infos, id, |doomed| {
+        files.remove_snapshots(doomed)
+    })
 }
 
 /// The snapshots in `dir` (a data directory's `snapshots/`), oldest first; unreadable ones last,

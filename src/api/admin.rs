@@ -1,5 +1,7 @@
-//! Admin routes: `POST /admin/snapshot`, `POST /admin/trim-wal?snapshot_id=`,
-//! `GET /admin/manifest`, `GET /admin/dump` (NDJSON of the current state, no side effects).
+//! Admin routes: `POST /admin/snapshot`, `POST /admin/snapshots/prune`,
+//! `DELETE /admin/snapshots/{snapshot_id}`, `GET /admin/snapshots/{snapshot_id}/file`,
+//! `POST /admin/trim-wal?snapshot_id=`, `GET /admin/manifest`, `GET /admin/dump` (NDJSON of the
+//! current state, no side effects).
 
 use axum::Json;
 use axum::body::Body;
@@ -12,9 +14,12 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::openapi::ErrorBody;
-use crate::admin::{self, Manifest, SnapshotOut, TrimOut};
+use crate::admin::{
+    self, KeepPolicy, Manifest, PruneOut, RemovedOut, SnapshotOut, SnapshotRequest, TrimOut,
+    lifecycle,
+};
 use crate::objects::{GcInput, GcOut, ObjectOut};
 use crate::store::snapshot::SnapshotOrigin;
 
@@ -22,6 +27,9 @@ use crate::store::snapshot::SnapshotOrigin;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(take_snapshot))
+        .routes(routes!(prune_snapshots))
+        .routes(routes!(remove_snapshot))
+        .routes(routes!(snapshot_file))
         .routes(routes!(trim_wal))
         .routes(routes!(manifest))
         .routes(routes!(dump))
@@ -35,21 +43,38 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 /// Writes a snapshot of the current state now; it is read back and verified in full before
-/// this answers. A failure is a 5xx whose message carries the cause (e.g. the OS error).
+/// this answers. A failure is a 5xx whose message carries the cause (e.g. the OS error). The
+/// body is optional: `{"tags": [...]}` stores tags with the snapshot.
 #[utoipa::path(
     post,
     path = "/admin/snapshot",
     tag = "admin",
+    request_body(content = Option<SnapshotRequest>, description = "Optional: tags to store with the snapshot", content_type = "application/json"),
     responses(
         (status = 200, description = "The snapshot", body = SnapshotOut),
+        (status = 400, description = "The body is not a snapshot request, or a tag is invalid", body = ErrorBody),
         (status = 500, description = "Writing or verifying failed; the message says why", body = ErrorBody),
         (status = 503, description = "The engine is read-only after a failed sync", body = ErrorBody),
     )
 )]
-async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<SnapshotOut>> {
+async fn take_snapshot(
+    State(app): State<AppState>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<SnapshotOut>> {
+    let req: SnapshotRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        SnapshotRequest::default()
+    } else {
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(v) if v.is_object() => serde_json::from_value(v)
+                .map_err(|e| ApiError::bad_request(format!("invalid snapshot request: {e}")))?,
+            Ok(_) => return Err(ApiError::bad_request("the body must be a JSON object")),
+            Err(e) => return Err(ApiError::bad_request(format!("invalid JSON: {e}"))),
+        }
+    };
+    let tags = lifecycle::tag_set(&req.tags).map_err(ApiError::bad_request)?;
     let engine = app.engine().clone();
     let started = std::time::Instant::now();
-    let out = blocking(move || admin::snapshot(&engine, SnapshotOrigin::Manual))
+    let out = blocking(move || admin::snapshot_tagged(&engine, SnapshotOrigin::Manual, &tags))
         .await?
         .map_err(|e| ApiError::storage("snapshot", e))?;
     let m = app.metrics();
@@ -57,6 +82,110 @@ async fn take_snapshot(State(app): State<AppState>) -> ApiResult<Json<SnapshotOu
     m.snapshot_bytes
         .set(i64::try_from(out.size).unwrap_or(i64::MAX));
     Ok(Json(out))
+}
+
+/// Applies a retention policy (restic's `forget` rules) to the snapshots of the data
+/// directory, of every origin: removes those no rule keeps, never the newest. With `dry_run`
+/// only the plan is returned.
+#[utoipa::path(
+    post,
+    path = "/admin/snapshots/prune",
+    tag = "admin",
+    request_body = KeepPolicy,
+    responses(
+        (status = 200, description = "Every snapshot with its fate and the rules that keep it", body = PruneOut),
+        (status = 400, description = "Invalid policy", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+        (status = 500, description = "A file could not be removed", body = ErrorBody),
+    )
+)]
+async fn prune_snapshots(
+    State(app): State<AppState>,
+    ApiJson(keep): ApiJson<KeepPolicy>,
+) -> ApiResult<Json<PruneOut>> {
+    let policy = lifecycle::policy_of(&keep).map_err(ApiError::bad_request)?;
+    let engine = app.engine().clone();
+    let out = blocking(move || admin::prune_live(&engine, &policy, keep.dry_run))
+        .await?
+        .map_err(|e| ApiError::storage("prune", e))?;
+    Ok(Json(out))
+}
+
+/// Removes one snapshot (and its tags); `latest` names the newest.
+#[utoipa::path(
+    delete,
+    path = "/admin/snapshots/{snapshot_id}",
+    tag = "admin",
+    params(("snapshot_id" = String, Path, description = "`snap-<ULID>` or `latest`")),
+    responses(
+        (status = 200, description = "The snapshot removed", body = RemovedOut),
+        (status = 404, description = "No such snapshot", body = ErrorBody),
+        (status = 500, description = "The file could not be removed", body = ErrorBody),
+    )
+)]
+async fn remove_snapshot(
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<RemovedOut>> {
+    let engine = app.engine().clone();
+    let out = blocking(move || admin::remove_live(&engine, &id))
+        .await?
+        .map_err(|e| ApiError::storage("remove snapshot", e))?;
+    Ok(Json(out))
+}
+
+/// The snapshot file itself, byte for byte as on disk (sealed stays sealed); `latest` names
+/// the newest. `stmgr snapshot --to` uses it to ship a snapshot taken through a server.
+#[utoipa::path(
+    get,
+    path = "/admin/snapshots/{snapshot_id}/file",
+    tag = "admin",
+    params(("snapshot_id" = String, Path, description = "`snap-<ULID>` or `latest`")),
+    responses(
+        (status = 200, description = "The snapshot file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "No such snapshot", body = ErrorBody),
+    )
+)]
+async fn snapshot_file(
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Response> {
+    let engine = app.engine().clone();
+    let path = blocking(move || admin::snapshot_file(&engine, &id))
+        .await?
+        .map_err(|e| ApiError::storage("read snapshot", e))?;
+    let mut file = std::fs::File::open(&path)
+        .map_err(|_| ApiError::not_found("the snapshot was removed meanwhile"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        loop {
+            let mut buf = vec![0u8; 256 * 1024];
+            match file.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    buf.truncate(n);
+                    if tx.blocking_send(Ok(buf)).is_err() {
+                        return; // the client went away
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_LENGTH, len.to_string()),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -22,6 +22,7 @@
 //! <prefix>/wal/<generation>/<first>-<last>.wal  WAL bytes holding seqs first..=last (20 digits each)
 //! <prefix>/wal/<generation>/<first>-<last>.json its manifest, written LAST
 //! <prefix>/leases/<name>.json                 a lease: holder, epoch, expiry (see `lease`)
+//! <prefix>/pins/<snapshot_id>/<ULID>.json     a restore in progress reads this snapshot: prune keeps it
 //! ```
 //! - `stmgr.json` is written by the first upload (a conditional create, so two first uploads
 //!   agree). A location whose `layout` is not 1 is refused ([`ErrorKind::Unsupported`]), never
@@ -62,6 +63,8 @@ mod layout;
 pub mod lease;
 mod lease_cas;
 mod location;
+mod pins;
+mod restore;
 mod snapshots;
 mod target;
 mod transfer;
@@ -72,6 +75,8 @@ pub use error::{BackupError, ErrorKind, Redactor, Result};
 pub use layout::{LAYOUT_VERSION, LayoutFile, MANIFEST_FORMAT};
 pub use lease::{Lease, LeaseGrant, LeaseState};
 pub use location::{Location, S3Location};
+pub use pins::Pin;
+pub use restore::{LineageElement, PlannedPiece, PointInTime, RestorePlan};
 pub use snapshots::{Orphan, SnapshotListing, SnapshotManifest, UploadInfo, host_name, origin_of};
-pub use target::{Target, TargetConfig, TargetOptions};
+pub use target::{Progress, Target, TargetConfig, TargetOptions};
 pub use wal::{Generation, GenerationParent, NewGeneration, PieceData, WalListing, WalPiece};

@@ -1,7 +1,7 @@
 //! Snapshots in a backup location: upload a local snapshot file with its manifest, list them
 //! (from manifests; data without a manifest is an orphan), download one verified, delete one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -44,9 +44,12 @@ pub struct SnapshotManifest {
     pub key_id: Option<u32>,
     /// Who took it: `manual`, `automatic` or `restore`.
     pub origin: String,
-    /// Free-form labels.
+    /// Tags (`stmgr snapshot --tag`), sorted.
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: BTreeSet<String>,
+    /// Time of the commit at `commit_seq` (from its header): what `restore --to-time` compares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_at: Option<DateTime<Utc>>,
     /// The generation the snapshot belongs to, when WAL is replicated beside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<String>,
@@ -59,8 +62,8 @@ pub struct SnapshotManifest {
 /// What an upload adds to what the file's header says.
 #[derive(Debug, Clone, Default)]
 pub struct UploadInfo {
-    /// Labels.
-    pub tags: BTreeMap<String, String>,
+    /// Tags.
+    pub tags: BTreeSet<String>,
     /// Generation, if any.
     pub generation: Option<String>,
     /// Host name; `None`: this machine's ([`host_name`]).
@@ -159,6 +162,7 @@ impl Target {
             key_id: (meta.key_id != 0).then_some(meta.key_id),
             origin: meta.origin.as_str().to_owned(),
             tags: info.tags,
+            state_at: Some(ms_time(meta.state_ts)),
             generation: info.generation,
             source_host: info.source_host.unwrap_or_else(host_name),
             created_by: created_by(),

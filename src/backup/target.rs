@@ -38,6 +38,26 @@ pub struct TargetOptions {
     pub part_size: usize,
     /// Parts uploaded at once.
     pub upload_concurrency: usize,
+    /// Told the bytes of each piece of a file upload or download as it moves (a progress bar).
+    pub progress: Option<Progress>,
+}
+
+/// A callback told how many more bytes of a file transfer moved.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
+impl Progress {
+    pub(crate) fn add(progress: Option<&Progress>, bytes: u64) {
+        if let Some(p) = progress {
+            (p.0)(bytes);
+        }
+    }
 }
 
 impl Default for TargetOptions {
@@ -49,6 +69,7 @@ impl Default for TargetOptions {
             retry_timeout: Duration::from_secs(20),
             part_size: 16 * 1024 * 1024,
             upload_concurrency: 4,
+            progress: None,
         }
     }
 }

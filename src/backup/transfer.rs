@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::{BackupError, Result};
-use super::target::Target;
+use super::target::{Progress, Target};
 
 /// What was uploaded.
 #[derive(Debug, Clone)]
@@ -46,7 +46,8 @@ pub(crate) async fn upload_file(target: &Target, rel: &str, path: &Path) -> Resu
     let part = target.options().part_size.max(5 * 1024 * 1024);
     let (tx, mut rx) = mpsc::channel::<io::Result<Chunk>>(2);
     let src = path.to_path_buf();
-    std::thread::spawn(move || read_parts(&src, part, &tx));
+    let progress = target.options().progress.clone();
+    std::thread::spawn(move || read_parts(&src, part, &tx, progress.as_ref()));
     let local = |e: io::Error| BackupError::local("read", path, e);
     let closed = || BackupError::local("read", path, io::Error::other("reader thread ended"));
 
@@ -110,7 +111,12 @@ pub(crate) async fn upload_file(target: &Target, rel: &str, path: &Path) -> Resu
 }
 
 /// The reader thread: parts of `part` bytes, then the size and hash.
-fn read_parts(path: &Path, part: usize, tx: &mpsc::Sender<io::Result<Chunk>>) {
+fn read_parts(
+    path: &Path,
+    part: usize,
+    tx: &mpsc::Sender<io::Result<Chunk>>,
+    progress: Option<&Progress>,
+) {
     let run = || -> io::Result<()> {
         let mut f = File::open(path)?;
         let mut hasher = Sha256::new();
@@ -135,6 +141,8 @@ fn read_parts(path: &Path, part: usize, tx: &mpsc::Sender<io::Result<Chunk>>) {
             if tx.blocking_send(Ok(Chunk::Data(buf.freeze()))).is_err() {
                 return Ok(());
             }
+            // Handed to the uploader (at most two parts ahead of the network).
+            Progress::add(progress, filled as u64);
             if filled < part {
                 break;
             }
@@ -207,9 +215,11 @@ pub(crate) async fn download_verified(
         // A local directory: copy file to file on a blocking thread.
         Some(src) => {
             let tmp2 = tmp.clone();
-            let out = tokio::task::spawn_blocking(move || copy_hashed(&src, &tmp2))
-                .await
-                .map_err(|e| BackupError::local("copy", &tmp, io::Error::other(e)))?;
+            let progress = target.options().progress.clone();
+            let out =
+                tokio::task::spawn_blocking(move || copy_hashed(&src, &tmp2, progress.as_ref()))
+                    .await
+                    .map_err(|e| BackupError::local("copy", &tmp, io::Error::other(e)))?;
             out.map_err(|(e, on_src)| match (on_src, e.kind()) {
                 (true, io::ErrorKind::NotFound) => BackupError::NotFound { url: url.clone() },
                 (true, _) => BackupError::Storage {
@@ -256,7 +266,11 @@ pub(crate) async fn download_verified(
 
 /// Copies `src` to the new file `dst` in large blocks, syncs it; the error says whether it
 /// was on the source.
-fn copy_hashed(src: &Path, dst: &Path) -> std::result::Result<(u64, String), (io::Error, bool)> {
+fn copy_hashed(
+    src: &Path,
+    dst: &Path,
+    progress: Option<&Progress>,
+) -> std::result::Result<(u64, String), (io::Error, bool)> {
     let mut from = File::open(src).map_err(|e| (e, true))?;
     let mut to = File::create_new(dst).map_err(|e| (e, false))?;
     let mut hasher = Sha256::new();
@@ -272,6 +286,7 @@ fn copy_hashed(src: &Path, dst: &Path) -> std::result::Result<(u64, String), (io
         hasher.update(&buf[..n]);
         to.write_all(&buf[..n]).map_err(|e| (e, false))?;
         size += n as u64;
+        Progress::add(progress, n as u64);
     }
     to.sync_all().map_err(|e| (e, false))?;
     Ok((size, hex(&hasher.finalize())))
@@ -322,6 +337,7 @@ async fn stream_to_file(
             }
         };
         received += b.len() as u64;
+        Progress::add(target.options().progress.as_ref(), b.len() as u64);
         if received > limit {
             failed = Some(BackupError::corrupt(
                 &url,

@@ -5,9 +5,9 @@
 //! | 0    | success (also: stdout was closed early, e.g. `stmgr ... \| head`)       |
 //! | 1    | the operation failed or was refused                                     |
 //! | 2    | usage or configuration error (bad flag, bad config file or variable)     |
-//! | 10   | the target could not be reached (no server listens at the URL)          |
+//! | 10   | the target could not be reached (no server listens at the URL, the backup location does not answer) |
 //! | 11   | the data directory is locked by another process (a running server)      |
-//! | 12   | the encryption key is missing or is not the one the files were sealed with |
+//! | 12   | the encryption key is missing or is not the one the files were sealed with, or the backup location refused the credentials |
 //! | 130  | interrupted: killed by Ctrl-C (SIGINT), which a shell shows as 128 + 2   |
 //!
 //! 10, 11 and 12 are restic's codes for the same situations, so a cron job can tell "try
@@ -21,6 +21,7 @@
 use std::io;
 use std::process::ExitCode;
 
+use crate::backup::{BackupError, ErrorKind};
 use crate::bench::http::HttpError;
 use crate::client::ClientError;
 use crate::config::ConfigError;
@@ -32,9 +33,10 @@ Exit status:
   0    success (also when stdout is closed early, as by `stmgr ls | head -1`)
   1    the operation failed or was refused
   2    usage or configuration error (bad option, config file or environment variable)
-  10   the server could not be reached
+  10   the server or the backup location could not be reached
   11   the data directory is locked by another process (a running server)
-  12   the encryption key is missing or wrong for the files
+  12   the encryption key is missing or wrong for the files, or the backup
+       location refused the credentials
   130  interrupted: Ctrl-C (SIGINT) kills the command, which a shell shows as 130;
        `server start` instead stops gracefully on SIGINT or SIGTERM and exits 0";
 
@@ -78,6 +80,14 @@ pub fn exit_status_for(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
         if cause.is::<UsageError>() || cause.is::<ConfigError>() {
             return 2;
+        }
+        if let Some(e) = cause.downcast_ref::<BackupError>() {
+            match e.kind() {
+                ErrorKind::InvalidLocation => return 2,
+                ErrorKind::Unreachable => status = EXIT_UNREACHABLE,
+                ErrorKind::AccessDenied => status = EXIT_WRONG_KEY,
+                _ => {}
+            }
         }
         if let Some(e) = cause.downcast_ref::<StoreError>() {
             match e {
@@ -170,6 +180,33 @@ mod tests {
         assert_eq!(exit_status_for(&key), EXIT_WRONG_KEY);
         let other = anyhow::Error::new(StoreError::NoDataDir("/d".into()));
         assert_eq!(exit_status_for(&other), 1);
+    }
+
+    #[test]
+    fn backup_errors_have_the_documented_codes() {
+        let unreachable = anyhow::Error::new(BackupError::Unreachable {
+            op: "list",
+            url: "s3://b/p".into(),
+            reason: "connection refused".into(),
+        })
+        .context("listing the snapshots");
+        assert_eq!(exit_status_for(&unreachable), EXIT_UNREACHABLE);
+        let denied = anyhow::Error::new(BackupError::AccessDenied {
+            op: "get",
+            url: "s3://b/p".into(),
+            reason: "InvalidAccessKeyId".into(),
+        });
+        assert_eq!(exit_status_for(&denied), EXIT_WRONG_KEY);
+        let invalid = anyhow::Error::new(BackupError::InvalidLocation {
+            url: "ftp://x".into(),
+            reason: "unsupported scheme".into(),
+        });
+        assert_eq!(exit_status_for(&invalid), 2);
+        let corrupt = anyhow::Error::new(BackupError::Corrupt {
+            url: "s3://b/p/snapshots/snap-1.snap".into(),
+            reason: "sha256 differs".into(),
+        });
+        assert_eq!(exit_status_for(&corrupt), 1);
     }
 
     #[test]

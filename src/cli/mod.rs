@@ -33,6 +33,7 @@ pub mod server;
 pub mod snapshot;
 pub mod state;
 pub mod status;
+mod storage;
 pub mod token;
 pub mod trim_wal;
 pub mod watch;

@@ -136,6 +136,22 @@ impl Printer {
             .with_message(message.to_owned())
     }
 
+    /// A progress bar of `len` bytes on stderr, with the rate and the time left; hidden like
+    /// [`Printer::progress`] (so never in a pipe or a cron job).
+    pub fn bytes_progress(&self, len: u64, message: &str) -> ProgressBar {
+        if self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let style = ProgressStyle::with_template(
+            "{msg} [{wide_bar}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
+            .with_style(style)
+            .with_message(message.to_owned())
+    }
+
     /// Asks a yes/no question on the terminal (default: no).
     ///
     /// # Errors

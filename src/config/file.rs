@@ -30,6 +30,13 @@
 //! cap_key_next = "base64:..."
 //! region = "eu-west"
 //! api_key = "..."                    # Exosphere x-api-key (STATE_MANAGER_SECRET)
+//!
+//! [snapshots]                        # automatic snapshots and retention: see `snapshots`
+//! interval = "1h"
+//! keep_daily = 7
+//!
+//! [storage]                          # the backup location: see `snapshots`
+//! url = "s3://bucket/stmgr"
 //! ```
 //! Unknown keys are errors that name the file, the line and the key.
 
@@ -54,6 +61,8 @@ pub(super) struct FileConfig {
     pub(super) client: super::client::FileClient,
     #[serde(default)]
     pub(super) auth: FileAuth,
+    pub(super) snapshots: Option<super::snapshots::FileSnapshots>,
+    pub(super) storage: Option<crate::backup::StorageConfig>,
 }
 
 /// The `[engine]` table. Values are kept raw: sizes may be numbers or strings like "64MiB",

@@ -92,13 +92,14 @@ pub fn trim_wal(dir: &DataDir, snapshot_id: &str, dry_run: bool) -> Result<TrimP
     Ok(plan)
 }
 
-/// Removes snapshot files and syncs the directory.
+/// Removes snapshot files (with their tags) and syncs the directory.
 ///
 /// # Errors
 /// I/O errors naming the file.
 pub fn remove_snapshots(dir: &DataDir, doomed: &[&SnapshotInfo]) -> Result<()> {
     for s in doomed {
         fs::remove_file(&s.path).map_err(|e| StoreError::io("remove", &s.path, e))?;
+        snapshot::remove_tags(&dir.snapshots(), &s.id)?;
     }
     if !doomed.is_empty() {
         fsync_dir(&dir.snapshots())?;

@@ -50,6 +50,7 @@ pub mod dir;
 pub mod engine;
 pub mod error;
 pub mod files;
+pub mod forget;
 pub mod fuzzing;
 pub mod intern;
 mod maintenance;

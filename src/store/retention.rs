@@ -1,5 +1,7 @@
 //! Automatic snapshots for a running engine: take one every N bytes of WAL or every T, keep the
-//! newest K automatic snapshots that verify, and trim the WAL segments the oldest kept one
+//! automatic snapshots that verify and that a rule of the policy keeps (restic's `forget` rules,
+//! [`crate::store::forget`]: `--snapshot-keep K` is `last K`, the `[snapshots]` table adds
+//! hourly, daily, …; the newest verified one is always kept), and trim the WAL segments the oldest kept one
 //! covers (so any kept snapshot can still be replayed forward for point-in-time restore).
 //!
 //! The rules that keep a directory restorable:
@@ -18,10 +20,11 @@ use serde::Serialize;
 
 use crate::store::engine::Engine;
 use crate::store::error::Result;
+use crate::store::forget::{self, Candidate};
 use crate::store::snapshot::{self, SnapshotOrigin};
 
 /// When to snapshot and what to keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotPolicy {
     /// Snapshot after this many WAL bytes appended since the last one (`None`: not by size).
     pub every_bytes: Option<u64>,
@@ -29,6 +32,9 @@ pub struct SnapshotPolicy {
     pub every: Option<Duration>,
     /// Automatic snapshots kept (at least 1).
     pub keep_last: usize,
+    /// More rules (`[snapshots]` in the config file): a snapshot kept by `keep_last` or by any
+    /// of these is kept.
+    pub keep: Option<crate::store::forget::Policy>,
 }
 
 /// What one round did.
@@ -125,15 +131,34 @@ impl SnapshotPolicy {
                     .push((info.id.clone(), why.clone())),
             }
         }
-        let keep = self.keep_last.max(1);
-        let excess = good.len().saturating_sub(keep);
-        let doomed: Vec<&snapshot::SnapshotInfo> = good[..excess].iter().collect();
+        let mut policy = self.keep.clone().unwrap_or_default();
+        policy.last = policy.last.max(self.keep_last).max(1);
+        let candidates: Vec<Candidate> = good
+            .iter()
+            .filter_map(|i| {
+                let m = i.meta.as_ref().ok()?;
+                Some(Candidate {
+                    id: i.id.clone(),
+                    created_ms: m.created_ms,
+                    tags: snapshot::read_tags(&dir.snapshots(), &i.id),
+                    pinned: false,
+                })
+            })
+            .collect();
+        let kept: std::collections::HashSet<String> = forget::plan(&policy, &candidates)
+            .into_iter()
+            .filter(|d| d.keep)
+            .map(|d| d.snapshot_id)
+            .collect();
+        let doomed: Vec<&snapshot::SnapshotInfo> =
+            good.iter().filter(|i| !kept.contains(&i.id)).collect();
         files.remove_snapshots(&doomed)?;
-        for old in doomed {
+        for old in &doomed {
             st.verified.remove(&old.id);
             report.snapshots_removed.push(old.id.clone());
         }
-        if let Some(oldest_kept) = good.get(excess) {
+        // `good` is in commit order: the oldest kept one bounds the WAL trim.
+        if let Some(oldest_kept) = good.iter().find(|i| kept.contains(&i.id)) {
             let plan = files.trim_wal(&oldest_kept.id, false)?;
             report.segments_removed = plan.segments.iter().filter(|s| s.remove).count() as u64;
         }

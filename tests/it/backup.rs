@@ -5,5 +5,6 @@
 mod errors;
 mod harness;
 mod lease;
+mod restore;
 mod snapshots;
 mod wal;

@@ -524,6 +524,7 @@ fn automatic_snapshots_keep_the_newest_and_trim_only_what_they_cover() {
         every_bytes: Some(20_000),
         every: None,
         keep_last: 2,
+        keep: None,
     };
     let mut st = PolicyState::new(&e);
     assert!(
@@ -576,6 +577,7 @@ fn retention_keeps_manual_snapshots_and_never_trades_a_good_snapshot_for_a_damag
         every_bytes: Some(20_000),
         every: None,
         keep_last: 2,
+        keep: None,
     };
     let mut st = PolicyState::new(&e);
     let big = format!("\"{}\"", "x".repeat(3000));

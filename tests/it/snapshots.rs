@@ -82,6 +82,17 @@ fn every_admin_command_prints_one_schema_through_a_server_and_on_a_data_director
     };
     let snap_on = stmgr_json(&t, online, &["snapshot"]);
     let id = snap_on["snapshot_id"].as_str().unwrap().to_string();
+    let kept_on = stmgr_json(
+        &t,
+        online,
+        &["snapshot", "--tag", "nightly", "--keep-last", "5"],
+    );
+    let prune_on = stmgr_json(
+        &t,
+        online,
+        &["snapshot", "prune", "--keep-last", "1", "--dry-run"],
+    );
+    let rm_on = stmgr_json(&t, online, &["snapshot", "rm", "latest"]);
     let list_on = stmgr_json(&t, online, &["snapshot", "list"]);
     let trim_on = stmgr_json(&t, online, &["trim-wal", "--snapshot-id", &id, "--dry-run"]);
     let dump_on = stmgr_json(&t, online, &["admin", "dump"]);
@@ -91,6 +102,17 @@ fn every_admin_command_prints_one_schema_through_a_server_and_on_a_data_director
         c.arg("--data-dir").arg(&data);
     };
     let snap_off = stmgr_json(&t, offline, &["snapshot"]);
+    let kept_off = stmgr_json(
+        &t,
+        offline,
+        &["snapshot", "--tag", "nightly", "--keep-last", "5"],
+    );
+    let prune_off = stmgr_json(
+        &t,
+        offline,
+        &["snapshot", "prune", "--keep-last", "1", "--dry-run"],
+    );
+    let rm_off = stmgr_json(&t, offline, &["snapshot", "rm", "latest"]);
     let list_off = stmgr_json(&t, offline, &["snapshot", "list"]);
     let trim_off = stmgr_json(
         &t,
@@ -111,12 +133,22 @@ fn every_admin_command_prints_one_schema_through_a_server_and_on_a_data_director
         "entries",
         "key_id",
         "origin",
+        "tags",
+        "shipped_to",
+        "prune",
     ]
     .map(String::from)
     .into();
     assert_eq!(keys(&snap_on), documented, "{snap_on}");
+    assert_eq!(kept_on["tags"], serde_json::json!(["nightly"]));
+    assert_eq!(kept_on["prune"]["policy"], "last 5");
+    assert_eq!(prune_on["dry_run"], true);
+    assert_eq!(rm_on["snapshot_id"], kept_on["snapshot_id"], "latest");
     for (what, on, off) in [
         ("snapshot", &snap_on, &snap_off),
+        ("snapshot --keep-last", &kept_on, &kept_off),
+        ("snapshot prune", &prune_on, &prune_off),
+        ("snapshot rm", &rm_on, &rm_off),
         ("snapshot list", &list_on, &list_off),
         ("trim-wal", &trim_on, &trim_off),
         ("admin dump", &dump_on, &dump_off),

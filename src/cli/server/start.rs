@@ -321,13 +321,19 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         drain_timeout: args.drain_timeout,
         heartbeat: args.heartbeat,
         watch_interval: args.watch_write_interval,
+        // `[snapshots]` in the config file: its interval when no --snapshot-every, its
+        // keep_* rules beside --snapshot-keep (which is `keep_last`).
         snapshots: (args.snapshot_keep > 0
-            && (args.snapshot_every_mib > 0 || args.snapshot_every.is_some()))
+            && (args.snapshot_every_mib > 0
+                || args.snapshot_every.is_some()
+                || ctx.settings.snapshots.interval.is_some()))
         .then(|| SnapshotPolicy {
             every_bytes: (args.snapshot_every_mib > 0)
-                .then(|| args.snapshot_every_mib * 1024 * 1024),
-            every: args.snapshot_every,
+                .then(|| args.snapshot_every_mib * 1024 * 1024)
+                .or(ctx.settings.snapshots.every_bytes),
+            every: args.snapshot_every.or(ctx.settings.snapshots.interval),
             keep_last: args.snapshot_keep,
+            keep: Some(ctx.settings.snapshots.keep.clone()).filter(|k| !k.is_empty()),
         }),
         tls,
         guard,

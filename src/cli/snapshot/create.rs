@@ -1,56 +1,120 @@
 //! `stmgr snapshot`: takes a snapshot through the server (`POST /admin/snapshot`) or of a
-//! stopped server's data directory; prints the same [`SnapshotOut`] either way.
+//! stopped server's data directory, stores its tags, ships it with `--to`, then prunes where it
+//! went by the `--keep-…` rules; prints the same [`SnapshotOut`] either way.
 
 use std::process::ExitCode;
 
-use crate::admin::SnapshotOut;
+use crate::admin::{PruneOut, SnapshotOut, lifecycle};
 use crate::cli::context::Context;
 use crate::cli::datadir;
+use crate::cli::exit::UsageError;
 use crate::cli::mode::{self, Mode};
+use crate::cli::snapshot::{CreateArgs, prune, ship};
+use crate::cli::storage;
 use crate::config::OutputFormat;
+use crate::store::files;
 use crate::store::offline;
+use crate::store::snapshot::{snapshot_path, write_tags};
 use crate::store::state::HistoryPolicy;
 
 /// Takes the snapshot and prints it.
 ///
 /// # Errors
 /// Missing, foreign or locked data directory, corruption, I/O errors, a snapshot that does not
-/// verify when read back, a server error.
-pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
-    let out = match mode::choose(ctx) {
+/// verify when read back, a server error, an unreachable backup location.
+pub fn run(args: &CreateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let tags = lifecycle::tag_set(&args.tags).map_err(UsageError::new)?;
+    let rules = args.keep.any().then(|| args.keep.rules()).transpose()?;
+    // A bad location is a usage error before anything is written.
+    let to = args
+        .to
+        .as_deref()
+        .map(|u| storage::open(ctx, Some(u), "--to"))
+        .transpose()?;
+    let mut out: SnapshotOut;
+    let mut pruned: Option<PruneOut> = None;
+    match mode::choose(ctx) {
         Mode::Server => {
             let client = crate::cli::online::client(ctx)?;
-            ctx.block_on(client.snapshot())?
+            out = if args.tags.is_empty() {
+                ctx.block_on(client.snapshot())?
+            } else {
+                ctx.block_on(client.snapshot_tagged(&args.tags))?
+            };
+            if let Some(to) = &to {
+                ship::upload_from_server(ctx, &client, to, &out.snapshot_id, &tags)?;
+                out.shipped_to = Some(to.target.location().to_string());
+            }
+            if rules.is_some() && to.is_none() {
+                pruned = Some(ctx.block_on(client.prune_snapshots(&args.keep.policy(false)))?);
+            }
         }
         Mode::DataDir => {
             let (dir, _lock) = datadir::locked(ctx, "stmgr snapshot")?;
             let e = &ctx.settings.engine;
             let policy = HistoryPolicy::new(e.history_versions, e.history_age);
-            SnapshotOut::from(&offline::snapshot::take(&dir, &policy, e.segment_size)?)
+            let meta = offline::snapshot::take(&dir, &policy, e.segment_size)?;
+            write_tags(&dir.snapshots(), &meta.id, &tags)?;
+            out = SnapshotOut::from(&meta);
+            out.tags = tags.iter().cloned().collect();
+            if let Some(to) = &to {
+                ship::upload(ctx, to, &snapshot_path(&dir.snapshots(), &meta.id), &tags)?;
+                out.shipped_to = Some(to.target.location().to_string());
+            }
+            if let (Some(rules), None) = (&rules, &to) {
+                let infos = files::snapshots(&dir)?;
+                pruned = Some(lifecycle::prune_local(
+                    dir.root().display().to_string(),
+                    &infos,
+                    rules,
+                    false,
+                    |doomed| files::remove_snapshots(&dir, doomed),
+                )?);
+            }
         }
-    };
+    }
+    if let (Some(rules), Some(to)) = (&rules, &to) {
+        pruned = Some(ctx.block_on(lifecycle::prune_bucket(&to.target, rules, false))?);
+    }
+    out.prune = pruned;
+    print(ctx, &out)
+}
+
+fn print(ctx: &Context, out: &SnapshotOut) -> anyhow::Result<ExitCode> {
     let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
-        OutputFormat::Table => p.table(
-            &[
-                "snapshot_id",
-                "commit_seq",
-                "created_at",
-                "size",
-                "objects",
-                "origin",
-            ],
-            vec![vec![
-                out.snapshot_id.clone(),
-                out.commit_seq.to_string(),
-                out.created_at.clone(),
-                datadir::bytes(out.size),
-                out.objects.to_string(),
-                out.origin.clone(),
-            ]],
-        )?,
-        OutputFormat::Json => p.json(&out)?,
-        OutputFormat::Jsonl => p.jsonl(&out)?,
+        OutputFormat::Table => {
+            p.table(
+                &[
+                    "snapshot_id",
+                    "commit_seq",
+                    "created_at",
+                    "size",
+                    "objects",
+                    "origin",
+                    "tags",
+                    "shipped_to",
+                ],
+                vec![vec![
+                    out.snapshot_id.clone(),
+                    out.commit_seq.to_string(),
+                    out.created_at.clone(),
+                    datadir::bytes(out.size),
+                    out.objects.to_string(),
+                    out.origin.clone(),
+                    prune::tags_cell(&out.tags),
+                    out.shipped_to.clone().unwrap_or_else(|| "-".into()),
+                ]],
+            )?;
+            if let Some(pr) = &out.prune {
+                p.status(&format!(
+                    "pruned {} ({}): kept {}, removed {}",
+                    pr.location, pr.policy, pr.kept, pr.removed
+                ));
+            }
+        }
+        OutputFormat::Json => p.json(out)?,
+        OutputFormat::Jsonl => p.jsonl(out)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,31 +1,44 @@
-//! `stmgr snapshot list`: the snapshots, oldest first, from the server's manifest or the data
-//! directory (read-only: works while a server runs); the same [`SnapshotRow`]s either way.
+//! `stmgr snapshot list`: the snapshots, oldest first, from the server's manifest, the data
+//! directory (read-only: works while a server runs) or a backup location (`--from`, from the
+//! manifests there); the same [`SnapshotRow`]s every way.
 
 use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::admin::{self, SnapshotRow};
+use crate::admin::{self, SnapshotRow, lifecycle};
 use crate::cli::context::Context;
 use crate::cli::datadir;
 use crate::cli::mode::{self, Mode};
+use crate::cli::snapshot::prune::tags_cell;
+use crate::cli::storage;
 use crate::config::OutputFormat;
 
 /// Arguments of `stmgr snapshot list`.
 #[derive(Debug, Args)]
-pub struct ListArgs {}
+pub struct ListArgs {
+    /// List the snapshots of this backup location instead (file:///dir or s3://bucket/prefix)
+    #[arg(long, value_name = "URL")]
+    pub from: Option<String>,
+}
 
 /// Lists the snapshots.
 ///
 /// # Errors
-/// Missing or foreign data directory, I/O errors, a server error.
-pub fn run(_args: &ListArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let rows = match mode::choose(ctx) {
-        Mode::Server => {
-            let client = crate::cli::online::client(ctx)?;
-            ctx.block_on(client.manifest())?.snapshots
+/// Missing or foreign data directory, I/O errors, a server error, an unreachable location.
+pub fn run(args: &ListArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let rows = match &args.from {
+        Some(url) => {
+            let from = storage::open(ctx, Some(url), "--from")?;
+            ctx.block_on(lifecycle::bucket_rows(&from.target))?
         }
-        Mode::DataDir => admin::snapshot_rows(&datadir::existing(ctx)?.snapshots())?,
+        None => match mode::choose(ctx) {
+            Mode::Server => {
+                let client = crate::cli::online::client(ctx)?;
+                ctx.block_on(client.manifest())?.snapshots
+            }
+            Mode::DataDir => admin::snapshot_rows(&datadir::existing(ctx)?.snapshots())?,
+        },
     };
     print(ctx, &rows)
 }
@@ -44,6 +57,7 @@ fn print(ctx: &Context, rows: &[SnapshotRow]) -> anyhow::Result<ExitCode> {
                     "objects",
                     "origin",
                     "key_id",
+                    "tags",
                     "status",
                 ],
                 rows.iter()
@@ -56,6 +70,7 @@ fn print(ctx: &Context, rows: &[SnapshotRow]) -> anyhow::Result<ExitCode> {
                             opt(r.objects.map(|o| o.to_string())),
                             opt(r.origin.clone()),
                             opt(r.key_id.clone()),
+                            tags_cell(&r.tags),
                             r.error.clone().unwrap_or_else(|| "ok".into()),
                         ]
                     })

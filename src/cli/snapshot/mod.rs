@@ -1,33 +1,69 @@
-//! `stmgr snapshot` (take one of a stopped server's data directory) and `stmgr snapshot list`.
+//! `stmgr snapshot` (take one, through a server or of a stopped server's data directory,
+//! optionally shipped with `--to` and followed by a `--keep-…` prune), `snapshot list`,
+//! `snapshot prune` and `snapshot rm`, each on the data directory or, with `--from URL`, on a
+//! backup location.
 
 mod create;
 mod list;
+mod prune;
+mod rm;
+mod ship;
 
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
 use crate::cli::context::Context;
+use crate::cli::storage::KeepArgs;
 
-/// Take a snapshot of the data directory (offline), or list its snapshots
+/// Take a snapshot (through a server or of a data directory), ship it, prune, list or remove
+/// snapshots
 #[derive(Debug, Args)]
 #[command(after_help = SNAPSHOT_EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct SnapshotArgs {
     #[command(subcommand)]
     command: Option<SnapshotCommand>,
+    #[command(flatten)]
+    create: CreateArgs,
+}
+
+/// Flags of `stmgr snapshot` itself.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Also ship the verified snapshot, with its manifest, to this backup location
+    /// (file:///dir or s3://bucket/prefix?endpoint=…; `[storage]` credentials or AWS_*)
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Store this tag with the snapshot (repeatable; shown by `snapshot list`)
+    #[arg(long = "tag", value_name = "NAME")]
+    pub tags: Vec<String>,
+    /// After a successful snapshot, prune where it went (the bucket with --to, else the data
+    /// directory) by these rules
+    #[command(flatten)]
+    pub keep: KeepArgs,
 }
 
 /// `--help` examples (also in the man page).
 const SNAPSHOT_EXAMPLES: &str = r#"Examples:
   stmgr snapshot --server http://127.0.0.1:8080     # through a running server
   stmgr snapshot --data-dir /var/lib/stmgr          # a stopped server's data directory
+  stmgr snapshot --tag nightly --to s3://bkt/stmgr --keep-daily 7 --keep-weekly 4
   stmgr snapshot list
+  stmgr snapshot list --from s3://bkt/stmgr?endpoint=https://s3.example.com
+  stmgr snapshot prune --keep-last 3 --dry-run
+  stmgr snapshot rm latest
   stmgr snapshot list -o json | jq -r '.[-1].snapshot_id'    # the newest"#;
 
 #[derive(Debug, Subcommand)]
 enum SnapshotCommand {
-    /// List the snapshots of the data directory (works while a server runs)
+    /// List the snapshots of the data directory (works while a server runs) or of a backup
+    /// location
     List(list::ListArgs),
+    /// Remove the snapshots no --keep-… rule keeps (never the newest), in the data directory
+    /// or a backup location
+    Prune(prune::PruneArgs),
+    /// Remove one snapshot (an id or `latest`) from the data directory or a backup location
+    Rm(rm::RmArgs),
 }
 
 /// Runs `stmgr snapshot ...`.
@@ -36,7 +72,9 @@ enum SnapshotCommand {
 /// As the subcommand.
 pub fn run(args: &SnapshotArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     match &args.command {
-        None => create::run(ctx),
+        None => create::run(&args.create, ctx),
         Some(SnapshotCommand::List(a)) => list::run(a, ctx),
+        Some(SnapshotCommand::Prune(a)) => prune::run(a, ctx),
+        Some(SnapshotCommand::Rm(a)) => rm::run(a, ctx),
     }
 }

@@ -27,8 +27,8 @@ const MARKER: &str = "RESTORE";
 /// What a restore did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RestoreOutcome {
-    /// The snapshot it started from.
-    pub from_snapshot: String,
+    /// The snapshot it started from (`null`: none, the WAL from seq 1).
+    pub from_snapshot: Option<String>,
     /// The new snapshot holding the restored state.
     pub snapshot: SnapshotMeta,
     /// The commit_seq of the restored state.
@@ -78,15 +78,52 @@ pub fn restore(
     target: Target,
     progress: &mut dyn FnMut(u64),
 ) -> Result<RestoreOutcome> {
+    restore_from(dir, dir, Some(snapshot_id), target, progress)
+}
+
+/// Restores `dir` to `target` from the snapshots and WAL of `source`: `dir` itself, or a
+/// directory fetched from a backup location. Without `snapshot_id`, the newest snapshot of
+/// `source` at or before the target that verifies; with none, the WAL must start at seq 1.
+/// Nothing in `dir` changes until the new state is complete. The caller holds `dir`'s lock.
+///
+/// # Errors
+/// Unknown or damaged snapshot, a WAL that neither a snapshot nor seq 1 starts, a target the
+/// WAL cannot reach, corruption, I/O errors.
+pub fn restore_from(
+    dir: &DataDir,
+    source: &DataDir,
+    snapshot_id: Option<&str>,
+    target: Target,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RestoreOutcome> {
     finish_pending(dir)?;
-    let snap_path = snapshot::find_snapshot(&dir.snapshots(), snapshot_id)?;
+    let base = match snapshot_id {
+        Some(id) => Base::Snapshot(snapshot::find_snapshot(&source.snapshots(), id)?),
+        None => Base::Newest,
+    };
     // History is rebuilt from here on; keep none in the restored snapshot.
     let policy = HistoryPolicy {
         versions: 0,
         age_ms: 0,
     };
-    let rec = recovery::recover(dir, Base::Snapshot(snap_path), target, &policy, progress)?;
-    let high = highest_issued(dir)?;
+    let rec = recovery::recover(source, base, target, &policy, progress)?;
+    if rec.snapshot.is_none() {
+        let first = segment::list_segments(&source.wal())?
+            .first()
+            .map(|s| s.first_seq);
+        if first.is_some_and(|f| f > 1) {
+            return Err(StoreError::OutOfRange(format!(
+                "no snapshot at or before the target in {} and its WAL starts at seq {} (not 1): \
+                 nothing to start from",
+                source.root().display(),
+                first.unwrap_or_default()
+            )));
+        }
+    }
+    let mut high = highest_issued(dir)?;
+    if source.root() != dir.root() {
+        high = high.max(highest_issued(source)?);
+    }
     let next_seq = high.max(rec.state.seq) + 1;
 
     let staging = dir.root().join(STAGING);
@@ -131,7 +168,7 @@ pub fn restore(
     fsync_dir(dir.root())?;
     finish_pending(dir)?;
     Ok(RestoreOutcome {
-        from_snapshot: snapshot_id.to_string(),
+        from_snapshot: rec.snapshot.as_ref().map(|m| m.id.clone()),
         restored_seq: meta.commit_seq,
         snapshot: meta,
         replayed: rec.replayed,

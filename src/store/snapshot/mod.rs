@@ -17,11 +17,13 @@
 //! point-in-time restore, so that a seq is never issued twice.
 
 mod catalog;
+mod labels;
 mod meta;
 mod read;
 mod write;
 
 pub use catalog::{SnapshotInfo, find_snapshot, list_snapshots};
+pub use labels::{read_tags, remove_tags, tags_path, valid_tag, write_tags};
 pub use meta::{SnapshotMeta, SnapshotOrigin, read_meta, snapshot_path};
 pub use read::{load_snapshot, read_snapshot, verify_snapshot};
 pub use write::{remove_leftovers, write_snapshot};

@@ -183,6 +183,47 @@ pub fn create_segment(
     Ok((file, path))
 }
 
+/// Cuts the segment file `path` after its record `last_seq`: the records above it (another
+/// line of history, after a branch) are removed, the file truncated and synced. A segment whose
+/// records all lie at or below `last_seq` is left as it is.
+///
+/// # Errors
+/// I/O errors, a bad header, a damaged frame before the cut.
+pub fn keep_through(path: &Path, last_seq: u64) -> Result<()> {
+    use super::frame::{FrameAt, frame_at};
+    let mut buf = Vec::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut buf))
+        .map_err(|e| StoreError::io("read", path, e))?;
+    SegmentHeader::decode(&buf, path)?;
+    let mut pos = HEADER_LEN;
+    loop {
+        match frame_at(&buf, pos) {
+            FrameAt::Ok { payload, next } => {
+                let (seq, _) = crate::store::command::Record::peek(payload).map_err(|reason| {
+                    StoreError::Corrupt {
+                        path: path.to_path_buf(),
+                        offset: pos as u64,
+                        reason,
+                    }
+                })?;
+                if seq > last_seq {
+                    break;
+                }
+                pos = next;
+            }
+            _ => return Ok(()),
+        }
+    }
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| StoreError::io("open", path, e))?;
+    f.set_len(pos as u64)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| StoreError::io("truncate", path, e))
+}
+
 /// Syncs a directory so that creations, renames and deletions in it are durable.
 ///
 /// # Errors

@@ -1,7 +1,7 @@
 //! Snapshots in a backup location: round trip (plain and sealed), a damaged object, an
 //! interrupted upload, delete, and a layout from the future.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use stmgr::backup::{BackupError, ErrorKind, UploadInfo};
@@ -70,7 +70,7 @@ async fn round_trip(b: &Backend, plain: &Path, sealed: &Path) {
         "a new location has no layout file"
     );
     assert!(t.list_snapshots().await.unwrap().snapshots.is_empty());
-    let tags = BTreeMap::from([("reason".to_string(), "test".to_string())]);
+    let tags = BTreeSet::from(["test".to_string()]);
     let up_plain = t
         .upload_snapshot(
             plain,

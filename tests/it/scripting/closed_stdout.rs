@@ -150,6 +150,12 @@ const CASES: &[Case] = &[
     }),
     online("snapshot", ALL, |_| words("snapshot")),
     online("snapshot list", ALL, |_| words("snapshot list")),
+    online("snapshot prune", ALL, |_| {
+        words("snapshot prune --keep-last 1000 --dry-run")
+    }),
+    online("snapshot rm", ALL, |f| {
+        words(&format!("snapshot rm {}", f.new_snapshot()))
+    }),
     online("trim-wal", ALL, |f| {
         words(&format!("trim-wal --snapshot-id {} --dry-run", f.snapshot))
     }),
@@ -177,6 +183,12 @@ const CASES: &[Case] = &[
     },
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
+    offline("snapshot prune", |_| {
+        words("snapshot prune --keep-last 1000 --dry-run")
+    }),
+    offline("snapshot rm", |f| {
+        words(&format!("snapshot rm {}", f.new_snapshot()))
+    }),
     offline("trim-wal", |f| {
         words(&format!(
             "trim-wal --snapshot-id {} --dry-run",
