@@ -151,7 +151,7 @@ fn main() {
         .expect("tempdir");
     let file = scratch
         .path()
-        .join(format!("snap-{}.snap", ulid::Ulid::new()));
+        .join(format!("snap-{}.snap", ulid::Ulid::generate()));
     write_snapshot_like(&file, mib << 20);
     let size = std::fs::metadata(&file).expect("stat").len();
     println!("file: {} MiB (+ 96-byte header), {rounds} rounds", mib);

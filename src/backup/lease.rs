@@ -124,7 +124,7 @@ impl Target {
     /// # Errors
     /// [`BackupError::Unsupported`] naming what the server accepted, the target's errors.
     pub async fn check_conditional_writes(&self) -> Result<()> {
-        let key = format!("{}/probe-{}.json", keys::LEASES, ulid::Ulid::new());
+        let key = format!("{}/probe-{}.json", keys::LEASES, ulid::Ulid::generate());
         let lock = format!("{key}.lock");
         let probe = CasObject::new(self, key.clone(), lock.clone());
         let unsupported = |what: &str| BackupError::Unsupported {
@@ -231,7 +231,7 @@ impl Lease {
                 expires_at: now + ttl_delta(ttl),
                 released: false,
                 broken_by: None,
-                write_id: ulid::Ulid::new().to_string(),
+                write_id: ulid::Ulid::generate().to_string(),
             };
             match self.write(expected, &state).await? {
                 Cas::Written(version) => {
@@ -258,7 +258,7 @@ impl Lease {
         let mut state = grant.state.clone();
         state.renewed_at = now;
         state.expires_at = now + ttl_delta(ttl);
-        state.write_id = ulid::Ulid::new().to_string();
+        state.write_id = ulid::Ulid::generate().to_string();
         match self.write(Some(&grant.version), &state).await? {
             Cas::Written(version) => {
                 *grant = LeaseGrant { state, version };
@@ -276,7 +276,7 @@ impl Lease {
         let mut state = grant.state.clone();
         state.released = true;
         state.expires_at = Utc::now();
-        state.write_id = ulid::Ulid::new().to_string();
+        state.write_id = ulid::Ulid::generate().to_string();
         match self.write(Some(&grant.version), &state).await? {
             Cas::Written(_) => Ok(()),
             Cas::Conflict => Err(self.lost(&grant)),
@@ -302,7 +302,7 @@ impl Lease {
             broken.released = true;
             broken.expires_at = Utc::now();
             broken.broken_by = Some(by.to_owned());
-            broken.write_id = ulid::Ulid::new().to_string();
+            broken.write_id = ulid::Ulid::generate().to_string();
             if let Cas::Written(_) = self.write(Some(&v), &broken).await? {
                 tracing::warn!(url = %self.url(), holder = %s.holder, epoch = s.epoch, by, "lease broken");
                 return Ok(Some(s));

@@ -158,7 +158,7 @@ fn local_cas(path: &Path, lock: &Path, expected: Option<&Version>, bytes: &[u8])
     if !matches {
         return Ok(Cas::Conflict);
     }
-    let tmp = dir.join(format!(".tmp-lease-{}", ulid::Ulid::new()));
+    let tmp = dir.join(format!(".tmp-lease-{}", ulid::Ulid::generate()));
     let write = || -> io::Result<()> {
         let mut f = File::create_new(&tmp)?;
         f.write_all(bytes)?;

@@ -207,7 +207,7 @@ pub(crate) async fn download_verified(
             io::Error::from(io::ErrorKind::AlreadyExists),
         ));
     }
-    let tmp = dir.join(format!(".tmp-dl-{}", ulid::Ulid::new()));
+    let tmp = dir.join(format!(".tmp-dl-{}", ulid::Ulid::generate()));
     let guard = TempGuard(Some(tmp.clone()));
     let url = target.url(rel);
 

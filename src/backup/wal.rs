@@ -130,7 +130,7 @@ impl Target {
         self.ensure_layout().await?;
         let g = Generation {
             format: MANIFEST_FORMAT,
-            generation: format!("gen-{}", ulid::Ulid::new()),
+            generation: format!("gen-{}", ulid::Ulid::generate()),
             created_at: Utc::now(),
             first_seq: new.first_seq,
             base_snapshot: new.base_snapshot,

@@ -136,7 +136,7 @@ impl ObjectInput {
                 validate_id(&id)?;
                 id
             }
-            None => ulid::Ulid::new().to_string(),
+            None => ulid::Ulid::generate().to_string(),
         };
         check_name("type", &self.type_, MAX_TYPE_LEN)?;
         let tags = self.tags.unwrap_or_default();

@@ -33,7 +33,7 @@ pub fn run(args: &RetryArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let fanout_id = args
         .fanout_id
         .clone()
-        .unwrap_or_else(|| ulid::Ulid::new().to_string());
+        .unwrap_or_else(|| ulid::Ulid::generate().to_string());
     let client = online::client(ctx)?;
     let retried = ctx
         .block_on(client.manual_retry(ns, &args.state_id, &fanout_id))

@@ -115,7 +115,7 @@ pub fn run(args: &IssueArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         jti: Some(
             args.jti
                 .clone()
-                .unwrap_or_else(|| ulid::Ulid::new().to_string()),
+                .unwrap_or_else(|| ulid::Ulid::generate().to_string()),
         ),
     };
     let token = auth::issue(keys, args.kid, &claims)

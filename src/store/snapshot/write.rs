@@ -91,7 +91,7 @@ pub fn write_snapshot(
 ) -> Result<SnapshotMeta> {
     fs::create_dir_all(dir).map_err(|e| StoreError::io("create directory", dir, e))?;
     let space = Space::check(dir, reserve)?;
-    let id = format!("snap-{}", ulid::Ulid::new());
+    let id = format!("snap-{}", ulid::Ulid::generate());
     let tmp = dir.join(format!("{TMP_PREFIX}{id}"));
     let path = dir.join(format!("{id}.snap"));
     let result = write_to(&tmp, &id, state, next_seq, key, origin, space)

@@ -14,7 +14,7 @@ use crate::workflow::template::{Part, Template as Placeholders};
 
 /// A new id for a state or run (a ULID: sortable by creation).
 pub fn new_id() -> Arc<str> {
-    ulid::Ulid::new().to_string().into()
+    ulid::Ulid::generate().to_string().into()
 }
 
 /// An output field as text: strings as they are, anything else as JSON.
