@@ -38,7 +38,7 @@ impl Target {
     /// # Errors
     /// The target's errors.
     pub async fn pin_snapshot(&self, id: &str, ttl: Duration) -> Result<Pin> {
-        let key = format!("{PINS}/{id}/{}.json", ulid::Ulid::new());
+        let key = format!("{PINS}/{id}/{}.json", ulid::Ulid::generate());
         let body = PinFile {
             snapshot_id: id.to_owned(),
             holder: format!("{} pid {}", host_name(), std::process::id()),

@@ -47,7 +47,7 @@ pub fn upload_from_server(
     id: &str,
     tags: &BTreeSet<String>,
 ) -> anyhow::Result<SnapshotManifest> {
-    let tmp = std::env::temp_dir().join(format!("stmgr-ship-{}", ulid::Ulid::new()));
+    let tmp = std::env::temp_dir().join(format!("stmgr-ship-{}", ulid::Ulid::generate()));
     std::fs::create_dir(&tmp).with_context(|| format!("create {}", tmp.display()))?;
     let path = tmp.join(format!("{id}.snap"));
     let result = (|| {
