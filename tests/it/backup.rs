@@ -6,5 +6,6 @@ mod errors;
 mod harness;
 mod lease;
 mod restore;
+mod schedule;
 mod snapshots;
 mod wal;
