@@ -62,6 +62,7 @@ mod layout;
 pub mod lease;
 mod lease_cas;
 mod location;
+pub mod replicate;
 mod snapshots;
 mod target;
 mod transfer;

@@ -52,6 +52,7 @@ pub mod error;
 pub mod files;
 pub mod fuzzing;
 pub mod intern;
+pub mod lineage;
 mod maintenance;
 pub mod offline;
 pub mod options;

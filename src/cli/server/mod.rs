@@ -1,5 +1,6 @@
 //! `stmgr server ...`: run the state server (and tell systemd how it is doing).
 
+mod replicate;
 mod start;
 mod systemd;
 
