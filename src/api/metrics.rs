@@ -248,9 +248,9 @@ impl Metrics {
             build_info,
         );
         registry.register_collector(Box::new(EngineCollector(engine)));
-        registry.register_collector(Box::new(
-            super::replication_metrics::ReplicationCollector(replication),
-        ));
+        registry.register_collector(Box::new(super::replication_metrics::ReplicationCollector(
+            replication,
+        )));
         let net = super::net_metrics::NetMetrics::default();
         net.register(&mut registry);
         Metrics {

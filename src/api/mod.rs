@@ -3,7 +3,6 @@
 
 pub mod admin;
 mod engine_metrics;
-mod replication_metrics;
 pub mod error;
 pub mod extract;
 pub mod guard;
@@ -12,6 +11,7 @@ pub mod layers;
 pub mod metrics;
 pub mod net_metrics;
 pub mod openapi;
+mod replication_metrics;
 pub mod v0;
 pub mod v1;
 

@@ -5,5 +5,7 @@
 mod errors;
 mod harness;
 mod lease;
+mod replicate;
+mod replicate_server;
 mod snapshots;
 mod wal;

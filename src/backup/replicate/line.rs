@@ -117,7 +117,7 @@ async fn continue_generation(
         e.wal_segments()
     })
     .await??;
-    if !segments.first().is_some_and(|s| s.first_seq <= next_seq) {
+    if segments.first().is_none_or(|s| s.first_seq > next_seq) {
         return Ok(Err((
             last,
             format!("the local WAL no longer holds seq {next_seq} (trimmed before it was shipped)"),

@@ -316,11 +316,17 @@ impl Shipper {
                         pending = None;
                         self.engine.hold_wal_from(Some(last + 1));
                         let more = self.engine.view().seq > last;
-                        self.status
-                            .shipped(last, size, more.then_some(cut_ms));
+                        self.status.shipped(last, size, more.then_some(cut_ms));
                         if !more && stopping {
                             return;
                         }
+                    }
+                    // The generation is gone from the location (deleted, or a store that
+                    // lost its data): start again, from a fresh snapshot.
+                    Err(e @ BackupError::NotFound { .. }) => {
+                        self.failure(&e.into(), &mut failures);
+                        warn!(generation = %generation, "the generation is gone from the location; starting a new one");
+                        continue 'open;
                     }
                     Err(e) => {
                         self.failure(&e.into(), &mut failures);

@@ -159,13 +159,12 @@ impl WalTail {
             let at_end = loop {
                 match frame::frame_at(&buf, pos) {
                     FrameAt::Ok { payload, next } => {
-                        let (seq, ts) = Record::peek(payload).map_err(|reason| {
-                            StoreError::Corrupt {
+                        let (seq, ts) =
+                            Record::peek(payload).map_err(|reason| StoreError::Corrupt {
                                 path: open.path.clone(),
                                 offset: open.offset + pos as u64,
                                 reason,
-                            }
-                        })?;
+                            })?;
                         if seq < self.next_seq {
                             pos = next;
                             progressed = true;
@@ -235,7 +234,12 @@ impl WalTail {
     }
 }
 
-fn read_at_most(file: &File, buf: &mut [u8], offset: u64, path: &Path) -> Result<usize, StoreError> {
+fn read_at_most(
+    file: &File,
+    buf: &mut [u8],
+    offset: u64,
+    path: &Path,
+) -> Result<usize, StoreError> {
     let mut n = 0;
     while n < buf.len() {
         match file.read_at(&mut buf[n..], offset + n as u64) {
