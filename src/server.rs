@@ -3,6 +3,9 @@
 //! future resolves, then stop accepting, end every watch stream with a final event, drain
 //! in-flight requests (bounded by a timeout), sync the engine and release the data directory.
 //!
+//! With replication ([`crate::backup::replicate`]) the replicator runs beside it, ships each
+//! automatic snapshot, and gets a last flush (bounded) before the engine closes.
+//!
 //! The shutdown is an injected future, so tests run the server in-process on port 0.
 
 use std::future::Future;
@@ -14,6 +17,7 @@ use tokio::sync::watch;
 use tracing::{error, info, warn};
 
 use crate::api::{self, AppState};
+use crate::backup::replicate::{ReplicateOptions, Replication, SnapshotShipper};
 use crate::net::{self, ConnectionOptions, Endpoint};
 use crate::store::Engine;
 use crate::store::retention::{PolicyState, SnapshotPolicy};
@@ -27,6 +31,9 @@ pub use crate::api::layers::CorsOrigins;
 /// Most connections the metrics listener keeps open (monitoring needs few; the main
 /// listener's cap does not lock it out).
 const OPS_MAX_CONNECTIONS: usize = 64;
+
+/// How long the replicator may take to ship the last commits when the server stops.
+const REPLICATION_FINAL_FLUSH: Duration = Duration::from_secs(5);
 
 /// Server tuning.
 #[derive(Debug)]
@@ -55,6 +62,8 @@ pub struct ServeOptions {
     pub health_format: HealthFormat,
     /// Browser origins allowed to call the API (`None`: CORS off).
     pub cors: Option<CorsOrigins>,
+    /// Continuous replication to a backup location (`None`: off).
+    pub replicate: Option<(crate::backup::Target, ReplicateOptions)>,
 }
 
 impl Default for ServeOptions {
@@ -72,6 +81,7 @@ impl Default for ServeOptions {
             connections: ConnectionOptions::default(),
             health_format: HealthFormat::default(),
             cors: None,
+            replicate: None,
         }
     }
 }
@@ -101,11 +111,17 @@ pub async fn serve(
     );
     let metrics = state.metrics_arc();
     tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
+    let replication = options.replicate.map(|(target, opts)| {
+        let r = Replication::start(engine.clone(), target, opts);
+        state.set_replication(r.status().clone());
+        r
+    });
     if let Some(policy) = options.snapshots {
         tokio::spawn(snapshot_loop(
             engine.clone(),
             state.metrics_arc(),
             policy,
+            replication.as_ref().map(Replication::snapshot_shipper),
             stop_rx.clone(),
         ));
     }
@@ -153,17 +169,22 @@ pub async fn serve(
             tokio::time::sleep(drain).await;
         } => warn!(timeout = ?drain, "requests still running after the drain timeout; closing anyway"),
     }
+    if let Some(r) = replication {
+        r.stop(REPLICATION_FINAL_FLUSH).await;
+    }
     tokio::task::spawn_blocking(move || engine.close()).await??;
     info!("engine synced and closed; data directory released");
     Ok(())
 }
 
 /// Checks the snapshot policy every second until the server stops. A failed round is logged
-/// at ERROR (and counted in `snapshot_failures_total`); nothing is removed after it.
+/// at ERROR (and counted in `snapshot_failures_total`); nothing is removed after it. With
+/// replication, each snapshot taken is shipped.
 async fn snapshot_loop(
     engine: Engine,
     metrics: Arc<api::metrics::Metrics>,
     policy: SnapshotPolicy,
+    replication: Option<SnapshotShipper>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut state = PolicyState::new(&engine);
@@ -187,6 +208,9 @@ async fn snapshot_loop(
                 metrics
                     .snapshot_duration
                     .observe(started.elapsed().as_secs_f64());
+                if let (Some(ship), Some(id)) = (&replication, &r.snapshot_id) {
+                    ship.ship(id);
+                }
                 for (id, why) in &r.snapshots_damaged {
                     error!(snapshot = %id, error = %why, "an automatic snapshot does not verify; retention keeps it and counts only those that do (see `stmgr admin verify`)");
                 }

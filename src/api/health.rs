@@ -3,7 +3,9 @@
 //! clients that ask for JSON (`Accept: application/json` or `?format=json`) or for every
 //! client when the server runs with `--health-format json`. A poisoned engine (a failed WAL
 //! write or sync) answers 503 with the JSON document in any format, so probes restart it.
-//! Recovery finishes before the server listens, so any answer means ready.
+//! Recovery finishes before the server listens, so any answer means ready. With replication,
+//! the JSON document has a `replication` object (status, lag, last success, last error); an
+//! unreachable bucket is reported there and leaves the server healthy (200): writes go on.
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -15,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use crate::backup::replicate::ReplicationReport;
 
 /// Health routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -61,6 +64,11 @@ struct HealthOut {
     /// Per-component state.
     #[schema(value_type = Object)]
     components: serde_json::Value,
+    /// Continuous replication, when the server replicates. A failing bucket does not make
+    /// the server degraded (writes go on): `status` says `failing`, with the lag and the last
+    /// error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replication: Option<ReplicationReport>,
 }
 
 /// Liveness and readiness (the server listens only once recovery is done). 503 once the
@@ -119,6 +127,7 @@ async fn health(
             "engine": if poisoned.is_some() { "read-only: writes refused until restart" } else { "ok" },
             "watch": {"clients": engine.watchers()},
         }),
+        replication: app.replication().map(|r| r.report()),
     };
     let status = if poisoned.is_some() {
         StatusCode::SERVICE_UNAVAILABLE

@@ -3,7 +3,8 @@
 //! backlog, emit lag), snapshots (outcomes and when the last good one was taken), and engine
 //! figures read at scrape time (commit_seq, WAL records, bytes, batches and segments, fsyncs,
 //! bytes on disk), and `build_info{version,commit,build_date}` (always 1); the listeners'
-//! connection figures are in [`super::net_metrics`].
+//! connection figures are in [`super::net_metrics`], continuous replication's in
+//! [`super::replication_metrics`].
 //!
 //! AgentState's names are exported too, for its users' dashboards and alerts (its
 //! `docs/compatibility.md` makes them public API), each with what the name means there:
@@ -134,8 +135,12 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// The registry with every metric, reading engine figures from `engine` at scrape time.
-    pub fn new(engine: Engine) -> Self {
+    /// The registry with every metric, reading engine figures from `engine` and replication's
+    /// from `replication` (once set) at scrape time.
+    pub fn new(
+        engine: Engine,
+        replication: Arc<std::sync::OnceLock<Arc<crate::backup::replicate::ReplicationStatus>>>,
+    ) -> Self {
         let mut registry = Registry::default();
         let ops = Family::<OpResult, Counter>::default();
         registry.register(
@@ -243,6 +248,9 @@ impl Metrics {
             build_info,
         );
         registry.register_collector(Box::new(EngineCollector(engine)));
+        registry.register_collector(Box::new(super::replication_metrics::ReplicationCollector(
+            replication,
+        )));
         let net = super::net_metrics::NetMetrics::default();
         net.register(&mut registry);
         Metrics {

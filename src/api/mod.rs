@@ -11,10 +11,11 @@ pub mod layers;
 pub mod metrics;
 pub mod net_metrics;
 pub mod openapi;
+mod replication_metrics;
 pub mod v0;
 pub mod v1;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -23,6 +24,7 @@ use tokio::sync::watch;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::backup::replicate::ReplicationStatus;
 use crate::store::Engine;
 
 /// What every handler shares.
@@ -46,6 +48,8 @@ struct Inner {
     leases: crate::leases::Leases,
     checkpoints: crate::checkpoints::Checkpoints,
     health_format: health::HealthFormat,
+    /// Where continuous replication stands, when the server replicates.
+    replication: Arc<OnceLock<Arc<ReplicationStatus>>>,
 }
 
 impl AppState {
@@ -65,11 +69,12 @@ impl AppState {
         let objects = crate::objects::Objects::new(engine.clone());
         let leases = crate::leases::Leases::new(engine.clone());
         let checkpoints = crate::checkpoints::Checkpoints::new(engine.clone());
+        let replication = Arc::new(OnceLock::new());
         AppState {
             inner: Arc::new(Inner {
                 render_cache: Default::default(),
                 watch_pace: v1::watch::Pace::new(watch_interval),
-                metrics: Arc::new(metrics::Metrics::new(engine.clone())),
+                metrics: Arc::new(metrics::Metrics::new(engine.clone(), replication.clone())),
                 engine,
                 started: Instant::now(),
                 shutdown,
@@ -80,8 +85,19 @@ impl AppState {
                 leases,
                 checkpoints,
                 health_format,
+                replication,
             }),
         }
+    }
+
+    /// Reports replication in `/health` and `/metrics` (once; later calls are ignored).
+    pub fn set_replication(&self, status: Arc<ReplicationStatus>) {
+        let _ = self.inner.replication.set(status);
+    }
+
+    /// Where continuous replication stands, when the server replicates.
+    pub fn replication(&self) -> Option<&Arc<ReplicationStatus>> {
+        self.inner.replication.get()
     }
 
     /// The engine.

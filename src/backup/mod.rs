@@ -45,10 +45,29 @@
 //!   gap); its `generation.json` ([`Generation`]) names the snapshot it starts from and the
 //!   generation and seq it branched from. WAL pieces ([`WalPiece`]) have manifests like
 //!   snapshots (`size`, `sha256`, `key_id`, `first_seq`, `last_seq`).
+//! - A WAL piece's `.wal` is a WAL segment file of its own: the 64-byte segment header (its
+//!   `first_seq`, the key id sealing its records, 0 when plaintext) then the frames of
+//!   `first_seq..=last_seq` byte for byte as the server wrote them (see
+//!   `crate::store::wal::segment`): put in a data directory's `wal/`, recovery reads it.
+//! - Lineage: `generation.json` records the `lineage` of the data directory that ships it (its
+//!   `LINEAGE` file, [`crate::store::lineage`], renewed by every restore). A replicator
+//!   continues only a generation of its own lineage, and only when its local log holds the
+//!   next seq and reaches the last one shipped; otherwise (first replication, a restore to an
+//!   earlier point, a gap, a vanished generation) it takes a snapshot, creates a new
+//!   generation whose `first_seq` is the snapshot's `next_seq` and whose `parent` is
+//!   `{generation, seq}` (for a restore: the restored-from lineage's newest generation and the
+//!   seq restored to), uploads the snapshot, then ships pieces. Seqs never go back (a restore
+//!   issues seqs above every one it ever issued), so a child generation's pieces start above
+//!   every seq of its parent, and a point-in-time restore follows one generation's line.
 //! - To restore by hand from the bucket alone: read `stmgr.json`; pick a snapshot by its
 //!   manifest (`commit_seq`, `created_at`); download its `.snap`, check `sha256sum` against the
 //!   manifest; put it in `DATA_DIR/snapshots/` and run `stmgr restore`. For a later point, also
 //!   take the `.wal` pieces of its generation above its `commit_seq`, in order.
+//!
+//! # Continuous replication
+//! [`replicate::Replication`] (`stmgr server start --replicate URL`) ships a running engine's
+//! committed frames as WAL pieces every interval and its automatic snapshots, holds unshipped
+//! WAL from trims, and retries failures with backoff; see [`replicate`].
 //!
 //! # Leases
 //! [`Target::lease`] gives a [`Lease`]: acquire with a conditional create or a conditional
@@ -64,6 +83,7 @@ pub mod lease;
 mod lease_cas;
 mod location;
 mod pins;
+pub mod replicate;
 mod restore;
 mod snapshots;
 mod target;

@@ -50,6 +50,10 @@ pub struct Generation {
     pub parent: Option<GenerationParent>,
     /// Why it started (`first replication`, `restore to seq N`, …).
     pub reason: String,
+    /// The lineage of the data directory that ships it (`crate::store::lineage`): a
+    /// replicator continues only a generation of its own lineage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<String>,
     /// Host that started it.
     pub source_host: String,
     /// `stmgr <version>`.
@@ -67,6 +71,8 @@ pub struct NewGeneration {
     pub parent: Option<GenerationParent>,
     /// Why.
     pub reason: String,
+    /// The lineage of the data directory that ships it.
+    pub lineage: Option<String>,
     /// Host; `None`: this machine's.
     pub source_host: Option<String>,
 }
@@ -136,6 +142,7 @@ impl Target {
             base_snapshot: new.base_snapshot,
             parent: new.parent,
             reason: new.reason,
+            lineage: new.lineage,
             source_host: new.source_host.unwrap_or_else(host_name),
             created_by: created_by(),
         };

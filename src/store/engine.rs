@@ -72,6 +72,9 @@ struct Inner {
     options: EngineOptions,
     /// Held by whoever removes files (WAL trims, snapshot retention): one at a time.
     files: Mutex<()>,
+    /// Trims keep every segment holding a seq at or above it (`u64::MAX`: no hold); see
+    /// [`Engine::hold_wal_from`].
+    wal_hold: AtomicU64,
     _lock: DirLock,
 }
 
@@ -228,6 +231,7 @@ impl Engine {
                 recovery: report,
                 options,
                 files: Mutex::new(()),
+                wal_hold: AtomicU64::new(u64::MAX),
                 _lock: lock,
             }),
         })
@@ -379,8 +383,30 @@ impl Engine {
         Files {
             dir: &self.inner.dir,
             shared: &self.inner.shared,
+            hold: &self.inner.wal_hold,
             _lock: self.inner.files.lock().unwrap_or_else(|p| p.into_inner()),
         }
+    }
+
+    /// Keeps every WAL segment holding a seq at or above `seq` from trims (`None`: releases
+    /// the hold). A reader of the log files that is behind (a replicator shipping them) sets
+    /// it to the first seq it still needs; every trim, the automatic retention's included,
+    /// keeps those segments ("held") until the hold moves past them. Raising it never waits
+    /// for a trim; lowering it waits for a trim in progress to finish, so a segment removed
+    /// under an older hold is never counted on.
+    pub fn hold_wal_from(&self, seq: Option<u64>) {
+        let seq = seq.unwrap_or(u64::MAX);
+        if seq < self.inner.wal_hold.load(Ordering::Acquire) {
+            let _files = self.inner.files.lock().unwrap_or_else(|p| p.into_inner());
+            self.inner.wal_hold.store(seq, Ordering::Release);
+        } else {
+            self.inner.wal_hold.store(seq, Ordering::Release);
+        }
+    }
+
+    /// The seq [`Engine::hold_wal_from`] set (`None`: no hold).
+    pub fn wal_hold(&self) -> Option<u64> {
+        Some(self.inner.wal_hold.load(Ordering::Acquire)).filter(|s| *s != u64::MAX)
     }
 
     /// Verifies the snapshot `snapshot_id` in full and removes (unless `dry_run`) the WAL

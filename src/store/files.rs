@@ -15,7 +15,7 @@
 use std::fs;
 use std::path::PathBuf;
 use std::sync::MutexGuard;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
@@ -111,6 +111,7 @@ pub fn remove_snapshots(dir: &DataDir, doomed: &[&SnapshotInfo]) -> Result<()> {
 pub struct Files<'a> {
     pub(crate) dir: &'a DataDir,
     pub(crate) shared: &'a Shared,
+    pub(crate) hold: &'a AtomicU64,
     pub(crate) _lock: MutexGuard<'a, ()>,
 }
 
@@ -133,7 +134,8 @@ impl Files<'_> {
 
     /// Verifies the snapshot `snapshot_id` in full and removes (unless `dry_run`) the WAL
     /// segments it covers entirely. The segment the commit thread writes to is kept even if
-    /// the directory listing made it look covered.
+    /// the directory listing made it look covered, and so are the segments holding seqs at or
+    /// above the hold ([`crate::store::Engine::hold_wal_from`]: not replicated yet).
     ///
     /// # Errors
     /// Unknown or damaged snapshot, I/O errors naming the file.
@@ -143,6 +145,14 @@ impl Files<'_> {
         for seg in plan.segments.iter_mut().filter(|s| s.first_seq >= active) {
             seg.remove = false;
             seg.reason = "active segment".to_string();
+        }
+        let hold = self.hold.load(Ordering::Acquire);
+        for seg in plan.segments.iter_mut().filter(|s| s.remove) {
+            // `last_seq` is known for every segment but the last (never removed).
+            if seg.last_seq.is_none_or(|last| last >= hold) {
+                seg.remove = false;
+                seg.reason = format!("held: holds seqs from {hold} on, not replicated yet");
+            }
         }
         if !dry_run {
             trim::apply(self.dir, &plan)?;

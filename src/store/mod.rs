@@ -53,6 +53,7 @@ pub mod files;
 pub mod forget;
 pub mod fuzzing;
 pub mod intern;
+pub mod lineage;
 mod maintenance;
 pub mod offline;
 pub mod options;

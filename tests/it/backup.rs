@@ -5,6 +5,8 @@
 mod errors;
 mod harness;
 mod lease;
+mod replicate;
+mod replicate_server;
 mod restore;
 mod schedule;
 mod snapshots;

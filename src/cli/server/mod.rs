@@ -1,5 +1,6 @@
 //! `stmgr server ...`: run the state server (and tell systemd how it is doing).
 
+mod replicate;
 mod start;
 mod systemd;
 
@@ -24,7 +25,7 @@ enum ServerCommand {
     /// requests (--drain-timeout) and syncs the data directory. Under systemd (a Type=notify
     /// unit, which sets NOTIFY_SOCKET) it reports READY=1 once it listens and STOPPING=1 when
     /// the shutdown starts; deploy/systemd/stmgr.service is such a unit.
-    Start(start::StartArgs),
+    Start(Box<start::StartArgs>),
 }
 
 impl ServerArgs {

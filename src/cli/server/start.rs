@@ -138,6 +138,8 @@ pub struct StartArgs {
     /// [env: STMGR_CORS_ORIGINS, CORS_ORIGINS]
     #[arg(long, value_name = "ORIGINS")]
     pub cors_origins: Option<String>,
+    #[command(flatten)]
+    pub replication: super::replicate::ReplicateArgs,
 }
 
 /// `--cors-origins`, else `STMGR_CORS_ORIGINS`, else `CORS_ORIGINS`; an empty value is off.
@@ -262,6 +264,8 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
     let cors = cors_origins(args)?;
+    let replicate = args.replication.target()?;
+    let replicate_to = replicate.as_ref().map(|(t, _)| t.location().to_string());
     if args.ns_max_qps.is_some_and(|q| !(q > 0.0 && q.is_finite())) {
         return Err(UsageError::new("--ns-max-qps must be a positive number").into());
     }
@@ -345,6 +349,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         connections,
         health_format: args.health_format.into(),
         cors: cors.clone(),
+        replicate,
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -379,6 +384,9 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         if let Some(c) = &cors {
             let origins = c.describe();
             say(format!("CORS: web pages from {origins} may call the API"), serde_json::json!({"cors_origins": origins}));
+        }
+        if let Some(to) = &replicate_to {
+            say(format!("replicating to {to}"), serde_json::json!({"replicate": to}));
         }
         if let Some(a) = ops_addr {
             say(format!("metrics and health on http://{a}"), serde_json::json!({"url": format!("http://{a}")}));

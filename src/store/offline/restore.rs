@@ -5,7 +5,9 @@
 //! marker (naming the aside directory) is synced last; the swap is a sequence of renames that
 //! [`finish_pending`] completes if a crash interrupts it (the engine calls it on open). The next
 //! commit gets a seq above the highest ever issued, so no seq is reused. The new snapshot and
-//! segment are sealed with the directory's current key if it has one.
+//! segment are sealed with the directory's current key if it has one. The directory gets a new
+//! `LINEAGE` ([`crate::store::lineage`]), swapped in with the rest, so replication starts a new
+//! generation instead of appending the restored line to the one it branched from.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use serde::Serialize;
 
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
+use crate::store::lineage::{self, Lineage, LineageParent};
 use crate::store::recovery::{self, Base, Target};
 use crate::store::snapshot::{self, SnapshotMeta};
 use crate::store::state::HistoryPolicy;
@@ -152,6 +155,16 @@ pub fn restore_from(
         None,
         false,
     )?;
+    // A new line of history: what this directory commits next must never be appended to
+    // the line it branched from (see `crate::store::lineage`). Swapped in with `wal/`.
+    let parent = lineage::read(dir.root())?.map(|old| LineageParent {
+        lineage: old.lineage,
+        seq: meta.commit_seq,
+    });
+    lineage::write(
+        &staging,
+        &Lineage::new(parent, format!("restore to seq {}", meta.commit_seq)),
+    )?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let aside_name = format!("restore-{stamp}");
     let aside = dir.aside().join(&aside_name);
@@ -202,7 +215,8 @@ pub fn finish_pending(dir: &DataDir) -> Result<()> {
         }
     };
     fs::create_dir_all(&aside).map_err(|e| StoreError::io("create directory", &aside, e))?;
-    for name in ["snapshots", "wal"] {
+    // The lineage first: the restored log never appears under the old one.
+    for name in [lineage::FILE, "snapshots", "wal"] {
         let live = dir.root().join(name);
         let staged = staging.join(name);
         if !staged.exists() {

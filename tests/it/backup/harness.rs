@@ -43,11 +43,15 @@ pub fn free_port() -> u16 {
 impl Moto {
     /// Starts moto, or `None` (after saying why) when it is not available outside CI.
     pub fn start() -> Option<Moto> {
+        Moto::start_on(free_port())
+    }
+
+    /// Starts moto on `port`.
+    fn start_on(port: u16) -> Option<Moto> {
         let bin = pyvenv::require(
             "moto_server",
             pyvenv::venv_bin("venv-moto", &["moto[server]"], "STMGR_MOTO_BIN"),
         )?;
-        let port = free_port();
         let mut cmd = Command::new(bin.join("moto_server"));
         cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
@@ -88,6 +92,26 @@ impl Moto {
         let mut head = [0u8; 12];
         s.read_exact(&mut head).ok()?;
         std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+    }
+
+    /// Kills the server (an outage); [`Moto::restart`] brings one back on the same port,
+    /// empty (moto keeps nothing).
+    pub fn stop(&mut self) {
+        let _ = rustix::process::kill_process(
+            rustix::process::Pid::from_child(&self.child),
+            rustix::process::Signal::KILL,
+        );
+        let _ = self.child.wait();
+        wait_until(Duration::from_secs(10), "moto_server to be gone", || {
+            self.request("GET", "/moto-api/").is_none()
+        });
+    }
+
+    /// Starts a server again on the same port.
+    pub fn restart(&mut self) {
+        let again = Moto::start_on(self.port).expect("moto again");
+        let old = std::mem::replace(self, again);
+        std::mem::forget(old); // its child was reaped by `stop`
     }
 
     /// Creates the bucket `name`.
@@ -212,6 +236,52 @@ impl Backend {
             }
             Location::S3(s3) => object_store::path::Path::from(format!("{}/{rel}", s3.prefix)),
         }
+    }
+
+    /// Makes the location unreachable: moto stops; a local directory is replaced by a file
+    /// (so nothing can be written under it).
+    pub fn outage(&mut self) {
+        match (&self.location, self._moto.as_mut()) {
+            (_, Some(moto)) => moto.stop(),
+            (Location::Local { root }, None) => {
+                std::fs::rename(root, root.with_extension("away")).expect("move away");
+                std::fs::write(root, b"not a directory").expect("plant a file");
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    /// Ends [`Backend::outage`]: moto starts again on the same port (empty, with the bucket
+    /// created again); a local directory is put back as it was.
+    pub fn recover(&mut self) {
+        match (&self.location, self._moto.as_mut()) {
+            (_, Some(moto)) => {
+                moto.restart();
+                moto.create_bucket("stmgr-test");
+            }
+            (Location::Local { root }, None) => {
+                std::fs::remove_file(root).expect("remove the file");
+                std::fs::rename(root.with_extension("away"), root).expect("move back");
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    /// True when an outage loses what the location held (moto keeps nothing).
+    pub fn outage_loses_data(&self) -> bool {
+        self._moto.is_some()
+    }
+
+    /// The `--replicate` URL of this location, and the environment a server needs for it.
+    pub fn replicate_url(&self) -> (String, Vec<(&'static str, String)>) {
+        let env = match &self.location {
+            Location::S3(_) => vec![
+                ("AWS_ACCESS_KEY_ID", ACCESS_KEY.to_string()),
+                ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.to_string()),
+            ],
+            Location::Local { .. } => Vec::new(),
+        };
+        (self.location.to_string(), env)
     }
 
     /// Reads `rel` raw.

@@ -64,6 +64,7 @@ fn wal_pieces_round_trip_in_generations() {
                         seq: 100,
                     }),
                     reason: "restore to seq 100".into(),
+                    lineage: Some("lin-01TEST".into()),
                     source_host: None,
                 })
                 .await

@@ -214,6 +214,8 @@ fn every_metric_the_dashboard_and_alerts_use_is_one_the_server_exports() {
             "2",
             "--snapshot-every",
             "1s",
+            "--replicate",
+            &format!("file://{}", t.path().join("backups").display()),
         ],
         &[("STATE_MANAGER_SECRET", key.clone())],
     );
