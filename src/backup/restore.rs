@@ -20,6 +20,7 @@
 //! With no snapshot, the root generation's pieces must start at seq 1.
 
 use std::collections::BTreeSet;
+use std::io;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -29,6 +30,7 @@ use super::layout::keys;
 use super::snapshots::SnapshotManifest;
 use super::target::Target;
 use super::wal::{Generation, WalPiece};
+use crate::store::lineage::{self, Lineage};
 use crate::store::wal::segment::{self, HEADER_LEN, SegmentHeader};
 
 /// The point a restore goes to.
@@ -326,6 +328,31 @@ impl Target {
             }
             let path = wal.join(segment::segment_name(p.piece.first_seq));
             std::fs::rename(&tmp, &path).map_err(|e| BackupError::local("rename", &tmp, e))?;
+        }
+        // The line of history the fetched state belongs to: the restore names it as its
+        // parent, so replication afterwards starts a child generation of the right one (see
+        // `crate::store::lineage`).
+        let generation = plan
+            .pieces
+            .last()
+            .map(|p| p.piece.generation.clone())
+            .or_else(|| plan.snapshot.as_ref().and_then(|m| m.generation.clone()));
+        let from = generation.and_then(|g| {
+            plan.lineage
+                .iter()
+                .find(|e| e.generation.generation == g)
+                .and_then(|e| e.generation.lineage.clone())
+        });
+        if let Some(from) = from {
+            let l = Lineage {
+                lineage: from,
+                created_at: Utc::now(),
+                parent: None,
+                reason: "fetched from a backup location".into(),
+            };
+            lineage::write(dest, &l).map_err(|e| {
+                BackupError::local("write", dest.join(lineage::FILE), io::Error::other(e))
+            })?;
         }
         Ok(())
     }

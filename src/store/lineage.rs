@@ -52,7 +52,7 @@ impl Lineage {
     /// A new line, branching from `parent` if given.
     pub fn new(parent: Option<LineageParent>, reason: impl Into<String>) -> Lineage {
         Lineage {
-            lineage: format!("lin-{}", ulid::Ulid::new()),
+            lineage: format!("lin-{}", ulid::Ulid::generate()),
             created_at: Utc::now(),
             parent,
             reason: reason.into(),

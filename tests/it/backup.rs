@@ -8,6 +8,7 @@ mod lease;
 mod replicate;
 mod replicate_server;
 mod restore;
+mod restore_anywhere;
 mod schedule;
 mod snapshots;
 mod wal;

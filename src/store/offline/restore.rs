@@ -157,7 +157,17 @@ pub fn restore_from(
     )?;
     // A new line of history: what this directory commits next must never be appended to
     // the line it branched from (see `crate::store::lineage`). Swapped in with `wal/`.
-    let parent = lineage::read(dir.root())?.map(|old| LineageParent {
+    // The line the restored state comes from: the fetched copy's (a backup location's
+    // generation, written by the fetch), else this directory's own.
+    let from = match source.root() == dir.root() {
+        true => None,
+        false => lineage::read(source.root())?,
+    };
+    let from = match from {
+        Some(l) => Some(l),
+        None => lineage::read(dir.root())?,
+    };
+    let parent = from.map(|old| LineageParent {
         lineage: old.lineage,
         seq: meta.commit_seq,
     });
