@@ -5,6 +5,12 @@
 //! and prints MB/s for each, beside two yardsticks measured in the same run: a plain file copy
 //! on this disk and SHA-256 over the same bytes (every transfer hashes what it moves).
 //!
+//! Then restore from a location: a data directory of `STMGR_BENCH_RESTORE_OBJECTS` objects of
+//! 256 B (default 1,000,000; 0 skips it) is snapshotted and shipped with `stmgr snapshot --to`,
+//! and `stmgr restore --from URL --data-dir FRESH --yes` is timed end to end (plan, fetch and
+//! check, load and verify the snapshot, write the restored snapshot, swap in), for each
+//! location.
+//!
 //! Knobs: `STMGR_BENCH_BACKUP_MIB` (file size, default 256), `STMGR_BENCH_ROUNDS` (default 2),
 //! `STMGR_MOTO_BIN` (the `bin/` of a venv with `moto[server]`; default: the tests' venv under
 //! `target/tmp/venv-moto`; without it the S3 half is skipped).
@@ -19,6 +25,7 @@ use sha2::Digest;
 use stmgr::backup::{
     Credentials, Location, S3Location, Secret, Target, TargetConfig, TargetOptions, UploadInfo,
 };
+use stmgr::store::{Body, Durability, Engine, EngineOptions, ObjectData, ObjectOp, Op};
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -139,10 +146,76 @@ fn run(name: &str, target: &Target, file: &Path, out_dir: &Path, rounds: usize) 
     }
 }
 
+/// A data directory at `dir` holding `objects` objects of 256 B (1,000 puts per commit).
+fn fill(dir: &Path, objects: usize) {
+    let opts = EngineOptions {
+        durability: Durability::Never,
+        ..EngineOptions::default()
+    };
+    let engine = Engine::open(dir, opts, "bench").expect("open");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let body = Body::from_json(format!("\"{}\"", "v".repeat(254))).expect("json");
+    let data = std::sync::Arc::new(ObjectData::new("b".into(), body));
+    rt.block_on(async {
+        for start in (0..objects).step_by(1000) {
+            let ops = (start..(start + 1000).min(objects))
+                .map(|i| {
+                    Op::Object(ObjectOp::Put {
+                        ns: "bench".into(),
+                        id: format!("obj-{i:08}").into(),
+                        data: data.clone(),
+                    })
+                })
+                .collect();
+            engine.commit_ops(ops).await.expect("commit");
+        }
+    });
+    engine.close().expect("close");
+}
+
+/// `stmgr` with moto's credentials.
+fn stmgr() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_stmgr"));
+    c.env("AWS_ACCESS_KEY_ID", "bench")
+        .env("AWS_SECRET_ACCESS_KEY", "bench")
+        .stdout(Stdio::null());
+    c
+}
+
+/// Ships a snapshot of `data` to `url` and times restores from it into fresh directories.
+fn restore_bench(name: &str, url: &str, data: &Path, scratch: &Path, rounds: usize) {
+    let ok = stmgr()
+        .args(["snapshot", "--quiet", "--to", url, "--data-dir"])
+        .arg(data)
+        .status()
+        .expect("stmgr snapshot");
+    assert!(ok.success(), "snapshot --to {url}");
+    for round in 1..=rounds {
+        let fresh = scratch.join(format!("restore-{name}-{round}"));
+        let t = Instant::now();
+        let ok = stmgr()
+            .args(["restore", "--quiet", "--yes", "--from", url, "--data-dir"])
+            .arg(&fresh)
+            .status()
+            .expect("stmgr restore");
+        let took = t.elapsed();
+        assert!(ok.success(), "restore --from {url}");
+        println!(
+            "{name:6} restore round {round}: {:5.2} s",
+            took.as_secs_f64()
+        );
+        std::fs::remove_dir_all(&fresh).expect("remove restored");
+    }
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    let restore_objects: usize = env("STMGR_BENCH_RESTORE_OBJECTS", 1_000_000);
     let mib: usize = env("STMGR_BENCH_BACKUP_MIB", 256);
     let rounds: usize = env("STMGR_BENCH_ROUNDS", 2);
     let scratch = tempfile::Builder::new()
@@ -195,4 +268,33 @@ fn main() {
         .expect("open moto");
         run("moto", &s3, &file, &out, rounds);
     }
+    std::fs::remove_file(&file).expect("remove");
+
+    if restore_objects == 0 {
+        return;
+    }
+    let data = scratch.path().join("data");
+    let t = Instant::now();
+    fill(&data, restore_objects);
+    println!(
+        "restore: {restore_objects} objects of 256 B written in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let local = format!("file://{}", scratch.path().join("restore-bucket").display());
+    restore_bench("local", &local, &data, scratch.path(), rounds);
+    if let Some(moto) = start_moto() {
+        let url = format!(
+            "s3://stmgr-bench/restore?endpoint=http://127.0.0.1:{}",
+            moto.1
+        );
+        restore_bench("moto", &url, &data, scratch.path(), rounds);
+    }
+    let snaps = data.join("snapshots");
+    let size: u64 = std::fs::read_dir(&snaps)
+        .expect("snapshots")
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .max()
+        .unwrap_or(0);
+    println!("restore: the snapshot is {:.1} MB", size as f64 / 1e6);
 }
