@@ -1,7 +1,7 @@
 //! The snapshot lifecycle an operator drives: tags, retention (`prune`, restic's `forget` rules
 //! from [`crate::store::forget`]) and removal, on a data directory (a running engine's or a
-//! stopped server's) or in a backup location, with one answer type each ([`PruneOut`],
-//! [`RemovedOut`], [`SnapshotRow`]) whichever place it ran on.
+//! stopped server's) or in a backup location, with one answer type each ([`SnapshotPruneOut`],
+//! [`SnapshotRemovedOut`], [`SnapshotRow`]) whichever place it ran on.
 //!
 //! Rules that hold everywhere:
 //! - a policy with no rule removes nothing (see [`crate::store::forget`]);
@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use super::wire::{KeepPolicy, PruneOut, PruneRow, RemovedOut, SnapshotRow};
+use super::wire::{
+    KeepPolicy, SnapshotPruneOut, SnapshotPruneRow, SnapshotRemovedOut, SnapshotRow,
+};
 use crate::backup::{self, SnapshotManifest, Target};
 use crate::store::error::{Result, StoreError};
 use crate::store::forget::{self, Candidate, Policy};
@@ -103,7 +105,7 @@ struct Seen {
 }
 
 /// The plan for `seen` under `policy`, as the answer.
-fn plan_out(location: String, policy: &Policy, dry_run: bool, seen: &[Seen]) -> PruneOut {
+fn plan_out(location: String, policy: &Policy, dry_run: bool, seen: &[Seen]) -> SnapshotPruneOut {
     let candidates: Vec<Candidate> = seen
         .iter()
         .map(|s| Candidate {
@@ -113,11 +115,11 @@ fn plan_out(location: String, policy: &Policy, dry_run: bool, seen: &[Seen]) -> 
             pinned: s.pinned,
         })
         .collect();
-    let rows: Vec<PruneRow> = forget::plan(policy, &candidates)
+    let rows: Vec<SnapshotPruneRow> = forget::plan(policy, &candidates)
         .into_iter()
         .filter_map(|d| {
             let s = seen.iter().find(|s| s.id == d.snapshot_id)?;
-            Some(PruneRow {
+            Some(SnapshotPruneRow {
                 snapshot_id: d.snapshot_id,
                 commit_seq: s.commit_seq,
                 created_at: format_ts(s.created_ms),
@@ -128,7 +130,7 @@ fn plan_out(location: String, policy: &Policy, dry_run: bool, seen: &[Seen]) -> 
             })
         })
         .collect();
-    PruneOut {
+    SnapshotPruneOut {
         location,
         dry_run,
         policy: describe(policy),
@@ -150,7 +152,7 @@ pub fn prune_local(
     policy: &Policy,
     dry_run: bool,
     remove: impl FnOnce(&[&SnapshotInfo]) -> Result<()>,
-) -> Result<PruneOut> {
+) -> Result<SnapshotPruneOut> {
     let seen: Vec<Seen> = infos
         .iter()
         .filter_map(|i| {
@@ -204,14 +206,14 @@ pub fn remove_local(
     infos: &[SnapshotInfo],
     id: &str,
     remove: impl FnOnce(&[&SnapshotInfo]) -> Result<()>,
-) -> Result<RemovedOut> {
+) -> Result<SnapshotRemovedOut> {
     let id = resolve_local(infos, id)?;
     let info = infos
         .iter()
         .find(|i| i.id == id)
         .ok_or_else(|| StoreError::UnknownSnapshot(id.clone()))?;
     remove(&[info])?;
-    Ok(RemovedOut {
+    Ok(SnapshotRemovedOut {
         snapshot_id: id,
         location,
     })
@@ -275,7 +277,7 @@ pub async fn prune_bucket(
     target: &Target,
     policy: &Policy,
     dry_run: bool,
-) -> backup::Result<PruneOut> {
+) -> backup::Result<SnapshotPruneOut> {
     let listing = target.list_snapshots().await?;
     let pinned = target.pinned_snapshots(Utc::now()).await?;
     let seen: Vec<Seen> = listing
@@ -303,10 +305,10 @@ pub async fn prune_bucket(
 ///
 /// # Errors
 /// [`backup::BackupError::NotFound`], the target's errors.
-pub async fn remove_from_bucket(target: &Target, id: &str) -> backup::Result<RemovedOut> {
+pub async fn remove_from_bucket(target: &Target, id: &str) -> backup::Result<SnapshotRemovedOut> {
     let id = resolve_bucket(target, id).await?;
     target.delete_snapshot(&id).await?;
-    Ok(RemovedOut {
+    Ok(SnapshotRemovedOut {
         snapshot_id: id,
         location: target.location().to_string(),
     })

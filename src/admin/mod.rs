@@ -19,8 +19,8 @@ use crate::store::offline::trim::TrimPlan;
 use crate::store::snapshot::{self, SnapshotOrigin};
 
 pub use wire::{
-    KeepPolicy, Manifest, PlanPiece, PruneOut, PruneRow, RemovedOut, RestorePlanOut, SegmentInfo,
-    SegmentOut, SnapshotOut, SnapshotRequest, SnapshotRow, TrimOut,
+    KeepPolicy, Manifest, PlanPiece, RestorePlanOut, SegmentInfo, SegmentOut, SnapshotOut,
+    SnapshotPruneOut, SnapshotPruneRow, SnapshotRemovedOut, SnapshotRequest, SnapshotRow, TrimOut,
 };
 
 /// Takes a snapshot of a running engine (written, read back in full, then named).
@@ -61,7 +61,11 @@ pub fn snapshot_file(engine: &Engine, id: &str) -> Result<std::path::PathBuf> {
 ///
 /// # Errors
 /// I/O errors naming the file.
-pub fn prune_live(engine: &Engine, policy: &forget::Policy, dry_run: bool) -> Result<PruneOut> {
+pub fn prune_live(
+    engine: &Engine,
+    policy: &forget::Policy,
+    dry_run: bool,
+) -> Result<SnapshotPruneOut> {
     let files = engine.files();
     let infos = files.snapshots()?;
     let location = engine.dir().root().display().to_string();
@@ -74,7 +78,7 @@ pub fn prune_live(engine: &Engine, policy: &forget::Policy, dry_run: bool) -> Re
 ///
 /// # Errors
 /// Unknown snapshot, I/O errors naming the file.
-pub fn remove_live(engine: &Engine, id: &str) -> Result<RemovedOut> {
+pub fn remove_live(engine: &Engine, id: &str) -> Result<SnapshotRemovedOut> {
     let files = engine.files();
     let infos = files.snapshots()?;
     let location = engine.dir().root().display().to_string();

@@ -38,7 +38,7 @@ pub struct SnapshotOut {
     pub shipped_to: Option<String>,
     /// What the `--keep-…` policy did after it (`null`: no policy given).
     #[serde(default)]
-    pub prune: Option<PruneOut>,
+    pub prune: Option<SnapshotPruneOut>,
 }
 
 impl From<&SnapshotMeta> for SnapshotOut {
@@ -200,7 +200,7 @@ fn key_id(id: u32) -> Option<String> {
 /// What a retention policy did or would do: `stmgr snapshot prune`, the `prune` of
 /// `stmgr snapshot --keep-…`, `POST /admin/snapshots/prune`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PruneOut {
+pub struct SnapshotPruneOut {
     /// The place pruned: a data directory, or a backup location's URL.
     pub location: String,
     /// Whether nothing was removed (only the plan).
@@ -212,12 +212,12 @@ pub struct PruneOut {
     /// Snapshots removed (or that would be).
     pub removed: u64,
     /// Every snapshot, newest first, with its fate and the rules that keep it.
-    pub snapshots: Vec<PruneRow>,
+    pub snapshots: Vec<SnapshotPruneRow>,
 }
 
-/// One snapshot of a [`PruneOut`].
+/// One snapshot of a [`SnapshotPruneOut`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PruneRow {
+pub struct SnapshotPruneRow {
     /// `snap-<ULID>`.
     pub snapshot_id: String,
     /// The last commit it holds.
@@ -236,7 +236,7 @@ pub struct PruneRow {
 
 /// A snapshot removed by `stmgr snapshot rm`, `DELETE /admin/snapshots/{snapshot_id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RemovedOut {
+pub struct SnapshotRemovedOut {
     /// `snap-<ULID>`.
     pub snapshot_id: String,
     /// Where it was: a data directory, or a backup location's URL.

@@ -17,8 +17,8 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::openapi::ErrorBody;
 use crate::admin::{
-    self, KeepPolicy, Manifest, PruneOut, RemovedOut, SnapshotOut, SnapshotRequest, TrimOut,
-    lifecycle,
+    self, KeepPolicy, Manifest, SnapshotOut, SnapshotPruneOut, SnapshotRemovedOut, SnapshotRequest,
+    TrimOut, lifecycle,
 };
 use crate::objects::{GcInput, GcOut, ObjectOut};
 use crate::store::snapshot::SnapshotOrigin;
@@ -93,7 +93,7 @@ async fn take_snapshot(
     tag = "admin",
     request_body = KeepPolicy,
     responses(
-        (status = 200, description = "Every snapshot with its fate and the rules that keep it", body = PruneOut),
+        (status = 200, description = "Every snapshot with its fate and the rules that keep it", body = SnapshotPruneOut),
         (status = 400, description = "Invalid policy", body = ErrorBody),
         (status = 415, description = "Body is not `application/json`", body = ErrorBody),
         (status = 500, description = "A file could not be removed", body = ErrorBody),
@@ -102,7 +102,7 @@ async fn take_snapshot(
 async fn prune_snapshots(
     State(app): State<AppState>,
     ApiJson(keep): ApiJson<KeepPolicy>,
-) -> ApiResult<Json<PruneOut>> {
+) -> ApiResult<Json<SnapshotPruneOut>> {
     let policy = lifecycle::policy_of(&keep).map_err(ApiError::bad_request)?;
     let engine = app.engine().clone();
     let out = blocking(move || admin::prune_live(&engine, &policy, keep.dry_run))
@@ -118,7 +118,7 @@ async fn prune_snapshots(
     tag = "admin",
     params(("snapshot_id" = String, Path, description = "`snap-<ULID>` or `latest`")),
     responses(
-        (status = 200, description = "The snapshot removed", body = RemovedOut),
+        (status = 200, description = "The snapshot removed", body = SnapshotRemovedOut),
         (status = 404, description = "No such snapshot", body = ErrorBody),
         (status = 500, description = "The file could not be removed", body = ErrorBody),
     )
@@ -126,7 +126,7 @@ async fn prune_snapshots(
 async fn remove_snapshot(
     State(app): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<RemovedOut>> {
+) -> ApiResult<Json<SnapshotRemovedOut>> {
     let engine = app.engine().clone();
     let out = blocking(move || admin::remove_live(&engine, &id))
         .await?

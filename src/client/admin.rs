@@ -6,7 +6,8 @@ use reqwest::Method;
 
 use super::{Client, ClientError, Result};
 use crate::admin::{
-    KeepPolicy, Manifest, PruneOut, RemovedOut, SnapshotOut, SnapshotRequest, TrimOut,
+    KeepPolicy, Manifest, SnapshotOut, SnapshotPruneOut, SnapshotRemovedOut, SnapshotRequest,
+    TrimOut,
 };
 
 impl Client {
@@ -76,7 +77,7 @@ impl Client {
     ///
     /// # Errors
     /// Transport, API and decoding errors.
-    pub async fn prune_snapshots(&self, keep: &KeepPolicy) -> Result<PruneOut> {
+    pub async fn prune_snapshots(&self, keep: &KeepPolicy) -> Result<SnapshotPruneOut> {
         self.json(
             self.request(Method::POST, self.url(&["admin", "snapshots", "prune"]))
                 .json(keep),
@@ -88,7 +89,7 @@ impl Client {
     ///
     /// # Errors
     /// Transport, API and decoding errors.
-    pub async fn remove_snapshot(&self, snapshot_id: &str) -> Result<RemovedOut> {
+    pub async fn remove_snapshot(&self, snapshot_id: &str) -> Result<SnapshotRemovedOut> {
         self.json(self.request(
             Method::DELETE,
             self.url(&["admin", "snapshots", snapshot_id]),

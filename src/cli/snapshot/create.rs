@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use crate::admin::{PruneOut, SnapshotOut, lifecycle};
+use crate::admin::{SnapshotOut, SnapshotPruneOut, lifecycle};
 use crate::cli::context::Context;
 use crate::cli::datadir;
 use crate::cli::exit::UsageError;
@@ -32,7 +32,7 @@ pub fn run(args: &CreateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         .map(|u| storage::open(ctx, Some(u), "--to"))
         .transpose()?;
     let mut out: SnapshotOut;
-    let mut pruned: Option<PruneOut> = None;
+    let mut pruned: Option<SnapshotPruneOut> = None;
     match mode::choose(ctx) {
         Mode::Server => {
             let client = crate::cli::online::client(ctx)?;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::admin::{PruneOut, lifecycle};
+use crate::admin::{SnapshotPruneOut, lifecycle};
 use crate::cli::context::Context;
 use crate::cli::datadir;
 use crate::cli::exit::UsageError;
@@ -79,7 +79,7 @@ pub fn tags_cell(tags: &[String]) -> String {
     }
 }
 
-fn print(ctx: &Context, out: &PruneOut) -> anyhow::Result<ExitCode> {
+fn print(ctx: &Context, out: &SnapshotPruneOut) -> anyhow::Result<ExitCode> {
     let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
         OutputFormat::Table => {

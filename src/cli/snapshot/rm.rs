@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use clap_complete::ArgValueCandidates;
 
-use crate::admin::{RemovedOut, lifecycle};
+use crate::admin::{SnapshotRemovedOut, lifecycle};
 use crate::cli::context::Context;
 use crate::cli::datadir;
 use crate::cli::mode::{self, Mode};
@@ -31,7 +31,7 @@ pub struct RmArgs {
 /// # Errors
 /// Unknown snapshot, the place's errors.
 pub fn run(args: &RmArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let out: RemovedOut = match &args.from {
+    let out: SnapshotRemovedOut = match &args.from {
         Some(url) => {
             let from = storage::open(ctx, Some(url), "--from")?;
             ctx.block_on(lifecycle::remove_from_bucket(

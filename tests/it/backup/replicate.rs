@@ -322,7 +322,13 @@ fn run_generations(b: &Backend) {
         // g1 is untouched by the new history.
         let (p1, _) = bucket_frames(&b.target, &g1).await;
         assert_eq!(p1.last().unwrap().last_seq, second_end);
-        let shipped = assert_pieces_match(&b.target, &g2, &local_frames(&e)).await;
+        // On a busy machine the generation may start after every new commit: its base
+        // snapshot then holds them all and it has no pieces yet.
+        let shipped = if m.commit_seq >= third_end {
+            m.commit_seq
+        } else {
+            assert_pieces_match(&b.target, &g2, &local_frames(&e)).await
+        };
         assert_eq!(shipped, third_end);
         r.stop(Duration::from_secs(10)).await;
     });
