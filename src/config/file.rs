@@ -30,6 +30,10 @@
 //! cap_key_next = "base64:..."
 //! region = "eu-west"
 //! api_key = "..."                    # Exosphere x-api-key (STATE_MANAGER_SECRET)
+//!
+//! [process.web]                      # processes of `stmgr supervise run` (see the supervise
+//! command = "stmgr"                  # guide); `[storage]` and `stacks` too
+//! args = ["server", "start"]
 //! ```
 //! Unknown keys are errors that name the file, the line and the key.
 
@@ -54,6 +58,14 @@ pub(super) struct FileConfig {
     pub(super) client: super::client::FileClient,
     #[serde(default)]
     pub(super) auth: FileAuth,
+    /// `[process.NAME]` tables, `[storage]` and `stacks`: read by `stmgr supervise run`
+    /// (`crate::supervisor::Config`), not here.
+    #[serde(default, rename = "process")]
+    pub(super) _process: Option<toml::Value>,
+    #[serde(default, rename = "storage")]
+    pub(super) _storage: Option<toml::Value>,
+    #[serde(default, rename = "stacks")]
+    pub(super) _stacks: Option<toml::Value>,
 }
 
 /// The `[engine]` table. Values are kept raw: sizes may be numbers or strings like "64MiB",
