@@ -247,7 +247,7 @@ impl Instance {
                     }),
                     ProbeEvent::Dead(run) if run == self.run => {
                         let status = self.stop_child(&mut live).await;
-                        self.set(|s| s.last_exit = Some(status));
+                        self.status.send_modify(|s| s.last_exit = Some(status));
                         let reason = "liveness probe failed".to_owned();
                         return Some(self.after_failure(reason));
                     }
@@ -434,7 +434,8 @@ impl Instance {
             RestartPolicy::OnFailure => !success,
             RestartPolicy::Never => false,
         };
-        self.set(|s| {
+        // Not published: the next state (BACKOFF or EXITED) carries it in one event.
+        self.status.send_modify(|s| {
             s.last_exit = Some(status);
             s.pid = None;
             s.ready = false;

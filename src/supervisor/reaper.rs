@@ -80,11 +80,27 @@ pub struct Reaper {
 
 impl Reaper {
     /// Starts the reaper task on the current tokio runtime. `reap_all`: also reap children
-    /// that were not started here (subreaper mode).
+    /// that were not started here (subreaper mode). There is one such reaper per process
+    /// (a second would take the first one's exit statuses): later calls return it, so its
+    /// runtime must outlive every supervisor of the process.
     ///
     /// # Errors
     /// When the `SIGCHLD` handler cannot be installed.
     pub fn start(reap_all: bool) -> io::Result<Reaper> {
+        static GLOBAL: Mutex<Option<Reaper>> = Mutex::new(None);
+        if !reap_all {
+            return Reaper::spawn_task(false);
+        }
+        let mut global = GLOBAL.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(r) = &*global {
+            return Ok(r.clone());
+        }
+        let r = Reaper::spawn_task(true)?;
+        *global = Some(r.clone());
+        Ok(r)
+    }
+
+    fn spawn_task(reap_all: bool) -> io::Result<Reaper> {
         let mut sigchld = signal(SignalKind::child())?;
         let reaper = Reaper {
             waiting: Arc::default(),
