@@ -32,6 +32,7 @@ pub mod net;
 pub mod objects;
 pub mod server;
 pub mod store;
+pub mod supervisor;
 pub mod time;
 pub mod tls;
 pub mod workflow;

@@ -8,6 +8,8 @@
 //!
 //! The shutdown is an injected future, so tests run the server in-process on port 0.
 
+pub mod control;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,6 +2,7 @@
 //! admin routes and health. `router()` builds the whole app, so tests drive it in-process.
 
 pub mod admin;
+pub mod control;
 mod engine_metrics;
 pub mod error;
 pub mod extract;

@@ -34,6 +34,7 @@ pub mod snapshot;
 pub mod state;
 pub mod status;
 mod storage;
+pub mod supervise;
 pub mod token;
 pub mod trim_wal;
 pub mod watch;
@@ -240,6 +241,8 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Make signing keys for capability tokens
     Keys(keys::KeysArgs),
+    /// Supervise processes: run them, or control a running supervisor
+    Supervise(supervise::SuperviseArgs),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
     Completions(completions::CompletionsArgs),
     /// Print a man page, or write them all to a directory
@@ -279,6 +282,7 @@ impl Command {
             | Command::Man(_)
             | Command::Bench(_) => false,
             Command::Server(_) => true,
+            Command::Supervise(args) => args.is_run(),
         }
     }
 
@@ -335,6 +339,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Bench(args) => bench::run(args, &ctx),
         Command::Token(args) => token::run(args, &ctx),
         Command::Keys(args) => keys::run(args, &ctx),
+        Command::Supervise(args) => supervise::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
         Command::Completions(args) => completions::run(args, &ctx.printer),
         Command::Man(args) => man::run(args, &ctx.printer),

@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod names;
 pub mod objects;
+pub mod supervise;
 pub mod workflows;
 
 use std::path::{Path, PathBuf};

@@ -37,6 +37,10 @@
 //!
 //! [storage]                          # the backup location: see `snapshots`
 //! url = "s3://bucket/stmgr"
+//!
+//! [process.web]                      # processes of `stmgr supervise run` (see the supervise
+//! command = "stmgr"                  # guide); `stacks` too
+//! args = ["server", "start"]
 //! ```
 //! Unknown keys are errors that name the file, the line and the key.
 
@@ -63,6 +67,12 @@ pub(super) struct FileConfig {
     pub(super) auth: FileAuth,
     pub(super) snapshots: Option<super::snapshots::FileSnapshots>,
     pub(super) storage: Option<crate::backup::StorageConfig>,
+    /// `[process.NAME]` tables and `stacks`: read by `stmgr supervise run`
+    /// (`crate::supervisor::Config`), not here.
+    #[serde(default, rename = "process")]
+    pub(super) _process: Option<toml::Value>,
+    #[serde(default, rename = "stacks")]
+    pub(super) _stacks: Option<toml::Value>,
 }
 
 /// The `[engine]` table. Values are kept raw: sizes may be numbers or strings like "64MiB",

@@ -16,7 +16,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Domain modules (top-level modules of the crate).
-const DOMAINS: &[&str] = &["objects", "leases", "checkpoints", "workflow", "admin"];
+const DOMAINS: &[&str] = &[
+    "objects",
+    "leases",
+    "checkpoints",
+    "workflow",
+    "admin",
+    "supervisor",
+];
 /// Crates only the edges (API, command line, client) may use.
 const EDGE_CRATES: &[&str] = &["axum", "clap", "reqwest"];
 

@@ -35,6 +35,7 @@ mod seam;
 mod server;
 mod server_cli;
 mod snapshots;
+mod supervise;
 mod systemd;
 mod tls;
 mod workflow_cli;

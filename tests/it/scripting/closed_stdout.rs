@@ -26,6 +26,10 @@ const NEVER_WRITES_STDOUT: &[&str] = &[
     "server start",
     // Writes completion and man page files; says which on stderr.
     "generate",
+    // Supervises until stopped; status lines go to stderr (stdout only with `log.echo`).
+    "supervise run",
+    // Says "sent SIGNAL to NAME" on stderr.
+    "supervise signal",
 ];
 
 const ALL: &[&str] = &["table", "json", "jsonl"];
@@ -181,6 +185,17 @@ const CASES: &[Case] = &[
         online: false,
         args: |_| words("man"),
     },
+    online("supervise status", ALL, |_| words("supervise status")),
+    online("supervise start", ALL, |_| words("supervise start idle")),
+    online("supervise restart", ALL, |_| {
+        words("supervise restart idle")
+    }),
+    online("supervise stop", ALL, |_| words("supervise stop idle")),
+    online("supervise reload", ALL, |_| words("supervise reload")),
+    online("supervise logs", ALL, |_| words("supervise logs idle")),
+    online("supervise events", ALL, |_| {
+        words("supervise events --count 1")
+    }),
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
     offline("snapshot prune", |_| {
@@ -215,6 +230,9 @@ struct Fixture {
     data: PathBuf,
     /// The server, until the offline cases.
     srv: Option<ServerProc>,
+    /// A supervisor running `idle`, for the `supervise` cases.
+    _sup: StopOnDrop,
+    sup_socket: PathBuf,
     chain_file: PathBuf,
     run: String,
     /// A state of `run` that its runtime reported as errored.
@@ -244,10 +262,33 @@ impl Fixture {
             Some(serde_json::json!({"error": "boom"})),
         );
         let chain_file = t.write("chain.toml", CHAIN);
+        let sup_socket = t.path().join("sup.sock");
+        let procs = t.write(
+            "procs.toml",
+            "[process.idle]\ncommand = 'sh'\nargs = ['-c', 'echo up; exec sleep 1000']\n",
+        );
+        let sup = StopOnDrop(
+            t.std_command()
+                .args(["supervise", "run", "--state-dir"])
+                .arg(t.path().join("sup"))
+                .arg("--socket")
+                .arg(&sup_socket)
+                .arg("--config")
+                .arg(&procs)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn the supervisor"),
+        );
+        crate::util::wait_until(Duration::from_secs(20), "the supervisor's socket", || {
+            sup_socket.exists()
+        });
         let mut f = Fixture {
             t,
             data,
             srv: Some(srv),
+            _sup: sup,
+            sup_socket,
             chain_file,
             run,
             errored,
@@ -269,7 +310,9 @@ impl Fixture {
     /// stopped, the data directory.
     fn stmgr(&self) -> Command {
         let mut cmd = self.t.std_command();
-        cmd.env("STATE_MANAGER_SECRET", API_KEY).envs(TOKEN_KEY);
+        cmd.env("STATE_MANAGER_SECRET", API_KEY)
+            .env("STMGR_SUPERVISE_SOCKET", &self.sup_socket)
+            .envs(TOKEN_KEY);
         match &self.srv {
             Some(srv) => cmd.args(["--server", &srv.url]),
             None => cmd.arg("--data-dir").arg(&self.data),
@@ -330,6 +373,17 @@ impl Fixture {
             assert_eq!(out.status.code(), Some(0), "{what}: {out:?}");
             assert!(out.stderr.is_empty(), "{what}: {out:?}");
         }
+    }
+}
+
+/// A supervisor stopped by SIGTERM (so it stops its processes) when dropped.
+struct StopOnDrop(std::process::Child);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let pid = rustix::process::Pid::from_child(&self.0);
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        let _ = self.0.wait();
     }
 }
 

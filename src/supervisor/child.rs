@@ -1,0 +1,210 @@
+//! One run of an instance: the command built from its spec (environment, env files, working
+//! directory, user, a session and process group of its own, `NOTIFY_SOCKET`), started through
+//! the [`Reaper`], with its stdout and stderr pumped line by line into its [`LogSink`] (and
+//! matched against a `log_line` readiness pattern).
+
+use std::collections::BTreeMap;
+use std::os::fd::OwnedFd;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::SupervisorError;
+use super::config::ProcessSpec;
+use super::logs::{LogSink, Stream};
+use super::notify::NotifySocket;
+use super::probe::ProbeEvent;
+use super::reaper::{ExitStatus, Reaper};
+
+/// What a launch needs besides the spec.
+pub struct Launch<'a> {
+    /// The instance name (`web`, `web.1`).
+    pub instance: &'a str,
+    /// The process name (`web`).
+    pub process: &'a str,
+    /// Replica number.
+    pub replica: u32,
+    /// Run number of the instance, carried by probe events so stale ones are ignored.
+    pub run: u64,
+    /// Its log.
+    pub log: Arc<LogSink>,
+    /// Where readiness events go.
+    pub events: mpsc::Sender<ProbeEvent>,
+    /// A readiness pattern for output lines.
+    pub log_line: Option<regex::Regex>,
+    /// Where to bind the notify socket, when readiness is `notify`.
+    pub notify: Option<&'a Path>,
+}
+
+/// A started child.
+pub struct Running {
+    /// Its pid, also its process group and session id.
+    pub pid: i32,
+    /// Its exit status, when it comes.
+    pub exit: oneshot::Receiver<ExitStatus>,
+    /// Kept for as long as the run lasts.
+    _notify: Option<NotifySocket>,
+}
+
+/// Starts one run.
+///
+/// # Errors
+/// [`SupervisorError::Spawn`] when an env file cannot be read, the user does not exist or the
+/// program cannot be started.
+pub fn launch(
+    reaper: &Reaper,
+    spec: &ProcessSpec,
+    l: Launch<'_>,
+) -> Result<Running, SupervisorError> {
+    let fail = |message: String| SupervisorError::Spawn {
+        instance: l.instance.to_owned(),
+        message,
+    };
+    let mut env = BTreeMap::new();
+    for file in &spec.env_files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| fail(format!("env file {}: {e}", file.display())))?;
+        env.extend(parse_env_file(&text));
+    }
+    env.extend(spec.env.clone());
+    let mut cmd = Command::new(&spec.command);
+    cmd.args(&spec.args)
+        .envs(&env)
+        .env("STMGR_PROCESS", l.process)
+        .env("STMGR_INSTANCE", l.instance)
+        .env("STMGR_REPLICA", l.replica.to_string())
+        .env_remove("NOTIFY_SOCKET")
+        .stdin(Stdio::null());
+    if let Some(cwd) = &spec.cwd {
+        cmd.current_dir(cwd);
+    }
+    if let Some(user) = &spec.user {
+        let (uid, gid) = lookup_user(user).map_err(fail)?;
+        cmd.uid(uid).gid(gid);
+    }
+    let notify = match l.notify {
+        Some(path) => {
+            let socket = NotifySocket::bind(path, l.run, l.events.clone())
+                .map_err(|e| fail(format!("notify socket {}: {e}", path.display())))?;
+            cmd.env("NOTIFY_SOCKET", socket.path());
+            Some(socket)
+        }
+        None => None,
+    };
+    let (out_r, out_w) = std::io::pipe().map_err(|e| fail(format!("pipe: {e}")))?;
+    let (err_r, err_w) = std::io::pipe().map_err(|e| fail(format!("pipe: {e}")))?;
+    cmd.stdout(out_w).stderr(err_w);
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| rustix::process::setsid().map(|_| ()).map_err(Into::into));
+    }
+    let (pid, exit) = reaper
+        .spawn(&mut cmd)
+        .map_err(|e| fail(format!("cannot start {}: {e}", spec.command)))?;
+    // The write ends live in `cmd`: close them here, or the pumps never see the end.
+    drop(cmd);
+    let matcher = l.log_line.map(|re| (re, l.events.clone(), l.run));
+    pump(out_r.into(), Stream::Stdout, l.log.clone(), matcher.clone());
+    pump(err_r.into(), Stream::Stderr, l.log, matcher);
+    Ok(Running {
+        pid,
+        exit,
+        _notify: notify,
+    })
+}
+
+type Matcher = (regex::Regex, mpsc::Sender<ProbeEvent>, u64);
+
+/// Copies lines from a pipe into the log until the pipe's last writer closes it.
+fn pump(
+    fd: OwnedFd,
+    stream: Stream,
+    log: Arc<LogSink>,
+    mut matcher: Option<Matcher>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let Ok(rx) = tokio::net::unix::pipe::Receiver::from_owned_fd(fd) else {
+            return;
+        };
+        let mut reader = BufReader::new(rx);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if line.last() == Some(&b'\n') {
+                line.pop();
+            }
+            log.write_line(stream, &line);
+            if let Some((re, events, run)) = &matcher
+                && re.is_match(&String::from_utf8_lossy(&line))
+            {
+                let _ = events.send(ProbeEvent::Ready(*run)).await;
+                matcher = None;
+            }
+        }
+    })
+}
+
+/// `NAME=value` lines; blank lines, `#` comments and a leading `export ` are skipped, and one
+/// pair of matching quotes around the value is removed.
+pub fn parse_env_file(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if let Some((k, v)) = line.split_once('=') {
+            let v = v.trim();
+            let unquoted = [('"', '"'), ('\'', '\'')]
+                .iter()
+                .find_map(|(a, b)| v.strip_prefix(*a).and_then(|v| v.strip_suffix(*b)))
+                .unwrap_or(v);
+            out.insert(k.trim().to_owned(), unquoted.to_owned());
+        }
+    }
+    out
+}
+
+/// The uid and primary gid of a user name or number.
+fn lookup_user(user: &str) -> Result<(u32, u32), String> {
+    let found = match user.parse::<u32>() {
+        Ok(uid) => nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)),
+        Err(_) => nix::unistd::User::from_name(user),
+    };
+    match found {
+        Ok(Some(u)) => Ok((u.uid.as_raw(), u.gid.as_raw())),
+        Ok(None) => Err(format!("no user {user:?}")),
+        Err(e) => Err(format!("looking up user {user:?}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_files_take_comments_export_and_quotes() {
+        let env = parse_env_file("# c\n\nexport A=1\nB=\"two words\"\nC='x=y'\nnot a pair\n");
+        assert_eq!(env["A"], "1");
+        assert_eq!(env["B"], "two words");
+        assert_eq!(env["C"], "x=y");
+        assert_eq!(env.len(), 3);
+    }
+
+    #[test]
+    fn users_resolve_by_name_and_number() {
+        assert_eq!(lookup_user("root").unwrap(), (0, 0));
+        assert_eq!(lookup_user("0").unwrap().0, 0);
+        assert!(lookup_user("no-such-user-here").is_err());
+    }
+}

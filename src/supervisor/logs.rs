@@ -1,0 +1,323 @@
+//! Process logs: each instance's stdout and stderr, line by line, into `DIR/NAME.log` with a
+//! timestamp and the stream (`2024-05-01T12:00:00.000Z stdout listening on :80`), rotated by
+//! size (`NAME.log.1` … `NAME.log.N`, oldest dropped), reopened on request (`SIGUSR1`, for an
+//! outside logrotate); and reading them back: [`read`] (with `since`) and [`follow`].
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
+
+use super::config::LogSpec;
+
+/// Which output a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+impl Stream {
+    fn as_str(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+/// A line copied to whoever echoes output (`log.echo = true`): the instance and the line.
+pub type EchoLine = (Arc<str>, String);
+
+/// Bumped to make every log file reopen before its next line.
+#[derive(Debug, Clone, Default)]
+pub struct Reopen(Arc<AtomicU64>);
+
+impl Reopen {
+    /// Every sink reopens its file before its next write.
+    pub fn request(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn generation(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The log file of one instance.
+pub struct LogSink {
+    name: Arc<str>,
+    file: Mutex<LogFile>,
+    echo: Option<broadcast::Sender<EchoLine>>,
+    reopen: Reopen,
+}
+
+struct LogFile {
+    path: PathBuf,
+    file: Option<File>,
+    size: u64,
+    max_bytes: u64,
+    keep: u32,
+    generation: u64,
+}
+
+/// The path of an instance's current log file.
+pub fn log_path(dir: &Path, instance: &str) -> PathBuf {
+    dir.join(format!("{instance}.log"))
+}
+
+impl LogSink {
+    /// The sink of `instance` in `dir` (created, mode 0700).
+    ///
+    /// # Errors
+    /// When the directory or the file cannot be created.
+    pub fn open(
+        dir: &Path,
+        instance: &str,
+        spec: &LogSpec,
+        echo: Option<broadcast::Sender<EchoLine>>,
+        reopen: Reopen,
+    ) -> io::Result<LogSink> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mut f = LogFile {
+            path: log_path(dir, instance),
+            file: None,
+            size: 0,
+            max_bytes: spec.max_bytes,
+            keep: spec.keep,
+            generation: reopen.generation(),
+        };
+        f.open()?;
+        Ok(LogSink {
+            name: instance.into(),
+            file: Mutex::new(f),
+            echo: if spec.echo { echo } else { None },
+            reopen,
+        })
+    }
+
+    /// Appends one line (without its newline), rotating first if it would pass the limit.
+    /// A failed write is dropped: a full disk must not stop the process it logs.
+    pub fn write_line(&self, stream: Stream, line: &[u8]) {
+        let text = String::from_utf8_lossy(line);
+        let record = format!(
+            "{} {} {}\n",
+            crate::time::format_ts(crate::time::now_ms()),
+            stream.as_str(),
+            text
+        );
+        {
+            let mut f = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+            let generation = self.reopen.generation();
+            if generation != f.generation {
+                f.generation = generation;
+                let _ = f.open();
+            }
+            let _ = f.append(record.as_bytes());
+        }
+        if let Some(echo) = &self.echo {
+            let _ = echo.send((self.name.clone(), text.into_owned()));
+        }
+    }
+}
+
+impl LogFile {
+    fn open(&mut self) -> io::Result<()> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&self.path)?;
+        self.size = file.metadata()?.len();
+        self.file = Some(file);
+        Ok(())
+    }
+
+    fn append(&mut self, record: &[u8]) -> io::Result<()> {
+        if self.size > 0 && self.size + record.len() as u64 > self.max_bytes {
+            self.rotate()?;
+        }
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                self.open()?;
+                self.file
+                    .as_mut()
+                    .ok_or_else(|| io::Error::other("log file not open"))?
+            }
+        };
+        file.write_all(record)?;
+        self.size += record.len() as u64;
+        Ok(())
+    }
+
+    /// `NAME.log.(N-1)` → `NAME.log.N`, …, `NAME.log` → `NAME.log.1`, then a new `NAME.log`.
+    fn rotate(&mut self) -> io::Result<()> {
+        self.file = None;
+        let numbered = |n: u32| PathBuf::from(format!("{}.{n}", self.path.display()));
+        let _ = std::fs::remove_file(numbered(self.keep));
+        for n in (1..self.keep).rev() {
+            let _ = std::fs::rename(numbered(n), numbered(n + 1));
+        }
+        std::fs::rename(&self.path, numbered(1))?;
+        self.open()
+    }
+}
+
+/// The lines of an instance's logs, oldest first across the rotated files, keeping only those
+/// stamped at or after `since_ms`.
+///
+/// # Errors
+/// [`io::ErrorKind::NotFound`] when the instance has no log; other read errors.
+pub fn read(dir: &Path, instance: &str, since_ms: Option<i64>) -> io::Result<Vec<String>> {
+    let current = log_path(dir, instance);
+    if !current.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no log for {instance}"),
+        ));
+    }
+    let mut files: Vec<PathBuf> = (1..1000)
+        .map(|n| PathBuf::from(format!("{}.{n}", current.display())))
+        .take_while(|p| p.exists())
+        .collect();
+    files.reverse();
+    files.push(current);
+    let mut out = Vec::new();
+    for path in files {
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue, // rotated meanwhile
+            Err(e) => return Err(e),
+        };
+        for line in BufReader::new(file).lines() {
+            let line = line.unwrap_or_default();
+            if keep_line(&line, since_ms) {
+                out.push(line);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn keep_line(line: &str, since_ms: Option<i64>) -> bool {
+    let Some(since) = since_ms else {
+        return true;
+    };
+    line.split(' ')
+        .next()
+        .and_then(|ts| crate::time::parse_ts(ts).ok())
+        .is_some_and(|ts| ts >= since)
+}
+
+/// Sends every line appended to the instance's current log file from now on, across
+/// rotations, until the receiver is dropped.
+///
+/// # Errors
+/// When the current file cannot be opened.
+pub fn follow(dir: &Path, instance: &str) -> io::Result<mpsc::Receiver<String>> {
+    let path = log_path(dir, instance);
+    let mut file = File::open(&path)?;
+    file.seek(SeekFrom::End(0))?;
+    let (tx, rx) = mpsc::channel(256);
+    tokio::spawn(async move {
+        let mut ino = file.metadata().map(|m| m.ino()).unwrap_or(0);
+        let mut pending = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            if file.read_to_end(&mut buf).is_ok() && !buf.is_empty() {
+                pending.extend_from_slice(&buf);
+                while let Some(pos) = pending.iter().position(|&b| b == b'\n') {
+                    let line: Vec<u8> = pending.drain(..=pos).collect();
+                    let text = String::from_utf8_lossy(&line[..line.len() - 1]).into_owned();
+                    if tx.send(text).await.is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
+            if tx.is_closed() {
+                return;
+            }
+            // Rotated or reopened: the old file is drained, go on with the new one.
+            if let Ok(meta) = std::fs::metadata(&path)
+                && meta.ino() != ino
+                && let Ok(f) = File::open(&path)
+            {
+                file = f;
+                ino = meta.ino();
+                continue;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    Ok(rx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_keeps_n_files_and_read_returns_them_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = LogSpec {
+            max_bytes: 1024,
+            keep: 2,
+            echo: false,
+        };
+        let sink = LogSink::open(dir.path(), "web", &spec, None, Reopen::default()).unwrap();
+        for i in 0..100 {
+            sink.write_line(
+                Stream::Stdout,
+                format!("line {i:03} {}", "x".repeat(40)).as_bytes(),
+            );
+        }
+        assert!(dir.path().join("web.log.1").exists());
+        assert!(dir.path().join("web.log.2").exists());
+        assert!(!dir.path().join("web.log.3").exists());
+        for f in ["web.log", "web.log.1", "web.log.2"] {
+            assert!(std::fs::metadata(dir.path().join(f)).unwrap().len() <= 1024);
+        }
+        let lines = read(dir.path(), "web", None).unwrap();
+        assert!(
+            lines
+                .last()
+                .unwrap()
+                .ends_with(&format!("line 099 {}", "x".repeat(40)))
+        );
+        let numbers: Vec<u32> = lines
+            .iter()
+            .map(|l| l.split(' ').nth(3).unwrap().parse().unwrap())
+            .collect();
+        assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
+        assert!(lines[0].contains(" stdout line "));
+        // `since` in the future keeps nothing.
+        let later = crate::time::now_ms() + 60_000;
+        assert!(read(dir.path(), "web", Some(later)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn reopen_starts_a_new_file_after_an_outside_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        let reopen = Reopen::default();
+        let sink =
+            LogSink::open(dir.path(), "a", &LogSpec::default(), None, reopen.clone()).unwrap();
+        sink.write_line(Stream::Stderr, b"before");
+        std::fs::rename(dir.path().join("a.log"), dir.path().join("moved")).unwrap();
+        reopen.request();
+        sink.write_line(Stream::Stderr, b"after");
+        let now = std::fs::read_to_string(dir.path().join("a.log")).unwrap();
+        assert!(now.contains("stderr after") && !now.contains("before"));
+    }
+}
