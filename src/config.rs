@@ -283,8 +283,9 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The `[snapshots]` table: the server's automatic snapshots and their retention.
     pub snapshots: SnapshotSettings,
-    /// The `[storage]` table: the default backup location and its credentials (never shown).
-    pub storage: Option<crate::backup::StorageConfig>,
+    /// The `[storage]` table (stmgr's or the Go state manager's form): the default backup
+    /// location and its credentials (never shown).
+    pub storage: Option<crate::backup::StorageTable>,
 }
 
 impl Settings {

@@ -199,6 +199,40 @@ fn location_text(url: &str) -> String {
     }
 }
 
+/// The `[storage]` table of the config file in either form: stmgr's (`url = …`, see
+/// [`StorageConfig`]) or the Go state manager's storage block (`bucket`, `endpoint`,
+/// `access_key`, …, see [`GoStorageConfig`]), so one table serves backups and
+/// `stmgr supervise` alike.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StorageTable {
+    /// `url = "s3://bucket/prefix"` and optional settings.
+    Url(StorageConfig),
+    /// The Go state manager's fields.
+    Go(GoStorageConfig),
+}
+
+impl StorageTable {
+    /// The URL it was given as, for the `url` form.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            StorageTable::Url(s) => Some(&s.url),
+            StorageTable::Go(_) => None,
+        }
+    }
+
+    /// The location and credentials it names (`None`: use the environment).
+    ///
+    /// # Errors
+    /// As [`StorageConfig::resolve`] and [`GoStorageConfig::resolve`].
+    pub fn resolve(&self) -> Result<(Location, Option<Credentials>)> {
+        match self {
+            StorageTable::Url(s) => s.resolve(),
+            StorageTable::Go(g) => g.resolve().map(|(l, c)| (l, Some(c))),
+        }
+    }
+}
+
 /// The Go state manager's `storage` block (`SystemConfig.storage`): what its users already have
 /// in `config.json` or in `FLY_STORAGE_*` variables. `env_dir` is accepted and ignored.
 #[derive(Debug, Clone, Deserialize)]
@@ -277,6 +311,33 @@ fn go_invalid(reason: String) -> BackupError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_storage_table_takes_stmgrs_form_or_the_go_state_managers() {
+        let url: StorageTable =
+            toml::from_str("url = \"s3://bkt/stmgr\"\nendpoint = \"http://127.0.0.1:9000\"\n")
+                .unwrap();
+        assert_eq!(url.url(), Some("s3://bkt/stmgr"));
+        let (loc, creds) = url.resolve().unwrap();
+        assert!(
+            matches!(loc, Location::S3(ref s) if s.bucket == "bkt"),
+            "{loc:?}"
+        );
+        assert!(creds.is_none());
+        let go: StorageTable = toml::from_str(
+            "bucket = \"bkt\"\nendpoint = \"https://s3.example.com\"\n\
+             access_key = \"AK\"\nsecret_key = \"SK\"\nkey_prefix = \"team\"\n",
+        )
+        .unwrap();
+        assert_eq!(go.url(), None);
+        let (loc, creds) = go.resolve().unwrap();
+        assert!(
+            matches!(loc, Location::S3(ref s) if s.prefix == "team"),
+            "{loc:?}"
+        );
+        assert!(creds.is_some());
+        assert!(toml::from_str::<StorageTable>("bucket = \"only\"\n").is_err());
+    }
 
     #[test]
     fn credentials_never_print() {

@@ -90,7 +90,7 @@ mod target;
 mod transfer;
 mod wal;
 
-pub use credentials::{Credentials, GoStorageConfig, Secret, StorageConfig};
+pub use credentials::{Credentials, GoStorageConfig, Secret, StorageConfig, StorageTable};
 pub use error::{BackupError, ErrorKind, Redactor, Result};
 pub use layout::{LAYOUT_VERSION, LayoutFile, MANIFEST_FORMAT};
 pub use lease::{Lease, LeaseGrant, LeaseState};

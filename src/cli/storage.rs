@@ -89,7 +89,7 @@ pub struct Opened {
 /// A [`UsageError`] when there is no location; an invalid one (exit 2 as well).
 pub fn open(ctx: &Context, url: Option<&str>, flag: &str) -> anyhow::Result<Opened> {
     let (location, credentials) = match (url, &ctx.settings.storage) {
-        (Some(u), Some(st)) if st.url == u => st.resolve()?,
+        (Some(u), Some(st)) if st.url() == Some(u) => st.resolve()?,
         (Some(u), _) => (Location::parse(u)?, None),
         (None, Some(st)) => st.resolve()?,
         (None, None) => {

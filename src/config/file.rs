@@ -66,7 +66,7 @@ pub(super) struct FileConfig {
     #[serde(default)]
     pub(super) auth: FileAuth,
     pub(super) snapshots: Option<super::snapshots::FileSnapshots>,
-    pub(super) storage: Option<crate::backup::StorageConfig>,
+    pub(super) storage: Option<crate::backup::StorageTable>,
     /// `[process.NAME]` tables and `stacks`: read by `stmgr supervise run`
     /// (`crate::supervisor::Config`), not here.
     #[serde(default, rename = "process")]
