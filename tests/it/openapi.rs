@@ -125,8 +125,48 @@ async fn every_documented_operation_is_routed_and_the_reference_lists_them_all()
     srv.stop().await;
 }
 
+/// The supervisor's control interface is its own small server (not in /openapi.json): every
+/// route it registers has a row in docs/reference/control-api.md, and every row a route.
+#[test]
+fn every_control_route_is_in_the_control_api_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let code = std::fs::read_to_string(root.join("src/api/control.rs")).unwrap();
+    let mut routes = BTreeSet::new();
+    for line in code.lines().map(str::trim) {
+        let Some(rest) = line.strip_prefix(".route(\"") else {
+            continue;
+        };
+        let (path, handlers) = rest.split_once('"').unwrap();
+        for method in ["get", "post", "put", "delete"] {
+            if handlers.contains(&format!("{method}(")) {
+                routes.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    assert!(routes.len() > 5, "{routes:?}");
+    let doc = std::fs::read_to_string(root.join("docs/reference/control-api.md")).unwrap();
+    let mut listed = BTreeSet::new();
+    for line in doc.lines().filter(|l| l.starts_with("| `")) {
+        let first = line.split('|').nth(1).unwrap();
+        for part in first.split('`').skip(1).step_by(2) {
+            let mut words = part.split_whitespace();
+            if let (Some(m @ ("GET" | "POST" | "PUT" | "DELETE")), Some(p)) =
+                (words.next(), words.next())
+            {
+                let p = p.split('?').next().unwrap();
+                listed.insert(format!("{m} {p}"));
+            }
+        }
+    }
+    assert_eq!(
+        routes, listed,
+        "src/api/control.rs (left) vs control-api.md (right)"
+    );
+}
+
 /// Routes are registered only through `routes!` (which documents them), never with a bare
-/// `.route(...)`, except the document's own route.
+/// `.route(...)`, except the document's own route and the supervisor's control interface
+/// (checked against its own reference above).
 #[test]
 fn no_route_is_registered_without_documentation() {
     fn visit(dir: &Path, found: &mut Vec<String>) {
@@ -136,6 +176,7 @@ fn no_route_is_registered_without_documentation() {
                 visit(&path, found);
             } else if path.extension().is_some_and(|e| e == "rs")
                 && !path.ends_with("api/openapi.rs")
+                && !path.ends_with("api/control.rs")
             {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for (n, line) in text.lines().enumerate() {
