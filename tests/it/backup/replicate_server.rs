@@ -15,9 +15,10 @@ use crate::util::{TestDir, wait_until};
 
 /// What a write acknowledged more than this before a SIGKILL must be in the location: the
 /// replication target (p99 lag ≤ 1 s) with room for a busy, shared test machine.
-const LAG_WINDOW: Duration = Duration::from_secs(2);
+pub(super) const LAG_WINDOW: Duration = Duration::from_secs(2);
 
-fn put(c: &reqwest::blocking::Client, url: &str, i: u64) -> Option<u64> {
+/// One write (a new object); its commit_seq once acknowledged.
+pub(super) fn put(c: &reqwest::blocking::Client, url: &str, i: u64) -> Option<u64> {
     let body = format!(
         r#"{{"type":"t","body":{{"i":{i},"pad":"{}"}}}}"#,
         "p".repeat(64)
@@ -74,6 +75,50 @@ fn replicated_up_to(t: &Target) -> u64 {
     })
 }
 
+/// Writes from one client until stopped, remembering when each was acknowledged.
+pub(super) struct Load {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<(Instant, u64)>>,
+}
+
+impl Load {
+    /// Starts writing to the server at `url`.
+    pub(super) fn start(url: &str) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (url, flag) = (url.to_owned(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let c = reqwest::blocking::Client::new();
+            let mut acked = Vec::new();
+            let mut i = 0;
+            while !flag.load(Ordering::Relaxed) {
+                i += 1;
+                if let Some(seq) = put(&c, &url, i) {
+                    acked.push((Instant::now(), seq));
+                }
+            }
+            acked
+        });
+        Load { stop, thread }
+    }
+
+    /// Stops; every acknowledged write's time and commit_seq.
+    pub(super) fn stop(self) -> Vec<(Instant, u64)> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
+}
+
+/// The newest seq acknowledged at least [`LAG_WINDOW`] before `killed`: what the location
+/// must hold.
+pub(super) fn must_have(acked: &[(Instant, u64)], killed: Instant) -> u64 {
+    acked
+        .iter()
+        .filter(|(at, _)| *at + LAG_WINDOW <= killed)
+        .map(|(_, seq)| *seq)
+        .max()
+        .expect("writes acknowledged before the window")
+}
+
 #[test]
 fn sigkill_under_load_keeps_every_write_acknowledged_before_the_lag_window() {
     for b in backends() {
@@ -83,39 +128,18 @@ fn sigkill_under_load_keeps_every_write_acknowledged_before_the_lag_window() {
         let (child, lines) =
             ServerProc::spawn_env(&t, &t.path().join("data"), &["--replicate", &url], &env);
         let mut srv = ServerProc::from_spawned(child, lines);
-        let stop = Arc::new(AtomicBool::new(false));
-        let load = {
-            let (url, stop) = (srv.url.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let c = reqwest::blocking::Client::new();
-                let mut acked = Vec::new();
-                let mut i = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    i += 1;
-                    if let Some(seq) = put(&c, &url, i) {
-                        acked.push((Instant::now(), seq));
-                    }
-                }
-                acked
-            })
-        };
+        let load = Load::start(&srv.url);
         std::thread::sleep(Duration::from_secs(4)); // the load runs this long
         srv.signal(rustix::process::Signal::KILL);
         let killed = Instant::now();
         srv.child.wait().unwrap();
-        stop.store(true, Ordering::Relaxed);
-        let acked = load.join().unwrap();
+        let acked = load.stop();
         assert!(
             acked.len() > 100,
             "only {} writes acknowledged",
             acked.len()
         );
-        let must = acked
-            .iter()
-            .filter(|(at, _)| *at + LAG_WINDOW <= killed)
-            .map(|(_, seq)| *seq)
-            .max()
-            .expect("writes acknowledged before the window");
+        let must = must_have(&acked, killed);
         let have = replicated_up_to(&b.target);
         eprintln!(
             "{}: {} acknowledged, last {}; replicated up to {have}, needed {must}",

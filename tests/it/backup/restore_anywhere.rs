@@ -6,30 +6,14 @@
 //! parent, never the records of the other history. On a local directory and on moto.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::harness::{ACCESS_KEY, SECRET_KEY, backends, runtime};
+use super::replicate_server::{LAG_WINDOW, Load, must_have, put};
 use crate::server_cli::ServerProc;
 use crate::util::{TestDir, wait_until};
-
-const LAG_WINDOW: Duration = Duration::from_secs(2);
-
-fn put(c: &reqwest::blocking::Client, url: &str, id: &str, i: u64) -> Option<u64> {
-    let resp = c
-        .post(format!("{url}/v1/load/objects"))
-        .header("content-type", "application/json")
-        .body(format!(r#"{{"id":"{id}","type":"t","body":{{"i":{i}}}}}"#))
-        .send()
-        .ok()?;
-    if !resp.status().is_success() {
-        return None;
-    }
-    resp.json::<Value>().ok()?["commit_seq"].as_u64()
-}
 
 fn stmgr(t: &TestDir) -> assert_cmd::Command {
     let mut c = t.stmgr();
@@ -96,22 +80,7 @@ fn sigkill_then_restore_on_a_fresh_directory_then_a_new_generation_and_to_time_a
         // 1. Load on A, then SIGKILL.
         let (child, lines) = ServerProc::spawn_env(&t, &a_dir, &interval, &env);
         let mut a = ServerProc::from_spawned(child, lines);
-        let stop = Arc::new(AtomicBool::new(false));
-        let load = {
-            let (url, stop) = (a.url.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let c = reqwest::blocking::Client::new();
-                let mut acked = Vec::new();
-                let mut i = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    i += 1;
-                    if let Some(seq) = put(&c, &url, &format!("a{}", i % 300), i) {
-                        acked.push((Instant::now(), seq));
-                    }
-                }
-                acked
-            })
-        };
+        let load = Load::start(&a.url);
         let c = reqwest::blocking::Client::new();
         // Enough load replicated to be worth a SIGKILL (a busy CI machine is slow to it).
         wait_until(Duration::from_secs(90), "load and replication", || {
@@ -125,14 +94,7 @@ fn sigkill_then_restore_on_a_fresh_directory_then_a_new_generation_and_to_time_a
         a.signal(rustix::process::Signal::KILL);
         let killed = Instant::now();
         a.child.wait().unwrap();
-        stop.store(true, Ordering::Relaxed);
-        let acked = load.join().unwrap();
-        let must = acked
-            .iter()
-            .filter(|(at, _)| *at + LAG_WINDOW <= killed)
-            .map(|(_, seq)| *seq)
-            .max()
-            .expect("writes acknowledged before the window");
+        let must = must_have(&load.stop(), killed);
 
         // 2. A fresh directory from the location alone: everything acknowledged in time, and
         //    exactly A's state at the restored seq.
@@ -156,7 +118,7 @@ fn sigkill_then_restore_on_a_fresh_directory_then_a_new_generation_and_to_time_a
         let srv_b = ServerProc::from_spawned(child, lines);
         let mut last_b = 0;
         for i in 0..50 {
-            last_b = put(&c, &srv_b.url, &format!("b{i}"), i).expect("write on B");
+            last_b = put(&c, &srv_b.url, i).expect("write on B");
         }
         assert!(
             last_b > restored,
