@@ -86,16 +86,24 @@ pub fn pages(cmd: &clap::Command) -> std::io::Result<Vec<(String, Vec<u8>)>> {
 }
 
 fn add_pages(cmd: &clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
-    let page = clap_mangen::Man::new(cmd.clone());
-    out.push((page.get_filename(), render(cmd)?));
+    out.push((man(cmd).get_filename(), render(cmd)?));
     for sub in cmd.get_subcommands().filter(|sub| !sub.is_hide_set()) {
         add_pages(sub, out)?;
     }
     Ok(())
 }
 
+/// The page of `cmd` with the header every page shares: `.TH stmgr-graph-upload 1 "" "stmgr
+/// 0.2.0" "stmgr Manual"` (clap_mangen's default source is the leaf's own name and version,
+/// which a subcommand does not have: `"upload "`).
+fn man(cmd: &clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(cmd.clone())
+        .source(concat!("stmgr ", env!("CARGO_PKG_VERSION")))
+        .manual("stmgr Manual")
+}
+
 fn render(cmd: &clap::Command) -> std::io::Result<Vec<u8>> {
     let mut text = Vec::new();
-    clap_mangen::Man::new(cmd.clone()).render(&mut text)?;
+    man(cmd).render(&mut text)?;
     Ok(text)
 }

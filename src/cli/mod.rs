@@ -307,10 +307,11 @@ pub fn command() -> clap::Command {
 /// # Errors
 /// A configuration error (exit 2, see [`exit_code_for`]) or whatever the command returns.
 pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow::Result<ExitCode> {
-    // Generating files must not depend on the user's configuration.
+    // Generating files (and keys) must not depend on the user's configuration.
     let printer = || output::Printer::new(cli.global.output, cli.global.quiet);
     match &cli.command {
         Command::Generate(args) => return generate::run(args, &printer()),
+        Command::Keys(args) => return keys::run(args, &printer()),
         Command::Completions(args) => return completions::run(args, &printer()),
         Command::Man(args) => return man::run(args, &printer()),
         _ => {}
@@ -338,7 +339,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::State(args) => state::run(args, &ctx),
         Command::Bench(args) => bench::run(args, &ctx),
         Command::Token(args) => token::run(args, &ctx),
-        Command::Keys(args) => keys::run(args, &ctx),
+        Command::Keys(args) => keys::run(args, &ctx.printer),
         Command::Supervise(args) => supervise::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
         Command::Completions(args) => completions::run(args, &ctx.printer),

@@ -86,7 +86,8 @@ pub struct Opened {
 /// `None`; credentials from the config file or the `AWS_*` variables.
 ///
 /// # Errors
-/// A [`UsageError`] when there is no location; an invalid one (exit 2 as well).
+/// A [`UsageError`] when there is no location; an invalid one (exit 2 as well); a `--from`
+/// directory that does not exist (exit 1).
 pub fn open(ctx: &Context, url: Option<&str>, flag: &str) -> anyhow::Result<Opened> {
     let (location, credentials) = match (url, &ctx.settings.storage) {
         (Some(u), Some(st)) if st.url() == Some(u) => st.resolve()?,
@@ -100,6 +101,17 @@ pub fn open(ctx: &Context, url: Option<&str>, flag: &str) -> anyhow::Result<Open
             .into());
         }
     };
+    // Reading from a local directory that does not exist is a typo, not an empty backup
+    // location (an S3 prefix never written to is one: it lists nothing).
+    if flag == "--from"
+        && let Location::Local { root } = &location
+        && !root.exists()
+    {
+        anyhow::bail!(
+            "no backup location at {location}: the directory {} does not exist",
+            root.display()
+        );
+    }
     let bar = ctx.printer.bytes_progress(0, "transferring");
     let b2 = bar.clone();
     let target = Target::open(TargetConfig {

@@ -219,6 +219,27 @@ fn generated_keys_are_usable_and_random() {
         .args(["keys", "generate", "--bytes", "8"])
         .assert()
         .code(2);
+
+    // Half-configured (the id set, its key not yet: the moment an operator runs this), and a
+    // broken config file: the generator reads neither.
+    for id in ["CAP_KEY_ACTIVE_ID", "STMGR_CAP_KEY_ACTIVE_ID"] {
+        let output = dir
+            .stmgr()
+            .env(id, "k1")
+            .args(["keys", "generate"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{id}: {output:?}");
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with("base64:"));
+    }
+    let bad = dir.path().join("broken.toml");
+    std::fs::write(&bad, "[auth\n").unwrap();
+    dir.stmgr()
+        .arg("--config")
+        .arg(&bad)
+        .args(["keys", "generate"])
+        .assert()
+        .success();
 }
 
 #[test]

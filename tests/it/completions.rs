@@ -80,12 +80,19 @@ fn man_prints_one_page_or_writes_them_all() {
         v
     };
     assert_eq!(names(&dir), names(&man));
+    let header = format!("\"stmgr {}\" \"stmgr Manual\"", env!("CARGO_PKG_VERSION"));
     for name in names(&man) {
+        let text = std::fs::read_to_string(dir.join(&name)).unwrap();
         assert_eq!(
-            std::fs::read(dir.join(&name)).unwrap(),
-            std::fs::read(man.join(&name)).unwrap(),
+            text,
+            std::fs::read_to_string(man.join(&name)).unwrap(),
             "{name}"
         );
+        // Every page's header names its own page and the package, not the leaf's bare name.
+        let th = text.lines().find(|l| l.starts_with(".TH ")).unwrap();
+        let page = name.trim_end_matches(".1");
+        assert!(th.starts_with(&format!(".TH {page} 1 ")), "{name}: {th}");
+        assert!(th.ends_with(&header), "{name}: {th}");
     }
 }
 

@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::auth;
-use crate::cli::context::Context;
+use crate::cli::output::Printer;
 use crate::config::OutputFormat;
 
 /// Options of `stmgr keys generate` (its help text is on `KeysCommand::Generate`).
@@ -28,10 +28,9 @@ pub struct GenerateArgs {
 ///
 /// # Errors
 /// The operating system's random source failed.
-pub fn run(args: &GenerateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(args: &GenerateArgs, p: &Printer) -> anyhow::Result<ExitCode> {
     let key = auth::generate_key(usize::from(args.bytes))
         .context("reading the operating system's random source")?;
-    let p = &ctx.printer;
     match p.format_or(OutputFormat::Table) {
         OutputFormat::Table => p.line(&key)?,
         OutputFormat::Json => p.json(&json!({"key": key, "bytes": args.bytes}))?,

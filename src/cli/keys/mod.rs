@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::context::Context;
+use crate::cli::output::Printer;
 
 /// Make signing keys for capability tokens
 #[derive(Debug, Args)]
@@ -24,12 +24,13 @@ enum KeysCommand {
     Generate(generate::GenerateArgs),
 }
 
-/// Runs `stmgr keys ...`.
+/// Runs `stmgr keys ...`. It reads no configuration: a half-configured key (an id set, its
+/// key not yet) is exactly when an operator runs `keys generate`.
 ///
 /// # Errors
 /// As the subcommand.
-pub fn run(args: &KeysArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(args: &KeysArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     match &args.command {
-        KeysCommand::Generate(a) => generate::run(a, ctx),
+        KeysCommand::Generate(a) => generate::run(a, printer),
     }
 }

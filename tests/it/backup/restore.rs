@@ -252,4 +252,19 @@ fn an_unreachable_bucket_exits_10_and_a_bad_location_2() {
         .args(["snapshot", "list", "--from", "ftp://x/y"])
         .assert()
         .code(2);
+    // A local directory that does not exist is a typo, not an empty location.
+    let missing = format!("file://{}", t.path().join("no-such-dir").display());
+    for args in [
+        vec!["snapshot", "list", "--from", &missing],
+        vec!["snapshot", "prune", "--from", &missing, "--keep-last", "1"],
+        vec!["restore", "--from", &missing, "--dry-run"],
+    ] {
+        let out = stmgr(&t).args(&args).assert().code(1).stdout("");
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            err.starts_with("error: ") && err.contains("does not exist"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!t.path().join("no-such-dir").exists(), "nothing created");
 }
