@@ -4,6 +4,8 @@
 //! matched against a `log_line` readiness pattern).
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::fd::AsFd;
 use std::os::fd::OwnedFd;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -20,6 +22,7 @@ use super::logs::{LogSink, Stream};
 use super::notify::NotifySocket;
 use super::probe::ProbeEvent;
 use super::reaper::{ExitStatus, Reaper};
+use super::spawn::{self, Spawn};
 
 /// What a launch needs besides the spec.
 pub struct Launch<'a> {
@@ -81,29 +84,82 @@ pub fn launch(
         env.extend(parse_env_file(&text));
     }
     env.extend(spec.env.clone());
-    let mut cmd = Command::new(&spec.command);
-    cmd.args(&spec.args)
-        .envs(&env)
-        .env("STMGR_PROCESS", l.process)
-        .env("STMGR_INSTANCE", l.instance)
-        .env("STMGR_REPLICA", l.replica.to_string())
-        .env_remove("NOTIFY_SOCKET")
-        .stdin(Stdio::null());
-    if let Some(cwd) = &spec.cwd {
-        cmd.current_dir(cwd);
+    // The whole environment: the supervisor's, then the files and `env`, then ours.
+    let mut full: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
+    full.remove(OsStr::new("NOTIFY_SOCKET"));
+    full.extend(env.into_iter().map(|(k, v)| (k.into(), v.into())));
+    for (k, v) in [
+        ("STMGR_PROCESS", l.process.to_owned()),
+        ("STMGR_INSTANCE", l.instance.to_owned()),
+        ("STMGR_REPLICA", l.replica.to_string()),
+    ] {
+        full.insert(k.into(), v.into());
     }
     let notify = match l.notify {
         Some(path) => {
             let socket = NotifySocket::bind(path, l.run, l.events.clone())
                 .map_err(|e| fail(format!("notify socket {}: {e}", path.display())))?;
-            cmd.env("NOTIFY_SOCKET", socket.path());
+            full.insert("NOTIFY_SOCKET".into(), socket.path().into());
             Some(socket)
         }
         None => None,
     };
     let (out_r, out_w) = std::io::pipe().map_err(|e| fail(format!("pipe: {e}")))?;
     let (err_r, err_w) = std::io::pipe().map_err(|e| fail(format!("pipe: {e}")))?;
-    cmd.stdout(out_w).stderr(err_w);
+    let started = if switch.is_none() && spawn::usable(&spec.command, &full) {
+        reaper.spawn_with(|| {
+            spawn::spawn(&Spawn {
+                program: &spec.command,
+                args: &spec.args,
+                env: &full,
+                cwd: spec.cwd.as_deref(),
+                stdout: out_w.as_fd(),
+                stderr: err_w.as_fd(),
+            })
+        })
+    } else {
+        fork_exec(
+            reaper,
+            spec,
+            &full,
+            out_w.try_clone(),
+            err_w.try_clone(),
+            switch,
+        )
+    };
+    // Close the write ends here, or the pumps never see the end.
+    drop((out_w, err_w));
+    let (pid, exit) = started.map_err(|e| fail(format!("cannot start {}: {e}", spec.command)))?;
+    let matcher = l.log_line.map(|re| (re, l.events.clone(), l.run));
+    pump(out_r.into(), Stream::Stdout, l.log.clone(), matcher.clone());
+    pump(err_r.into(), Stream::Stderr, l.log, matcher);
+    Ok(Running {
+        pid,
+        exit,
+        _notify: notify,
+    })
+}
+
+/// The `fork` path (`std::process::Command` with a `pre_exec` hook), for a child that switches
+/// users or has a `PATH` of its own.
+fn fork_exec(
+    reaper: &Reaper,
+    spec: &ProcessSpec,
+    env: &BTreeMap<OsString, OsString>,
+    stdout: std::io::Result<std::io::PipeWriter>,
+    stderr: std::io::Result<std::io::PipeWriter>,
+    switch: Option<UserIds>,
+) -> std::io::Result<(i32, oneshot::Receiver<ExitStatus>)> {
+    let mut cmd = Command::new(&spec.command);
+    cmd.args(&spec.args)
+        .env_clear()
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(stdout?)
+        .stderr(stderr?);
+    if let Some(cwd) = &spec.cwd {
+        cmd.current_dir(cwd);
+    }
     // SAFETY: setsid, setgroups, setgid and setuid are async-signal-safe system calls; the
     // closure only reads ids computed before the fork.
     unsafe {
@@ -119,19 +175,7 @@ pub fn launch(
             Ok(())
         });
     }
-    let (pid, exit) = reaper
-        .spawn(&mut cmd)
-        .map_err(|e| fail(format!("cannot start {}: {e}", spec.command)))?;
-    // The write ends live in `cmd`: close them here, or the pumps never see the end.
-    drop(cmd);
-    let matcher = l.log_line.map(|re| (re, l.events.clone(), l.run));
-    pump(out_r.into(), Stream::Stdout, l.log.clone(), matcher.clone());
-    pump(err_r.into(), Stream::Stderr, l.log, matcher);
-    Ok(Running {
-        pid,
-        exit,
-        _notify: notify,
-    })
+    reaper.spawn(&mut cmd)
 }
 
 type Matcher = (regex::Regex, mpsc::Sender<ProbeEvent>, u64);

@@ -607,6 +607,7 @@ impl Supervisor {
             views.values().map(|v| v.status.clone()).collect()
         };
         self.stop_in_reverse(&config, &mut procs, &all).await;
+        self.inner.shared.children.flush();
         watchers.into_iter().map(|w| w.borrow().clone()).collect()
     }
 }

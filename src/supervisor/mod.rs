@@ -28,6 +28,7 @@ pub mod probe;
 pub mod reaper;
 pub mod shared;
 pub mod signals;
+pub mod spawn;
 pub mod state;
 
 pub use config::{Condition, Config, ProcessSpec, RestartPolicy};

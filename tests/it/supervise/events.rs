@@ -25,8 +25,14 @@ fn events_show_every_state_change_in_order() {
     for name in ["pair.0", "pair.1"] {
         sup.wait_state(name, "EXITED");
     }
-    events.wait_line(|l| l.contains("\"name\":\"pair.0\"") && l.contains("\"EXITED\""));
-    events.wait_line(|l| l.contains("\"name\":\"pair.1\"") && l.contains("\"EXITED\""));
+    // Either replica may end first.
+    let exited = |seen: &[String], name: &str| {
+        seen.iter()
+            .any(|l| l.contains(&format!("\"name\":\"{name}\"")) && l.contains("\"EXITED\""))
+    };
+    while !(exited(&events.seen, "pair.0") && exited(&events.seen, "pair.1")) {
+        events.wait_line(|_| true);
+    }
     let states: Vec<Value> = events
         .seen
         .iter()
