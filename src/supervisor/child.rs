@@ -4,6 +4,8 @@
 //! matched against a `log_line` readiness pattern).
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::fd::AsFd;
 use std::os::fd::OwnedFd;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -20,6 +22,7 @@ use super::logs::{LogSink, Stream};
 use super::notify::NotifySocket;
 use super::probe::ProbeEvent;
 use super::reaper::{ExitStatus, Reaper};
+use super::spawn::{self, Spawn};
 
 /// What a launch needs besides the spec.
 pub struct Launch<'a> {
@@ -65,49 +68,68 @@ pub fn launch(
         instance: l.instance.to_owned(),
         message,
     };
+    let switch = match &spec.user {
+        Some(user) => switch_to(user).map_err(fail)?,
+        None => None,
+    };
     let mut env = BTreeMap::new();
+    if let Some(ids) = &switch {
+        env.insert("USER".to_owned(), ids.name.clone());
+        env.insert("LOGNAME".to_owned(), ids.name.clone());
+        env.insert("HOME".to_owned(), ids.home.clone());
+    }
     for file in &spec.env_files {
         let text = std::fs::read_to_string(file)
             .map_err(|e| fail(format!("env file {}: {e}", file.display())))?;
         env.extend(parse_env_file(&text));
     }
     env.extend(spec.env.clone());
-    let mut cmd = Command::new(&spec.command);
-    cmd.args(&spec.args)
-        .envs(&env)
-        .env("STMGR_PROCESS", l.process)
-        .env("STMGR_INSTANCE", l.instance)
-        .env("STMGR_REPLICA", l.replica.to_string())
-        .env_remove("NOTIFY_SOCKET")
-        .stdin(Stdio::null());
-    if let Some(cwd) = &spec.cwd {
-        cmd.current_dir(cwd);
-    }
-    if let Some(user) = &spec.user {
-        let (uid, gid) = lookup_user(user).map_err(fail)?;
-        cmd.uid(uid).gid(gid);
+    // The whole environment: the supervisor's, then the files and `env`, then ours.
+    let mut full: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
+    full.remove(OsStr::new("NOTIFY_SOCKET"));
+    full.extend(env.into_iter().map(|(k, v)| (k.into(), v.into())));
+    for (k, v) in [
+        ("STMGR_PROCESS", l.process.to_owned()),
+        ("STMGR_INSTANCE", l.instance.to_owned()),
+        ("STMGR_REPLICA", l.replica.to_string()),
+    ] {
+        full.insert(k.into(), v.into());
     }
     let notify = match l.notify {
         Some(path) => {
             let socket = NotifySocket::bind(path, l.run, l.events.clone())
                 .map_err(|e| fail(format!("notify socket {}: {e}", path.display())))?;
-            cmd.env("NOTIFY_SOCKET", socket.path());
+            full.insert("NOTIFY_SOCKET".into(), socket.path().into());
             Some(socket)
         }
         None => None,
     };
     let (out_r, out_w) = std::io::pipe().map_err(|e| fail(format!("pipe: {e}")))?;
     let (err_r, err_w) = std::io::pipe().map_err(|e| fail(format!("pipe: {e}")))?;
-    cmd.stdout(out_w).stderr(err_w);
-    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        cmd.pre_exec(|| rustix::process::setsid().map(|_| ()).map_err(Into::into));
-    }
-    let (pid, exit) = reaper
-        .spawn(&mut cmd)
-        .map_err(|e| fail(format!("cannot start {}: {e}", spec.command)))?;
-    // The write ends live in `cmd`: close them here, or the pumps never see the end.
-    drop(cmd);
+    let started = if switch.is_none() && spawn::usable(&spec.command, &full) {
+        reaper.spawn_with(|| {
+            spawn::spawn(&Spawn {
+                program: &spec.command,
+                args: &spec.args,
+                env: &full,
+                cwd: spec.cwd.as_deref(),
+                stdout: out_w.as_fd(),
+                stderr: err_w.as_fd(),
+            })
+        })
+    } else {
+        fork_exec(
+            reaper,
+            spec,
+            &full,
+            out_w.try_clone(),
+            err_w.try_clone(),
+            switch,
+        )
+    };
+    // Close the write ends here, or the pumps never see the end.
+    drop((out_w, err_w));
+    let (pid, exit) = started.map_err(|e| fail(format!("cannot start {}: {e}", spec.command)))?;
     let matcher = l.log_line.map(|re| (re, l.events.clone(), l.run));
     pump(out_r.into(), Stream::Stdout, l.log.clone(), matcher.clone());
     pump(err_r.into(), Stream::Stderr, l.log, matcher);
@@ -116,6 +138,44 @@ pub fn launch(
         exit,
         _notify: notify,
     })
+}
+
+/// The `fork` path (`std::process::Command` with a `pre_exec` hook), for a child that switches
+/// users or has a `PATH` of its own.
+fn fork_exec(
+    reaper: &Reaper,
+    spec: &ProcessSpec,
+    env: &BTreeMap<OsString, OsString>,
+    stdout: std::io::Result<std::io::PipeWriter>,
+    stderr: std::io::Result<std::io::PipeWriter>,
+    switch: Option<UserIds>,
+) -> std::io::Result<(i32, oneshot::Receiver<ExitStatus>)> {
+    let mut cmd = Command::new(&spec.command);
+    cmd.args(&spec.args)
+        .env_clear()
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(stdout?)
+        .stderr(stderr?);
+    if let Some(cwd) = &spec.cwd {
+        cmd.current_dir(cwd);
+    }
+    // SAFETY: setsid, setgroups, setgid and setuid are async-signal-safe system calls; the
+    // closure only reads ids computed before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            rustix::process::setsid()?;
+            if let Some(ids) = &switch {
+                // Supplementary groups first, while still root (std's `uid()` would drop them
+                // all), then the group, then the user.
+                nix::unistd::setgroups(&ids.groups)?;
+                nix::unistd::setgid(ids.gid)?;
+                nix::unistd::setuid(ids.uid)?;
+            }
+            Ok(())
+        });
+    }
+    reaper.spawn(&mut cmd)
 }
 
 type Matcher = (regex::Regex, mpsc::Sender<ProbeEvent>, u64);
@@ -175,17 +235,58 @@ pub fn parse_env_file(text: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// The uid and primary gid of a user name or number.
-fn lookup_user(user: &str) -> Result<(u32, u32), String> {
+/// Who a child runs as: the user, its primary group and every group it is a member of (as
+/// `initgroups` would set them).
+#[derive(Debug)]
+struct UserIds {
+    name: String,
+    home: String,
+    uid: nix::unistd::Uid,
+    gid: nix::unistd::Gid,
+    groups: Vec<nix::unistd::Gid>,
+}
+
+/// Looks up a user name or number.
+fn lookup_user(user: &str) -> Result<UserIds, String> {
     let found = match user.parse::<u32>() {
         Ok(uid) => nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)),
         Err(_) => nix::unistd::User::from_name(user),
     };
-    match found {
-        Ok(Some(u)) => Ok((u.uid.as_raw(), u.gid.as_raw())),
-        Ok(None) => Err(format!("no user {user:?}")),
-        Err(e) => Err(format!("looking up user {user:?}: {e}")),
+    let u = match found {
+        Ok(Some(u)) => u,
+        Ok(None) => return Err(format!("no user {user:?}")),
+        Err(e) => return Err(format!("looking up user {user:?}: {e}")),
+    };
+    let cname = std::ffi::CString::new(u.name.clone())
+        .map_err(|_| format!("user name {:?} holds a NUL byte", u.name))?;
+    let groups = nix::unistd::getgrouplist(&cname, u.gid)
+        .map_err(|e| format!("groups of user {user:?}: {e}"))?;
+    Ok(UserIds {
+        home: u.dir.display().to_string(),
+        name: u.name,
+        uid: u.uid,
+        gid: u.gid,
+        groups,
+    })
+}
+
+/// The ids to switch to for `user`, or `None` when the supervisor already runs as that uid.
+///
+/// # Errors
+/// The user does not exist, or switching needs root and the supervisor is not root.
+fn switch_to(user: &str) -> Result<Option<UserIds>, String> {
+    let ids = lookup_user(user)?;
+    let me = nix::unistd::geteuid();
+    if ids.uid == me {
+        return Ok(None);
     }
+    if !me.is_root() {
+        return Err(format!(
+            "user {user:?} (uid {}): switching users needs root, and the supervisor runs as uid {me}",
+            ids.uid
+        ));
+    }
+    Ok(Some(ids))
 }
 
 #[cfg(test)]
@@ -203,8 +304,13 @@ mod tests {
 
     #[test]
     fn users_resolve_by_name_and_number() {
-        assert_eq!(lookup_user("root").unwrap(), (0, 0));
-        assert_eq!(lookup_user("0").unwrap().0, 0);
+        let root = lookup_user("root").unwrap();
+        assert_eq!((root.uid.as_raw(), root.gid.as_raw()), (0, 0));
+        assert!(root.groups.contains(&root.gid), "{root:?}");
+        assert_eq!(lookup_user("0").unwrap().name, "root");
         assert!(lookup_user("no-such-user-here").is_err());
+        // Our own user needs no switch, even without root.
+        let me = nix::unistd::geteuid().to_string();
+        assert!(switch_to(&me).unwrap().is_none());
     }
 }

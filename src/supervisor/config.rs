@@ -147,6 +147,11 @@ pub struct ProcessSpec {
     /// Its log files.
     #[serde(default)]
     pub log: LogSpec,
+    /// Signals the supervisor passes on to this process's group when it receives them
+    /// (`["USR2", "WINCH"]`; not its own TERM, INT, HUP and USR1, see
+    /// [`super::signals::forwardable`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forward_signals: Vec<String>,
 }
 
 /// Where and how a process's output is kept.
@@ -246,6 +251,14 @@ impl ProcessSpec {
         spec
     }
 
+    /// The signals of `forward_signals` (those that parse; a validated spec has no other).
+    pub fn forwarded_signals(&self) -> Vec<nix::sys::signal::Signal> {
+        self.forward_signals
+            .iter()
+            .filter_map(|s| super::signals::parse(s).ok())
+            .collect()
+    }
+
     /// The instance names: `NAME` for one replica, `NAME.0` … otherwise.
     pub fn instance_names(&self, name: &str) -> Vec<String> {
         if self.replicas == 1 {
@@ -323,6 +336,13 @@ impl Config {
             super::signals::parse(&p.stop_signal).map_err(|e| SupervisorError::Config {
                 message: format!("process {name}: stop_signal: {e}"),
             })?;
+            for sig in &p.forward_signals {
+                super::signals::parse(sig)
+                    .and_then(super::signals::forwardable)
+                    .map_err(|e| SupervisorError::Config {
+                        message: format!("process {name}: forward_signals: {e}"),
+                    })?;
+            }
             for probe in [&p.readiness, &p.liveness].into_iter().flatten() {
                 probe
                     .validate()
@@ -342,6 +362,14 @@ impl Config {
             }
         }
         self.start_order().map(|_| ())
+    }
+
+    /// Every signal some process wants forwarded.
+    pub fn forwarded_signals(&self) -> std::collections::BTreeSet<nix::sys::signal::Signal> {
+        self.process
+            .values()
+            .flat_map(|p| p.forwarded_signals())
+            .collect()
     }
 
     /// Process names in an order where each comes after everything it depends on.
@@ -447,6 +475,20 @@ mod tests {
         let sig = "[process.a]\ncommand='x'\nstop_signal='SIGNOPE'\n";
         let c: Config = toml::from_str(sig).unwrap();
         assert!(c.validate().is_err());
+        for own in ["TERM", "INT", "HUP", "USR1", "KILL", "CHLD", "SEGV", "NOPE"] {
+            let text = format!("[process.a]\ncommand='x'\nforward_signals=['USR2', '{own}']\n");
+            let c: Config = toml::from_str(&text).unwrap();
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("forward_signals"), "{own}: {e}");
+        }
+        let ok = "[process.a]\ncommand='x'\nforward_signals=['USR2', 'SIGWINCH', 'quit']\n";
+        let c: Config = toml::from_str(ok).unwrap();
+        c.validate().unwrap();
+        use nix::sys::signal::Signal::*;
+        assert_eq!(
+            c.forwarded_signals().into_iter().collect::<Vec<_>>(),
+            [SIGQUIT, SIGUSR2, SIGWINCH]
+        );
     }
 
     #[test]

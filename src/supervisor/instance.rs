@@ -204,6 +204,11 @@ impl Instance {
 
     /// BACKOFF: wait for the delay, or a command.
     async fn backoff(&mut self, until: tokio::time::Instant) -> Option<Phase> {
+        // No delay left (`restart_delay = 0`): start now. A timer would round up to the next
+        // millisecond tick of tokio's timer wheel, and fire only at its next turn.
+        if until <= tokio::time::Instant::now() {
+            return Some(self.try_start());
+        }
         tokio::select! {
             () = tokio::time::sleep_until(until) => Some(self.try_start()),
             cmd = self.cmds.recv() => match cmd? {

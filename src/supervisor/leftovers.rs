@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -27,22 +27,70 @@ struct File {
     children: BTreeMap<String, Record>,
 }
 
-/// The live record; every change is written to the file (temp file + rename).
+/// The live record. Every change is written to the file (temp file + rename) by a writer
+/// thread, at once but off the caller's path: a restart does not wait for two file writes
+/// (changes that come while it writes are written together next).
 #[derive(Debug)]
 pub struct Children {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
     path: Option<PathBuf>,
     file: Mutex<File>,
+    /// Versions changed and written, and whether the writer should end.
+    progress: Mutex<Progress>,
+    wake: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Progress {
+    changed: u64,
+    written: u64,
+    closed: bool,
 }
 
 impl Children {
     /// A record kept in `path` (`None`: in memory only).
     pub fn new(path: Option<PathBuf>) -> Children {
-        Children {
+        let shared = Arc::new(Shared {
             path,
             file: Mutex::new(File {
                 boot_id: boot_id(),
                 children: BTreeMap::new(),
             }),
+            progress: Mutex::default(),
+            wake: Condvar::new(),
+        });
+        if shared.path.is_some() {
+            let s = shared.clone();
+            let spawned = std::thread::Builder::new()
+                .name("stmgr-children".into())
+                .spawn(move || s.write_loop());
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "cannot start the writer of the children record");
+            }
+        }
+        Children { shared }
+    }
+
+    /// Waits (up to 5 s) until every change so far is in the file.
+    pub fn flush(&self) {
+        let r = &self.shared;
+        let mut p = r.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        let target = p.changed;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while r.path.is_some() && p.written < target {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            p = r
+                .wake
+                .wait_timeout(p, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 
@@ -63,19 +111,65 @@ impl Children {
     }
 
     fn update(&self, change: impl FnOnce(&mut File)) {
-        let mut f = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        change(&mut f);
-        if let Some(path) = &self.path
-            && let Err(e) = write(path, &f)
-        {
-            tracing::warn!(path = %path.display(), error = %e, "cannot record children");
+        let r = &self.shared;
+        change(&mut r.file.lock().unwrap_or_else(PoisonError::into_inner));
+        r.progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .changed += 1;
+        r.wake.notify_all();
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        self.flush();
+        self.shared
+            .progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .closed = true;
+        self.shared.wake.notify_all();
+    }
+}
+
+impl Shared {
+    /// Writes the record each time it changed, until closed.
+    fn write_loop(&self) {
+        let Some(path) = &self.path else { return };
+        loop {
+            let version = {
+                let mut p = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+                while p.changed == p.written && !p.closed {
+                    p = self.wake.wait(p).unwrap_or_else(PoisonError::into_inner);
+                }
+                if p.changed == p.written {
+                    return;
+                }
+                p.changed
+            };
+            let bytes = {
+                let f = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+                serde_json::to_vec(&*f)
+            };
+            if let Err(e) = bytes
+                .map_err(std::io::Error::other)
+                .and_then(|b| write(path, &b))
+            {
+                tracing::warn!(path = %path.display(), error = %e, "cannot record children");
+            }
+            self.progress
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .written = version;
+            self.wake.notify_all();
         }
     }
 }
 
-fn write(path: &Path, f: &File) -> std::io::Result<()> {
+fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec(f).map_err(std::io::Error::other)?)?;
+    std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
 
@@ -184,6 +278,7 @@ mod tests {
         let pid = child.id() as i32;
         let record = Children::new(Some(path.clone()));
         record.started("x", pid);
+        record.flush();
         assert_eq!(clean_up(&path), 1);
         let status = child.wait().unwrap();
         assert!(!status.success());

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::future::join_all;
@@ -68,6 +68,8 @@ struct Inner {
     /// Serializes changes of the process set: configure, reload, shutdown.
     procs: tokio::sync::Mutex<BTreeMap<String, Proc>>,
     closed: AtomicBool,
+    /// Bumped each time a configuration is applied (configure, reload).
+    changes: watch::Sender<u64>,
 }
 
 #[derive(Clone)]
@@ -150,7 +152,7 @@ impl Supervisor {
             reopen: Reopen::default(),
             echo: broadcast::channel(1024).0,
             events: broadcast::channel(4096).0,
-            seq: AtomicU64::new(0),
+            seq: Mutex::new(0),
             children: Children::new(Some(children_file)),
         });
         let sup = Supervisor {
@@ -162,6 +164,7 @@ impl Supervisor {
                 views: Mutex::default(),
                 procs: tokio::sync::Mutex::default(),
                 closed: AtomicBool::new(false),
+                changes: watch::channel(0).0,
             }),
         };
         if let Some(config) = config {
@@ -226,6 +229,7 @@ impl Supervisor {
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(config.clone());
         let order = config.start_order().unwrap_or_default();
+        self.inner.changes.send_modify(|g| *g += 1);
         for name in &order {
             let spec = Arc::new(config.process[name].clone());
             procs.insert(name.clone(), self.create(name, spec));
@@ -399,6 +403,41 @@ impl Supervisor {
             .unwrap_or(Err(SupervisorError::NotFound(target.to_owned())))
     }
 
+    /// Sends `sig` to the group of every running instance whose process lists it in
+    /// `forward_signals`; returns how many groups it was sent to.
+    pub async fn forward_signal(&self, sig: Signal) -> usize {
+        let Some(config) = self.config() else {
+            return 0;
+        };
+        let views: Vec<View> = {
+            let views = self
+                .inner
+                .views
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            views
+                .values()
+                .filter(|v| {
+                    config
+                        .process
+                        .get(&v.process)
+                        .is_some_and(|p| p.forwarded_signals().contains(&sig))
+                })
+                .cloned()
+                .collect()
+        };
+        join_all(views.iter().map(|v| ask(v, |r| Cmd::Signal(sig, r))))
+            .await
+            .iter()
+            .filter(|r| r.is_ok())
+            .count()
+    }
+
+    /// Changes each time a configuration is applied (the first one, each reload).
+    pub fn config_changes(&self) -> watch::Receiver<u64> {
+        self.inner.changes.subscribe()
+    }
+
     async fn each(
         &self,
         target: &str,
@@ -495,6 +534,7 @@ impl Supervisor {
             .config
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(new.clone());
+        self.inner.changes.send_modify(|g| *g += 1);
         let coming: BTreeSet<&String> = report.added.iter().chain(&report.changed).collect();
         let order = new.start_order()?;
         for name in order.iter().filter(|n| coming.contains(n)) {
@@ -567,6 +607,7 @@ impl Supervisor {
             views.values().map(|v| v.status.clone()).collect()
         };
         self.stop_in_reverse(&config, &mut procs, &all).await;
+        self.inner.shared.children.flush();
         watchers.into_iter().map(|w| w.borrow().clone()).collect()
     }
 }

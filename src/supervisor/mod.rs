@@ -8,7 +8,8 @@
 //! limit leading to FATAL, readiness and liveness ([`probe`], [`notify`]), stop by signal to
 //! the whole group then SIGKILL after `timeout_stop`. Dependencies start in order and stop in
 //! reverse ([`manager`]); output goes to rotated files ([`logs`]); what a killed supervisor left
-//! running is killed at the next start ([`leftovers`]).
+//! running is killed at the next start ([`leftovers`]); signals listed in `forward_signals` are
+//! passed on to the process groups ([`forward`]).
 //!
 //! This module never prints: output lines to echo and state changes are channels
 //! ([`Supervisor::echo`], [`Supervisor::subscribe`]). The control interface (`api::control`) is
@@ -17,6 +18,7 @@
 pub mod backoff;
 pub mod child;
 pub mod config;
+pub mod forward;
 pub mod instance;
 pub mod leftovers;
 pub mod logs;
@@ -26,9 +28,11 @@ pub mod probe;
 pub mod reaper;
 pub mod shared;
 pub mod signals;
+pub mod spawn;
 pub mod state;
 
 pub use config::{Condition, Config, ProcessSpec, RestartPolicy};
+pub use forward::Forwarder;
 pub use manager::{Options, ReloadReport, Supervisor};
 pub use reaper::ExitStatus;
 pub use state::{Event, InstanceStatus, State};

@@ -126,11 +126,24 @@ impl Reaper {
     /// # Errors
     /// The spawn error (program not found, not executable, bad directory, …).
     pub fn spawn(&self, cmd: &mut Command) -> io::Result<(i32, oneshot::Receiver<ExitStatus>)> {
+        self.spawn_with(|| {
+            let child = cmd.spawn()?;
+            // `std::process::Child` neither waits nor kills on drop: the sweep owns the status.
+            i32::try_from(child.id()).map_err(io::Error::other)
+        })
+    }
+
+    /// Starts a child with `start` (which returns its pid) and returns its pid and a receiver
+    /// of its exit status.
+    ///
+    /// # Errors
+    /// The error of `start`.
+    pub fn spawn_with(
+        &self,
+        start: impl FnOnce() -> io::Result<i32>,
+    ) -> io::Result<(i32, oneshot::Receiver<ExitStatus>)> {
         let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        let child = cmd.spawn()?;
-        let pid = i32::try_from(child.id()).map_err(io::Error::other)?;
-        // `std::process::Child` neither waits nor kills on drop: the sweep owns the status.
-        drop(child);
+        let pid = start()?;
         let (tx, rx) = oneshot::channel();
         waiting.insert(pid, tx);
         Ok((pid, rx))

@@ -2,7 +2,7 @@
 //! and echo channels, and the record of running children.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::broadcast;
 
@@ -25,8 +25,9 @@ pub struct Shared {
     pub echo: broadcast::Sender<EchoLine>,
     /// Every state change; a slow subscriber loses the oldest (and is told it lagged).
     pub events: broadcast::Sender<Event>,
-    /// Sequence number of the last event.
-    pub seq: AtomicU64,
+    /// Sequence number of the last event; held while it is sent, so subscribers get events in
+    /// the order of their numbers.
+    pub seq: Mutex<u64>,
     /// Running children, for the cleanup after a crash of the supervisor.
     pub children: Children,
 }
@@ -34,7 +35,8 @@ pub struct Shared {
 impl Shared {
     /// Sends an event for `status`.
     pub fn publish(&self, status: InstanceStatus) {
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let _ = self.events.send(Event { seq, status });
+        let mut seq = self.seq.lock().unwrap_or_else(PoisonError::into_inner);
+        *seq += 1;
+        let _ = self.events.send(Event { seq: *seq, status });
     }
 }

@@ -23,6 +23,25 @@ pub fn parse(text: &str) -> Result<Signal, String> {
     Signal::from_str(&name).map_err(|_| format!("unknown signal {text:?}"))
 }
 
+/// Checks that the supervisor can pass `sig` on (`forward_signals`): not one it handles itself
+/// (SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD), not one that cannot be caught (SIGKILL,
+/// SIGSTOP), not one raised by a fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT,
+/// SIGSYS), not SIGPIPE.
+///
+/// # Errors
+/// A message saying why not.
+pub fn forwardable(sig: Signal) -> Result<Signal, String> {
+    use Signal::*;
+    let why = match sig {
+        SIGTERM | SIGINT | SIGHUP | SIGUSR1 | SIGCHLD => "the supervisor handles it itself",
+        SIGKILL | SIGSTOP => "it cannot be caught",
+        SIGSEGV | SIGBUS | SIGFPE | SIGILL | SIGTRAP | SIGABRT | SIGSYS => "it reports a fault",
+        SIGPIPE => "it reports a closed pipe",
+        _ => return Ok(sig),
+    };
+    Err(format!("{} cannot be forwarded: {why}", sig.as_str()))
+}
+
 /// Sends `sig` to every process of group `pgid`. A group that no longer exists is not an error.
 ///
 /// # Errors

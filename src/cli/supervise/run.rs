@@ -2,7 +2,8 @@
 //! tables of the config file (`--config`, like every command), or the one command after `--`,
 //! or, with neither, waits for a configuration on `POST /config` (or the one posted to an
 //! earlier run). It serves the control interface, and handles signals: SIGTERM and SIGINT stop
-//! everything and exit, SIGHUP reloads, SIGUSR1 reopens the log files.
+//! everything and exit, SIGHUP reloads, SIGUSR1 reopens the log files, and those listed in a
+//! process's `forward_signals` go to its process groups.
 //!
 //! Exit status: 0 after a stop by signal, or the exit status of the only process when the
 //! configuration has exactly one process with `restart = "never"` (the supervisor then also
@@ -20,7 +21,9 @@ use crate::auth::SecretString;
 use crate::cli::context::Context;
 use crate::cli::exit::UsageError;
 use crate::server::control::ControlListeners;
-use crate::supervisor::{Config, Options, ProcessSpec, RestartPolicy, State, Supervisor};
+use crate::supervisor::{
+    Config, Forwarder, Options, ProcessSpec, RestartPolicy, State, Supervisor,
+};
 
 /// Run processes under supervision
 #[derive(Debug, Args)]
@@ -117,6 +120,8 @@ pub fn run(args: &RunArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 }
                 other => anyhow::Error::new(other).context("cannot start the supervisor"),
             })?;
+        // Before the control socket exists, so nobody can send a forwarded signal too early.
+        let forwarder = Forwarder::start(&sup);
         let listeners = ControlListeners::bind(Some(&socket), args.listen.as_deref())
             .await
             .with_context(|| format!("cannot listen on {}", socket.display()))?;
@@ -139,6 +144,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let echo = echo_task(&sup, ctx);
         let code = wait_for_the_end(&sup, ctx).await?;
         echo.abort();
+        drop(forwarder);
         let _ = stop_tx.send(true);
         let _ = server.await;
         Ok(code)

@@ -3,9 +3,13 @@
 //! so it stops its children in turn.
 
 mod control;
+mod events;
+mod features;
 mod leaks;
 mod lifecycle;
 mod order;
+mod probes;
+mod signals;
 
 use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
@@ -68,7 +72,13 @@ impl Sup {
             .arg("--socket")
             .arg(&self.socket)
             .args(args)
-            .stdout(Stdio::null())
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.stdout_path())
+                    .expect("the supervisor's stdout file"),
+            )
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn supervise run");
@@ -77,6 +87,34 @@ impl Sup {
         wait_until(Duration::from_secs(20), "the control socket", || {
             std::os::unix::net::UnixStream::connect(&socket).is_ok()
         });
+    }
+
+    /// Where the supervisor's stdout goes.
+    pub fn stdout_path(&self) -> PathBuf {
+        self.t.path().join("supervisor.out")
+    }
+
+    /// What the supervisor printed on stdout so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(self.stdout_path()).unwrap_or_default()
+    }
+
+    /// The lines of `stmgr supervise logs NAME` (each `TIME STREAM TEXT`).
+    pub fn logs(&self, name: &str) -> Vec<String> {
+        let out = self.cli(&["logs", name]);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The texts of the log lines of `name` (without time and stream).
+    pub fn log_texts(&self, name: &str) -> Vec<String> {
+        self.logs(name)
+            .iter()
+            .map(|l| l.splitn(3, ' ').nth(2).unwrap_or("").to_owned())
+            .collect()
     }
 
     pub fn pid(&self) -> i32 {
@@ -93,6 +131,38 @@ impl Sup {
             .arg(&self.socket)
             .output()
             .expect("run stmgr supervise")
+    }
+
+    /// `stmgr supervise ARGS --socket S` running in the background, its stdout read line by
+    /// line.
+    pub fn cli_spawn(&self, args: &[&str]) -> Lines {
+        let mut child = self
+            .t
+            .std_command()
+            .args(["supervise"])
+            .args(args)
+            .arg("--socket")
+            .arg(&self.socket)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn stmgr supervise");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Lines {
+            child,
+            rx,
+            seen: Vec::new(),
+        }
     }
 
     /// Every instance, from `supervise status -o json`.
@@ -161,6 +231,40 @@ impl Drop for Sup {
             signal(child.id() as i32, nix::sys::signal::SIGTERM);
             let _ = child.wait();
         }
+    }
+}
+
+/// The output of a background command, line by line.
+pub struct Lines {
+    child: Child,
+    rx: std::sync::mpsc::Receiver<String>,
+    /// Every line read so far.
+    pub seen: Vec<String>,
+}
+
+impl Lines {
+    /// Reads lines until one satisfies `f` (30 s at most) and returns it.
+    pub fn wait_line(&mut self, f: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if f(&line) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!("no matching line ({e}); seen: {:#?}", self.seen),
+            }
+        }
+    }
+}
+
+impl Drop for Lines {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
