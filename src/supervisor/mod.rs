@@ -23,6 +23,7 @@ pub mod logs;
 pub mod manager;
 pub mod notify;
 pub mod probe;
+pub mod protect;
 pub mod reaper;
 pub mod shared;
 pub mod signals;
@@ -85,4 +86,7 @@ pub enum SupervisorError {
     /// The supervisor is shutting down.
     #[error("the supervisor is shutting down")]
     Closed,
+    /// The processes are held stopped by state protection (no lease, a restore).
+    #[error("the processes are held stopped: {0}")]
+    Held(String),
 }

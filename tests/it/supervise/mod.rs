@@ -6,6 +6,8 @@ mod control;
 mod leaks;
 mod lifecycle;
 mod order;
+mod protect;
+mod protect_lease;
 
 use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
