@@ -594,6 +594,8 @@ impl Supervisor {
             views.values().map(|v| v.status.clone()).collect()
         };
         self.stop_in_reverse(&config, &mut procs, &all).await;
+        // Its tasks may wait for this lock (a hold, an unhold): let them see the end.
+        drop(procs);
         if let Some(p) = self.protection() {
             p.shutdown().await;
         }

@@ -8,7 +8,9 @@
 //! limit leading to FATAL, readiness and liveness ([`probe`], [`notify`]), stop by signal to
 //! the whole group then SIGKILL after `timeout_stop`. Dependencies start in order and stop in
 //! reverse ([`manager`]); output goes to rotated files ([`logs`]); what a killed supervisor left
-//! running is killed at the next start ([`leftovers`]).
+//! running is killed at the next start ([`leftovers`]). State protection ([`protect`]):
+//! checkpoints of a state directory, SQLite copies and a lease in object storage; processes
+//! are held stopped while the lease is not held or a restore swaps the directory.
 //!
 //! This module never prints: output lines to echo and state changes are channels
 //! ([`Supervisor::echo`], [`Supervisor::subscribe`]). The control interface (`api::control`) is

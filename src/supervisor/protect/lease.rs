@@ -190,9 +190,14 @@ pub(crate) async fn keeper(
                     holder: p.holder.clone(),
                     epoch,
                 }));
-                tokio::select! {
-                    () = tokio::time::sleep(spec.ttl) => {}
-                    _ = stop.changed() => return,
+                let away = tokio::time::sleep(spec.ttl);
+                tokio::pin!(away);
+                loop {
+                    tokio::select! {
+                        () = &mut away => break,
+                        _ = stop.changed() => return,
+                        Some(cmd) = cmds.recv() => answer_unheld(&p, &lease, cmd).await,
+                    }
                 }
             }
             Outcome::Shutdown => {

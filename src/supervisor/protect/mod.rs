@@ -148,6 +148,14 @@ impl Protection {
             .unwrap_or_else(|| format!("{}-{}", crate::backup::host_name(), std::process::id()));
         let work_dir = state_dir.join("protect");
         std::fs::create_dir_all(&work_dir).map_err(ProtectError::local("create", &work_dir))?;
+        // What a killed supervisor left half written.
+        if let Ok(entries) = std::fs::read_dir(&work_dir) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(".tmp-") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         Ok(Some(Arc::new(Protection {
             target,
             state: config.state.clone(),
