@@ -11,7 +11,11 @@
 //! | `POST /reload` | [`crate::supervisor::ReloadReport`] |
 //! | `GET /processes/{name}/logs?since=&follow=` | the log lines (`text/plain`) |
 //! | `GET /events` | SSE: `snapshot` events (every instance), then `state` events |
-//! | `POST /checkpoint`, `/restore`, `/release-lease` | 501 until state protection lands |
+//! | `POST /checkpoint` | 201 [`crate::supervisor::protect::CheckpointManifest`] |
+//! | `GET /checkpoints` | `{"checkpoints": [MANIFEST…]}`, oldest first |
+//! | `POST /restore` `{"id": ID}` | [`crate::supervisor::protect::RestoreReport`] |
+//! | `POST /release-lease` `{"force": false}` | [`crate::supervisor::protect::ReleaseReport`] |
+//! | `GET /metrics` | Prometheus text: SQLite lag, lease state and epoch |
 //!
 //! Auth: when built with a token (always on TCP), every request needs `Authorization: Bearer
 //! TOKEN` (401 otherwise). The Unix socket is protected by its mode (0600) instead.
@@ -35,6 +39,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api::error::ApiError;
 use crate::auth::SecretString;
+use crate::supervisor::protect::ProtectError;
 use crate::supervisor::state::Overview;
 use crate::supervisor::{Config, InstanceStatus, Supervisor, SupervisorError, logs, signals};
 
@@ -56,9 +61,11 @@ pub fn router(sup: Supervisor, token: Option<SecretString>) -> Router {
         .route("/processes/{name}/logs", get(process_logs))
         .route("/reload", post(reload))
         .route("/events", get(events))
-        .route("/checkpoint", post(not_yet))
-        .route("/restore", post(not_yet))
-        .route("/release-lease", post(not_yet))
+        .route("/checkpoint", post(checkpoint))
+        .route("/checkpoints", get(checkpoints))
+        .route("/restore", post(restore))
+        .route("/release-lease", post(release_lease))
+        .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -103,6 +110,7 @@ fn err(e: SupervisorError) -> ApiError {
         E::AlreadyConfigured => (StatusCode::CONFLICT, "already_configured"),
         E::Config { .. } => (StatusCode::BAD_REQUEST, "invalid_config"),
         E::Closed => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
+        E::Held(_) => (StatusCode::CONFLICT, "held"),
         E::Spawn { .. } | E::Signal { .. } | E::Io { .. } => {
             (StatusCode::INTERNAL_SERVER_ERROR, "supervisor_error")
         }
@@ -111,13 +119,7 @@ fn err(e: SupervisorError) -> ApiError {
 }
 
 async fn overview(State(c): State<Ctl>) -> Json<Overview> {
-    Json(Overview {
-        configured: c.sup.is_configured(),
-        processes: c.sup.status(),
-        lease: None,
-        last_checkpoint: None,
-        sqlite_lag_ms: None,
-    })
+    Json(c.sup.overview())
 }
 
 async fn get_config(State(c): State<Ctl>) -> Result<Json<Config>, ApiError> {
@@ -276,10 +278,126 @@ async fn events(State(c): State<Ctl>) -> Sse<impl Stream<Item = Result<SseEvent,
     Sse::new(futures_util::stream::iter(snapshot).chain(live)).keep_alive(KeepAlive::default())
 }
 
-async fn not_yet() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not_implemented",
-        "checkpoints, restore and the lease are not implemented by this version of supervise",
+fn perr(e: ProtectError) -> ApiError {
+    use crate::backup::ErrorKind as K;
+    let (status, code) = match &e {
+        ProtectError::NotEnabled(_) => (StatusCode::CONFLICT, "not_enabled"),
+        ProtectError::NotFound(_) => (StatusCode::NOT_FOUND, "checkpoint_not_found"),
+        ProtectError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+        ProtectError::LeaseNotHeld(_) => (StatusCode::CONFLICT, "lease_not_held"),
+        ProtectError::Busy => (StatusCode::CONFLICT, "busy"),
+        ProtectError::Storage(b) => match b.kind() {
+            K::Corrupt => (StatusCode::UNPROCESSABLE_ENTITY, "checkpoint_corrupt"),
+            K::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            K::Unreachable => (StatusCode::BAD_GATEWAY, "storage_unreachable"),
+            K::AccessDenied => (StatusCode::BAD_GATEWAY, "storage_access_denied"),
+            K::Conflict => (StatusCode::CONFLICT, "conflict"),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "storage_error"),
+        },
+        ProtectError::Local { .. } | ProtectError::Sqlite { .. } => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "supervisor_error")
+        }
+    };
+    ApiError::new(status, code, e.to_string())
+}
+
+async fn checkpoint(State(c): State<Ctl>) -> Result<Response, ApiError> {
+    let m = c.sup.checkpoint().await.map_err(perr)?;
+    Ok((StatusCode::CREATED, Json(m)).into_response())
+}
+
+async fn checkpoints(State(c): State<Ctl>) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = c.sup.checkpoints().await.map_err(perr)?;
+    Ok(Json(json!({ "checkpoints": list })))
+}
+
+#[derive(Deserialize)]
+struct RestoreBody {
+    /// The Go State Manager sent `checkpoint_id`.
+    #[serde(alias = "checkpoint_id")]
+    id: String,
+}
+
+async fn restore(State(c): State<Ctl>, body: Bytes) -> Result<Response, ApiError> {
+    let b: RestoreBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("expected {{\"id\": CHECKPOINT_ID}}: {e}")))?;
+    let report = c.sup.restore(&b.id).await.map_err(perr)?;
+    Ok(Json(report).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ReleaseBody {
+    #[serde(default)]
+    force: bool,
+}
+
+async fn release_lease(State(c): State<Ctl>, body: Bytes) -> Result<Response, ApiError> {
+    let b: ReleaseBody = if body.is_empty() {
+        ReleaseBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("expected {{\"force\": BOOL}}: {e}")))?
+    };
+    let report = c.sup.release_lease(b.force).await.map_err(perr)?;
+    Ok(Json(report).into_response())
+}
+
+async fn metrics(State(c): State<Ctl>) -> Result<Response, ApiError> {
+    use prometheus_client::metrics::gauge::Gauge;
+    use prometheus_client::registry::Registry;
+    let s = c.sup.protect_status();
+    let mut registry = Registry::with_prefix("stmgr_supervise");
+    if let Some(q) = &s.sqlite {
+        let lag = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        lag.set(q.lag_seconds);
+        registry.register(
+            "sqlite_lag_seconds",
+            "Seconds since the last SQLite copy",
+            lag,
+        );
+        let copies = Gauge::<i64, std::sync::atomic::AtomicI64>::default();
+        copies.set(i64::try_from(q.copies).unwrap_or(i64::MAX));
+        registry.register(
+            "sqlite_copies",
+            "SQLite copies shipped since the start",
+            copies,
+        );
+    }
+    if let Some(l) = &s.lease {
+        let held = Gauge::<i64, std::sync::atomic::AtomicI64>::default();
+        held.set(i64::from(
+            l.state == crate::supervisor::protect::lease::LeaseState::Held,
+        ));
+        registry.register(
+            "lease_held",
+            "1 while this supervisor holds the lease",
+            held,
+        );
+        let epoch = Gauge::<i64, std::sync::atomic::AtomicI64>::default();
+        epoch.set(l.epoch.and_then(|e| i64::try_from(e).ok()).unwrap_or(0));
+        registry.register("lease_epoch", "The lease epoch held or last held", epoch);
+    }
+    let processes = Gauge::<i64, std::sync::atomic::AtomicI64>::default();
+    processes.set(
+        i64::try_from(
+            c.sup
+                .status()
+                .iter()
+                .filter(|p| p.state == crate::supervisor::State::Running)
+                .count(),
+        )
+        .unwrap_or(0),
+    );
+    registry.register("running_instances", "Instances running", processes);
+    let mut out = String::new();
+    prometheus_client::encoding::text::encode(&mut out, &registry)
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        out,
     )
+        .into_response())
 }

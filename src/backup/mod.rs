@@ -23,6 +23,10 @@
 //! <prefix>/wal/<generation>/<first>-<last>.json its manifest, written LAST
 //! <prefix>/leases/<name>.json                 a lease: holder, epoch, expiry (see `lease`)
 //! <prefix>/pins/<snapshot_id>/<ULID>.json     a restore in progress reads this snapshot: prune keeps it
+//! <prefix>/supervise/checkpoints/<id>.tar.zst  `stmgr supervise checkpoint`: a state directory (tar + zstd)
+//! <prefix>/supervise/checkpoints/<id>.json     its manifest, written LAST (see `crate::supervisor::protect`)
+//! <prefix>/supervise/sqlite/<name>/<epoch>-<ULID>.sqlite.zst  a copy of the `db` stack's SQLite file
+//! <prefix>/supervise/sqlite/<name>/<epoch>-<ULID>.json        its manifest, written LAST
 //! ```
 //! - `stmgr.json` is written by the first upload (a conditional create, so two first uploads
 //!   agree). A location whose `layout` is not 1 is refused ([`ErrorKind::Unsupported`]), never
@@ -76,6 +80,7 @@
 //! `If-None-Match`/`If-Match`; a local directory with a `flock` around read-compare-rename
 //! (`object_store`'s local store has no conditional replace). See [`lease`] for the rules.
 
+mod blobs;
 mod credentials;
 mod error;
 mod layout;
@@ -90,6 +95,7 @@ mod target;
 mod transfer;
 mod wal;
 
+pub use blobs::BlobInfo;
 pub use credentials::{Credentials, GoStorageConfig, Secret, StorageConfig, StorageTable};
 pub use error::{BackupError, ErrorKind, Redactor, Result};
 pub use layout::{LAYOUT_VERSION, LayoutFile, MANIFEST_FORMAT};

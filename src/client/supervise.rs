@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::{ClientError, Result};
 use crate::supervisor::ReloadReport;
+use crate::supervisor::protect::{CheckpointManifest, ReleaseReport, RestoreReport};
 use crate::supervisor::state::{InstanceStatus, Overview};
 
 /// Where the control interface listens.
@@ -161,6 +162,53 @@ impl ControlClient {
     /// As [`ControlClient::overview`].
     pub async fn reload(&self) -> Result<ReloadReport> {
         let r = self.call(Method::POST, "/reload", None, true).await?;
+        self.json(r).await
+    }
+
+    /// `POST /checkpoint`: copies the state directory into a new checkpoint (no timeout: a
+    /// large directory takes a while).
+    ///
+    /// # Errors
+    /// As [`ControlClient::overview`].
+    pub async fn checkpoint(&self) -> Result<CheckpointManifest> {
+        let r = self.call(Method::POST, "/checkpoint", None, false).await?;
+        self.json(r).await
+    }
+
+    /// `GET /checkpoints`, oldest first.
+    ///
+    /// # Errors
+    /// As [`ControlClient::overview`].
+    pub async fn checkpoints(&self) -> Result<Vec<CheckpointManifest>> {
+        let r = self.call(Method::GET, "/checkpoints", None, true).await?;
+        let v: serde_json::Value = self.json(r).await?;
+        serde_json::from_value(v["checkpoints"].clone()).map_err(|e| ClientError::Decode {
+            url: self.shown.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    /// `POST /restore` of checkpoint `id` (no timeout).
+    ///
+    /// # Errors
+    /// As [`ControlClient::overview`].
+    pub async fn restore(&self, id: &str) -> Result<RestoreReport> {
+        let body = serde_json::json!({ "id": id });
+        let r = self
+            .call(Method::POST, "/restore", Some(body), false)
+            .await?;
+        self.json(r).await
+    }
+
+    /// `POST /release-lease`: this supervisor's own epoch, or with `force` whoever holds it.
+    ///
+    /// # Errors
+    /// As [`ControlClient::overview`].
+    pub async fn release_lease(&self, force: bool) -> Result<ReleaseReport> {
+        let body = serde_json::json!({ "force": force });
+        let r = self
+            .call(Method::POST, "/release-lease", Some(body), false)
+            .await?;
         self.json(r).await
     }
 

@@ -73,6 +73,14 @@ pub(super) struct FileConfig {
     pub(super) _process: Option<toml::Value>,
     #[serde(default, rename = "stacks")]
     pub(super) _stacks: Option<toml::Value>,
+    /// `[state]`, `[db]` and `[leaser]`: the supervisor's state protection, read by
+    /// `stmgr supervise run` too.
+    #[serde(default, rename = "state")]
+    pub(super) _state: Option<toml::Value>,
+    #[serde(default, rename = "db")]
+    pub(super) _db: Option<toml::Value>,
+    #[serde(default, rename = "leaser")]
+    pub(super) _leaser: Option<toml::Value>,
 }
 
 /// The `[engine]` table. Values are kept raw: sizes may be numbers or strings like "64MiB",

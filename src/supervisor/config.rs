@@ -24,20 +24,52 @@ pub struct Config {
     /// Extra components (`db`, `leaser`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stacks: Vec<String>,
+    /// The state directory checkpoints copy (`[state]`, see [`super::protect`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<super::protect::StateSpec>,
+    /// The SQLite database of the `db` stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<super::protect::DbSpec>,
+    /// The lease of the `leaser` stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaser: Option<super::protect::LeaserSpec>,
 }
 
-/// Object storage settings, field for field those of the Go State Manager.
+/// Object storage settings: field for field those of the Go State Manager, or stmgr's
+/// `url = "s3://bucket/prefix"` (or `file:///dir`) form with `endpoint`, `region`,
+/// `path_style`, `allow_http` and the keys.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
+    /// stmgr's form: the location URL (then `bucket` and `key_prefix` are not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Bucket name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub bucket: String,
     /// S3 endpoint URL.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
-    /// Access key id.
+    /// Access key id [default: AWS_ACCESS_KEY_ID].
+    #[serde(
+        default,
+        alias = "access_key_id",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub access_key: String,
-    /// Secret key (redacted when shown).
+    /// Secret key (redacted when shown) [default: AWS_SECRET_ACCESS_KEY].
+    #[serde(
+        default,
+        alias = "secret_access_key",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub secret_key: String,
+    /// Path-style requests (stmgr's form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_style: Option<bool>,
+    /// Plain HTTP to a non-loopback endpoint (stmgr's form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_http: Option<bool>,
     /// Region [default: auto].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -47,6 +79,57 @@ pub struct StorageConfig {
     /// Base directory of the state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_dir: Option<String>,
+}
+
+impl StorageConfig {
+    /// The location and credentials it names (`None`: from the `AWS_*` variables).
+    ///
+    /// # Errors
+    /// A bad URL, bucket or endpoint; `bucket` or `key_prefix` beside `url`.
+    pub fn resolve(
+        &self,
+    ) -> Result<
+        (crate::backup::Location, Option<crate::backup::Credentials>),
+        crate::backup::BackupError,
+    > {
+        use crate::backup::{BackupError, GoStorageConfig, Secret, StorageConfig as UrlForm};
+        let key = |k: &str| (!k.is_empty()).then(|| Secret::new(k));
+        match &self.url {
+            Some(url) => {
+                if !self.bucket.is_empty() || self.key_prefix.is_some() {
+                    return Err(BackupError::InvalidLocation {
+                        url: url.clone(),
+                        reason: "give either url or bucket/key_prefix, not both".into(),
+                    });
+                }
+                UrlForm {
+                    url: url.clone(),
+                    endpoint: (!self.endpoint.is_empty()).then(|| self.endpoint.clone()),
+                    region: self.region.clone(),
+                    path_style: self.path_style,
+                    allow_http: self.allow_http,
+                    access_key_id: key(&self.access_key),
+                    secret_access_key: key(&self.secret_key),
+                    session_token: None,
+                }
+                .resolve()
+            }
+            None => {
+                let go = GoStorageConfig {
+                    bucket: self.bucket.clone(),
+                    endpoint: self.endpoint.clone(),
+                    access_key: Secret::new(self.access_key.clone()),
+                    secret_key: Secret::new(self.secret_key.clone()),
+                    region: self.region.clone(),
+                    key_prefix: self.key_prefix.clone(),
+                    env_dir: None,
+                };
+                let (location, creds) = go.resolve()?;
+                let given = !self.access_key.is_empty() && !self.secret_key.is_empty();
+                Ok((location, given.then_some(creds)))
+            }
+        }
+    }
 }
 
 /// When an exited process is started again.
@@ -282,7 +365,12 @@ impl Config {
         };
         let text = std::fs::read_to_string(path).map_err(|e| bad(&e))?;
         let mut table: toml::Table = toml::from_str(&text).map_err(|e| bad(&e))?;
-        table.retain(|k, _| matches!(k, "process" | "storage" | "stacks"));
+        table.retain(|k, _| {
+            matches!(
+                k,
+                "process" | "storage" | "stacks" | "state" | "db" | "leaser"
+            )
+        });
         let config: Config = table.try_into().map_err(|e| bad(&e))?;
         config.validate()?;
         Ok(config)
@@ -290,7 +378,10 @@ impl Config {
 
     /// True when it configures nothing (no process, no storage).
     pub fn is_empty(&self) -> bool {
-        self.process.is_empty() && self.storage.is_none() && self.stacks.is_empty()
+        self.process.is_empty()
+            && self.storage.is_none()
+            && self.stacks.is_empty()
+            && self.state.is_none()
     }
 
     /// Parses and checks the JSON form.
@@ -361,6 +452,8 @@ impl Config {
                 return bad(format!("unknown stack {s:?} (known: db, leaser)"));
             }
         }
+        super::protect::spec::validate(self)
+            .map_err(|message| SupervisorError::Config { message })?;
         self.start_order().map(|_| ())
     }
 
@@ -415,8 +508,11 @@ impl Config {
     pub fn redacted(&self) -> Config {
         let mut c = self.clone();
         if let Some(s) = &mut c.storage {
-            s.secret_key = REDACTED.to_owned();
-            s.access_key = REDACTED.to_owned();
+            for k in [&mut s.secret_key, &mut s.access_key] {
+                if !k.is_empty() {
+                    *k = REDACTED.to_owned();
+                }
+            }
         }
         for p in c.process.values_mut() {
             for (k, v) in &mut p.env {

@@ -19,6 +19,7 @@ use super::config::{Condition, Config, ProcessSpec, RestartPolicy};
 use super::instance::{self, Cmd};
 use super::leftovers::{self, Children};
 use super::logs::{EchoLine, Reopen};
+use super::protect::Protection;
 use super::reaper::{self, Reaper};
 use super::shared::Shared;
 use super::state::{Event, InstanceStatus, State};
@@ -70,6 +71,10 @@ struct Inner {
     closed: AtomicBool,
     /// Bumped each time a configuration is applied (configure, reload).
     changes: watch::Sender<u64>,
+    /// State protection (`[storage]`), once configured.
+    protect: Mutex<Option<Arc<Protection>>>,
+    /// Why processes may not start now (waiting for the lease, a restore); `None`: they may.
+    hold: watch::Sender<Option<String>>,
 }
 
 #[derive(Clone)]
@@ -165,6 +170,8 @@ impl Supervisor {
                 procs: tokio::sync::Mutex::default(),
                 closed: AtomicBool::new(false),
                 changes: watch::channel(0).0,
+                protect: Mutex::new(None),
+                hold: watch::channel(None).0,
             }),
         };
         if let Some(config) = config {
@@ -234,6 +241,7 @@ impl Supervisor {
             let spec = Arc::new(config.process[name].clone());
             procs.insert(name.clone(), self.create(name, spec));
         }
+        self.protect_start(&config);
         for name in &order {
             self.open_gate(&config, name, &mut procs);
         }
@@ -299,7 +307,20 @@ impl Supervisor {
             })
             .collect();
         let mine = self.views_of(name);
+        let mut hold = self.inner.hold.subscribe();
+        if let Some(old) = p.gate.take() {
+            old.abort();
+        }
         p.gate = Some(tokio::spawn(async move {
+            let held = hold.borrow_and_update().clone();
+            if let Some(why) = held {
+                for m in &mine {
+                    let _ = m.cmds.send(Cmd::Note(State::Starting, why.clone())).await;
+                }
+            }
+            if hold.wait_for(Option::is_none).await.is_err() {
+                return;
+            }
             for (dep, cond, views, codes) in deps {
                 for v in views {
                     let note = format!("waiting for {dep} ({})", cond_name(cond));
@@ -368,6 +389,9 @@ impl Supervisor {
     /// # Errors
     /// [`SupervisorError::NotFound`], or [`SupervisorError::Closed`] while shutting down.
     pub async fn start_process(&self, target: &str) -> Result<(), SupervisorError> {
+        if let Some(why) = self.held() {
+            return Err(SupervisorError::Held(why));
+        }
         self.each(target, Cmd::Start).await
     }
 
@@ -384,6 +408,9 @@ impl Supervisor {
     /// # Errors
     /// As [`Supervisor::start_process`].
     pub async fn restart_process(&self, target: &str) -> Result<(), SupervisorError> {
+        if let Some(why) = self.held() {
+            return Err(SupervisorError::Held(why));
+        }
         self.each(target, Cmd::Restart).await
     }
 
@@ -608,7 +635,102 @@ impl Supervisor {
         };
         self.stop_in_reverse(&config, &mut procs, &all).await;
         self.inner.shared.children.flush();
+        // Its tasks may wait for this lock (a hold, an unhold): let them see the end.
+        drop(procs);
+        if let Some(p) = self.protection() {
+            p.shutdown().await;
+        }
         watchers.into_iter().map(|w| w.borrow().clone()).collect()
+    }
+
+    /// State protection, when `[storage]` is configured.
+    pub fn protection(&self) -> Option<Arc<Protection>> {
+        self.inner
+            .protect
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Why processes are held stopped, if they are.
+    pub fn held(&self) -> Option<String> {
+        self.inner.hold.borrow().clone()
+    }
+
+    /// Sets up state protection for `config`; processes wait for it when it must go first
+    /// (the lease, the database restore).
+    fn protect_start(&self, config: &Config) {
+        let used = config.state.is_some() || !config.stacks.is_empty();
+        if !used {
+            return;
+        }
+        let p = match Protection::from_config(config, &self.inner.state_dir) {
+            Ok(Some(p)) => p,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "state protection cannot start");
+                return;
+            }
+        };
+        if p.gates_start() {
+            let why = if p.leaser.is_some() {
+                "waiting for the lease"
+            } else {
+                "restoring the SQLite database"
+            };
+            self.inner.hold.send_replace(Some(why.to_owned()));
+        }
+        *self
+            .inner
+            .protect
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(p.clone());
+        p.spawn(self);
+    }
+
+    /// Stops every process (dependents first) and keeps them from starting until
+    /// [`Supervisor::unhold`]; each shows `reason`.
+    pub async fn hold(&self, reason: &str) {
+        self.inner.hold.send_replace(Some(reason.to_owned()));
+        let mut procs = self.inner.procs.lock().await;
+        let Some(config) = self.config() else { return };
+        for p in procs.values_mut() {
+            if let Some(g) = p.gate.take() {
+                g.abort();
+            }
+        }
+        let mut levels: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for name in procs.keys() {
+            levels
+                .entry(depth(&config, name))
+                .or_default()
+                .push(name.clone());
+        }
+        for (_, names) in levels.into_iter().rev() {
+            let views: Vec<View> = names.iter().flat_map(|n| self.views_of(n)).collect();
+            join_all(views.iter().map(|v| ask(v, Cmd::Stop))).await;
+            for v in &views {
+                let _ = v
+                    .cmds
+                    .send(Cmd::Note(State::Stopped, reason.to_owned()))
+                    .await;
+            }
+        }
+        drop(procs);
+    }
+
+    /// Ends a hold: the processes start again as at the supervisor's start (autostart ones,
+    /// in dependency order).
+    pub async fn unhold(&self) {
+        let mut procs = self.inner.procs.lock().await;
+        self.inner.hold.send_replace(None);
+        if self.inner.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        let Some(config) = self.config() else { return };
+        for name in config.start_order().unwrap_or_default() {
+            self.open_gate(&config, &name, &mut procs);
+        }
     }
 }
 

@@ -9,7 +9,9 @@
 //! the whole group then SIGKILL after `timeout_stop`. Dependencies start in order and stop in
 //! reverse ([`manager`]); output goes to rotated files ([`logs`]); what a killed supervisor left
 //! running is killed at the next start ([`leftovers`]); signals listed in `forward_signals` are
-//! passed on to the process groups ([`forward`]).
+//! passed on to the process groups ([`forward`]). State protection ([`protect`]): checkpoints
+//! of a state directory, SQLite copies and a lease in object storage; processes are held
+//! stopped while the lease is not held or a restore swaps the directory.
 //!
 //! This module never prints: output lines to echo and state changes are channels
 //! ([`Supervisor::echo`], [`Supervisor::subscribe`]). The control interface (`api::control`) is
@@ -25,6 +27,7 @@ pub mod logs;
 pub mod manager;
 pub mod notify;
 pub mod probe;
+pub mod protect;
 pub mod reaper;
 pub mod shared;
 pub mod signals;
@@ -89,4 +92,7 @@ pub enum SupervisorError {
     /// The supervisor is shutting down.
     #[error("the supervisor is shutting down")]
     Closed,
+    /// The processes are held stopped by state protection (no lease, a restore).
+    #[error("the processes are held stopped: {0}")]
+    Held(String),
 }

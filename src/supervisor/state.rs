@@ -111,10 +111,16 @@ pub struct Overview {
     pub configured: bool,
     /// Every instance.
     pub processes: Vec<InstanceStatus>,
-    /// The lease (not taken by this version: always null).
-    pub lease: Option<serde_json::Value>,
-    /// The last checkpoint (not made by this version: always null).
-    pub last_checkpoint: Option<serde_json::Value>,
-    /// SQLite replication lag (not replicated by this version: always null).
+    /// The lease (leaser stack); null without it.
+    pub lease: Option<super::protect::LeaseStatus>,
+    /// The last checkpoint made or restored (null before the first).
+    pub last_checkpoint: Option<super::protect::CheckpointManifest>,
+    /// Milliseconds since the last SQLite copy (db stack); null without it.
     pub sqlite_lag_ms: Option<u64>,
+    /// The SQLite copies (db stack).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sqlite: Option<super::protect::SqliteStatus>,
+    /// Why the processes are held stopped (waiting for the lease, lease lost, a restore).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
 }

@@ -3,7 +3,7 @@
 //! WAL pieces, errors that never show credentials, and the lease (with two processes racing).
 
 mod errors;
-mod harness;
+pub mod harness;
 mod lease;
 mod replicate;
 mod replicate_server;

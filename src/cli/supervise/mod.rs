@@ -1,10 +1,15 @@
-//! `stmgr supervise run|status|start|stop|restart|signal|reload|logs|events`: run processes
-//! under the supervisor (`run`), and talk to a running one over its control interface.
+//! `stmgr supervise run|status|start|stop|restart|signal|reload|logs|events|checkpoint|
+//! checkpoints|restore|release-lease`: run processes under the supervisor (`run`), and talk to
+//! a running one over its control interface.
 
+mod checkpoint;
+mod checkpoints;
 mod events;
 mod logs;
+mod release_lease;
 mod reload;
 mod restart;
+mod restore;
 pub mod run;
 mod signal;
 mod start;
@@ -47,6 +52,14 @@ enum SuperviseCommand {
     Logs(logs::LogsArgs),
     /// Follow the state changes of every process
     Events(events::EventsArgs),
+    /// Copy the state directory into a new checkpoint in the bucket
+    Checkpoint(checkpoint::CheckpointArgs),
+    /// List the checkpoints in the bucket
+    Checkpoints(checkpoints::CheckpointsArgs),
+    /// Restore a checkpoint in place of the state directory
+    Restore(restore::RestoreArgs),
+    /// Release the lease (or break another holder's with --force)
+    ReleaseLease(release_lease::ReleaseLeaseArgs),
 }
 
 impl SuperviseArgs {
@@ -71,6 +84,10 @@ pub fn run(args: &SuperviseArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         SuperviseCommand::Reload(a) => reload::run(a, ctx),
         SuperviseCommand::Logs(a) => logs::run(a, ctx),
         SuperviseCommand::Events(a) => events::run(a, ctx),
+        SuperviseCommand::Checkpoint(a) => checkpoint::run(a, ctx),
+        SuperviseCommand::Checkpoints(a) => checkpoints::run(a, ctx),
+        SuperviseCommand::Restore(a) => restore::run(a, ctx),
+        SuperviseCommand::ReleaseLease(a) => release_lease::run(a, ctx),
     }
 }
 
@@ -177,4 +194,45 @@ fn command(
     let list = ctx.block_on(client.command(name, action))?;
     print_instances(ctx, &list)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints checkpoints as a table or JSON.
+fn print_checkpoints(
+    ctx: &Context,
+    list: &[crate::supervisor::protect::CheckpointManifest],
+) -> anyhow::Result<()> {
+    use crate::config::OutputFormat;
+    match ctx.printer.format_or(OutputFormat::Table) {
+        OutputFormat::Table => ctx.printer.table(
+            &[
+                "id",
+                "created_at",
+                "size",
+                "files",
+                "bytes",
+                "sqlite_copy",
+                "epoch",
+            ],
+            list.iter()
+                .map(|m| {
+                    vec![
+                        m.checkpoint_id.clone(),
+                        crate::time::format_ts(m.created_at.timestamp_millis()),
+                        bytesize::ByteSize(m.size).to_string(),
+                        m.files.to_string(),
+                        bytesize::ByteSize(m.bytes).to_string(),
+                        m.sqlite_copy.clone().unwrap_or_default(),
+                        m.lease_epoch.map(|e| e.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        )?,
+        OutputFormat::Json => ctx.printer.json(list)?,
+        OutputFormat::Jsonl => {
+            for m in list {
+                ctx.printer.jsonl(m)?;
+            }
+        }
+    }
+    Ok(())
 }

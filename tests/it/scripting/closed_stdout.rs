@@ -196,6 +196,23 @@ const CASES: &[Case] = &[
     online("supervise events", ALL, |_| {
         words("supervise events --count 1")
     }),
+    online("supervise checkpoint", ALL, |_| {
+        words("supervise checkpoint")
+    }),
+    online("supervise checkpoints", ALL, |_| {
+        words("supervise checkpoints")
+    }),
+    online("supervise restore", ALL, |f| {
+        let made: Value =
+            serde_json::from_str(&f.ok(&words("supervise checkpoint -o json"))).expect("JSON");
+        let id = made[0]["checkpoint_id"].as_str().expect("an id");
+        words(&format!("supervise restore {id}"))
+    }),
+    // Last of the supervise cases: it stops `idle` until the lease is taken again. `--force`
+    // answers also once the lease is released (the second and third formats).
+    online("supervise release-lease", ALL, |_| {
+        words("supervise release-lease --force")
+    }),
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
     offline("snapshot prune", |_| {
@@ -265,8 +282,16 @@ impl Fixture {
         let sup_socket = t.path().join("sup.sock");
         let procs = t.write(
             "procs.toml",
-            "[process.idle]\ncommand = 'sh'\nargs = ['-c', 'echo up; exec sleep 1000']\n",
+            &format!(
+                "stacks = ['leaser']\n\
+                 [process.idle]\ncommand = 'sh'\nargs = ['-c', 'echo up; exec sleep 1000']\n\
+                 [storage]\nurl = 'file://{}'\n[state]\ndir = '{}'\n\
+                 [leaser]\nttl = '2s'\nrenew_every = '500ms'\n",
+                t.path().join("bucket").display(),
+                t.path().join("appstate").display()
+            ),
         );
+        t.write("appstate/data.txt", "state");
         let sup = StopOnDrop(
             t.std_command()
                 .args(["supervise", "run", "--state-dir"])

@@ -69,7 +69,7 @@ fn errors_are_json_and_unknown_names_are_404() {
             400,
         ),
         ("GET", "/processes/zz/logs", None, 404),
-        ("POST", "/checkpoint", None, 501),
+        ("POST", "/checkpoint", None, 409),
     ] {
         let (status, text) = sup.http(method, path, body);
         assert_eq!(status, code, "{method} {path}: {text}");

@@ -9,6 +9,8 @@ mod leaks;
 mod lifecycle;
 mod order;
 mod probes;
+mod protect;
+mod protect_lease;
 mod signals;
 
 use std::io::{Read as _, Write as _};
