@@ -26,6 +26,7 @@ pub mod checkpoints;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod flow;
 pub mod leases;
 pub mod memory;
 pub mod net;
