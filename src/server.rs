@@ -112,6 +112,8 @@ pub async fn serve(
         options.health_format,
     );
     let metrics = state.metrics_arc();
+    let flows = start_flows(&engine, &listener, options.tls.is_some()).await?;
+    state.set_flows(flows.clone());
     tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
     let replication = options.replicate.map(|(target, opts)| {
         let r = Replication::start(engine.clone(), target, opts);
@@ -171,12 +173,34 @@ pub async fn serve(
             tokio::time::sleep(drain).await;
         } => warn!(timeout = ?drain, "requests still running after the drain timeout; closing anyway"),
     }
+    flows.shutdown().await;
+    info!("flow workers stopped");
     if let Some(r) = replication {
         r.stop(REPLICATION_FINAL_FLUSH).await;
     }
     tokio::task::spawn_blocking(move || engine.close()).await??;
     info!("engine synced and closed; data directory released");
     Ok(())
+}
+
+/// Starts the flow manager in `DATA_DIR/flows`, bringing back the flows the engine holds; the
+/// workers are told this server's URL (a wildcard listen address becomes 127.0.0.1).
+async fn start_flows(
+    engine: &Engine,
+    listener: &TcpListener,
+    tls: bool,
+) -> anyhow::Result<crate::flow::FlowManager> {
+    let self_url = listener.local_addr().ok().map(|mut a| {
+        if a.ip().is_unspecified() {
+            a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("{}://{a}", if tls { "https" } else { "http" })
+    });
+    let options = crate::flow::FlowOptions {
+        root: engine.dir().root().join("flows"),
+        self_url,
+    };
+    Ok(crate::flow::FlowManager::start(engine.clone(), options).await?)
 }
 
 /// Checks the snapshot policy every second until the server stops. A failed round is logged

@@ -51,6 +51,8 @@ struct Inner {
     health_format: health::HealthFormat,
     /// Where continuous replication stands, when the server replicates.
     replication: Arc<OnceLock<Arc<ReplicationStatus>>>,
+    /// The flow manager, once the server started it.
+    flows: OnceLock<crate::flow::FlowManager>,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
                 checkpoints,
                 health_format,
                 replication,
+                flows: OnceLock::new(),
             }),
         }
     }
@@ -99,6 +102,17 @@ impl AppState {
     /// Where continuous replication stands, when the server replicates.
     pub fn replication(&self) -> Option<&Arc<ReplicationStatus>> {
         self.inner.replication.get()
+    }
+
+    /// Serves flows with this manager (once; later calls are ignored).
+    pub fn set_flows(&self, flows: crate::flow::FlowManager) {
+        let _ = self.inner.flows.set(flows);
+    }
+
+    /// The flow manager, when this server runs one (`serve` starts it; an app built in-process
+    /// by a test without it answers 503 on the flow routes).
+    pub fn flows(&self) -> Option<&crate::flow::FlowManager> {
+        self.inner.flows.get()
     }
 
     /// The engine.

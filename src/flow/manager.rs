@@ -434,7 +434,7 @@ impl FlowManager {
         let rt = self.runtime(name, false).await?;
         let replicas = runtime::replicas(&rt.sup, &manifest, &self.inner.usage);
         Ok(FlowStatus {
-            summary: summarize(name, &record, &manifest, &replicas),
+            flow: summarize(name, &record, &manifest, &replicas),
             manifest: manifest.redacted(),
             replicas,
         })

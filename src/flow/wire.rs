@@ -74,8 +74,7 @@ pub struct ReplicaStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FlowStatus {
     /// The flow.
-    #[serde(flatten)]
-    pub summary: FlowSummary,
+    pub flow: FlowSummary,
     /// The manifest in place, secrets redacted.
     pub manifest: Manifest,
     /// Every replica, worker by worker.

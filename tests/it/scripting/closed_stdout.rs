@@ -196,6 +196,36 @@ const CASES: &[Case] = &[
     online("supervise events", ALL, |_| {
         words("supervise events --count 1")
     }),
+    online("flow deploy", ALL, |f| {
+        let file = f.flow_file(&f.fresh("fl"));
+        words(&format!("flow deploy {}", file.display()))
+    }),
+    online("flow ls", ALL, |_| words("flow ls")),
+    online("flow status", ALL, |f| {
+        f.flow("cs");
+        words("flow status cs")
+    }),
+    online("flow start", ALL, |f| {
+        f.flow("cs");
+        words("flow start cs")
+    }),
+    online("flow stop", ALL, |f| {
+        f.flow("cs");
+        words("flow stop cs")
+    }),
+    online("flow restart", ALL, |f| {
+        f.flow("cs");
+        words("flow restart cs")
+    }),
+    online("flow scale", ALL, |f| {
+        f.flow("cs");
+        words("flow scale cs 1")
+    }),
+    online("flow rm", ALL, |f| {
+        let name = f.fresh("gone");
+        f.flow(&name);
+        words(&format!("flow rm {name}"))
+    }),
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
     offline("snapshot prune", |_| {
@@ -325,6 +355,27 @@ impl Fixture {
         let out = self.stmgr().args(args).output().expect("run stmgr");
         assert!(out.status.success(), "{args:?}: {out:?}");
         String::from_utf8(out.stdout).expect("UTF-8 stdout")
+    }
+
+    /// A manifest of flow `name`: one worker sleeping.
+    fn flow_file(&self, name: &str) -> PathBuf {
+        self.t.write(
+            &format!("{name}.toml"),
+            &format!(
+                "name = \"{name}\"\n[workers.w]\ncommand = \"/bin/sleep\"\nargs = [\"1000\"]\n"
+            ),
+        )
+    }
+
+    /// Flow `name` exists and its deploy is over.
+    fn flow(&self, name: &str) {
+        let file = self.flow_file(name);
+        self.ok(&[
+            "flow".into(),
+            "deploy".into(),
+            file.display().to_string(),
+            "--wait".into(),
+        ]);
     }
 
     /// `prefix` and a number not used before.
