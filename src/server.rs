@@ -66,6 +66,8 @@ pub struct ServeOptions {
     pub cors: Option<CorsOrigins>,
     /// Continuous replication to a backup location (`None`: off).
     pub replicate: Option<(crate::backup::Target, ReplicateOptions)>,
+    /// Where flow replicas' control sockets go (`None`: `DATA_DIR/flow-sockets`).
+    pub flow_socket_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -84,6 +86,7 @@ impl Default for ServeOptions {
             health_format: HealthFormat::default(),
             cors: None,
             replicate: None,
+            flow_socket_dir: None,
         }
     }
 }
@@ -112,7 +115,13 @@ pub async fn serve(
         options.health_format,
     );
     let metrics = state.metrics_arc();
-    let flows = start_flows(&engine, &listener, options.tls.is_some()).await?;
+    let flows = start_flows(
+        &engine,
+        &listener,
+        options.tls.is_some(),
+        options.flow_socket_dir.clone(),
+    )
+    .await?;
     state.set_flows(flows.clone());
     tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
     let replication = options.replicate.map(|(target, opts)| {
@@ -189,6 +198,7 @@ async fn start_flows(
     engine: &Engine,
     listener: &TcpListener,
     tls: bool,
+    socket_dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<crate::flow::FlowManager> {
     let self_url = listener.local_addr().ok().map(|mut a| {
         if a.ip().is_unspecified() {
@@ -199,6 +209,7 @@ async fn start_flows(
     let options = crate::flow::FlowOptions {
         root: engine.dir().root().join("flows"),
         self_url,
+        socket_dir: socket_dir.unwrap_or_else(|| engine.dir().root().join("flow-sockets")),
     };
     Ok(crate::flow::FlowManager::start(engine.clone(), options).await?)
 }

@@ -160,6 +160,12 @@ impl From<crate::flow::FlowError> for ApiError {
             ),
             FlowError::Store(e) => e.into(),
             FlowError::Supervisor(e) => ApiError::internal(&e),
+            FlowError::Socket(crate::flow::socket::SocketError::Timeout { .. }) => {
+                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "socket_timeout", e.to_string())
+            }
+            FlowError::Socket(_) => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "socket_error", e.to_string())
+            }
         }
     }
 }

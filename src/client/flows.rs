@@ -5,7 +5,7 @@ use reqwest::Method;
 
 use super::{Client, Result};
 use crate::flow::Manifest;
-use crate::flow::wire::{DeployOut, FlowStatus, FlowSummary, ScaleInput};
+use crate::flow::wire::{DeployOut, FlowStatus, FlowSummary, ScaleInput, SendInput, SendOut};
 
 impl Client {
     /// `POST /v1/flows`: creates or updates a flow (the rollout goes on after the answer).
@@ -76,5 +76,30 @@ impl Client {
         self.send(self.request(Method::DELETE, self.url(&["v1", "flows", name])))
             .await?;
         Ok(())
+    }
+}
+
+impl Client {
+    /// `POST /v1/flows/{name}/send`: a command to a replica's control socket.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn flow_send(
+        &self,
+        name: &str,
+        replica: Option<&str>,
+        command: &str,
+        data: serde_json::Value,
+    ) -> Result<SendOut> {
+        let body = SendInput {
+            replica: replica.map(str::to_owned),
+            command: command.to_owned(),
+            data,
+        };
+        self.json(
+            self.request(Method::POST, self.url(&["v1", "flows", name, "send"]))
+                .json(&body),
+        )
+        .await
     }
 }

@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::future::join_all;
 
+mod control;
+
 use super::FlowError;
 use super::manifest::{Format, Manifest};
 use super::procfs::Sampler;
@@ -27,7 +29,11 @@ pub struct FlowOptions {
     pub root: PathBuf,
     /// The server's own URL, given to workers whose manifest names none.
     pub self_url: Option<String>,
+    /// Where the replicas' control sockets go (`SOCKET_DIR`; made with mode 0700).
+    pub socket_dir: PathBuf,
 }
+
+pub use control::SEND_TIMEOUT;
 
 /// The flow manager. Cheap to clone.
 #[derive(Clone)]
@@ -64,6 +70,18 @@ impl FlowManager {
                 closed: AtomicBool::new(false),
             }),
         };
+        let dir = &manager.inner.options.socket_dir;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| {
+                FlowError::Supervisor(supervisor::SupervisorError::Io {
+                    op: "create",
+                    path: dir.clone(),
+                    source,
+                })
+            })?;
         let view = manager.inner.engine.view();
         manager.remove_leftover_dirs(&view.flows);
         for (name, record) in view.flows.iter() {
@@ -139,7 +157,10 @@ impl FlowManager {
     }
 
     fn config_of(&self, manifest: &Manifest) -> Config {
-        manifest.supervisor_config(self.inner.options.self_url.as_deref())
+        manifest.supervisor_config(
+            self.inner.options.self_url.as_deref(),
+            Some(&self.inner.options.socket_dir),
+        )
     }
 
     fn record(&self, name: &str) -> Result<FlowRecord, FlowError> {
@@ -190,6 +211,7 @@ impl FlowManager {
     /// commit, or [`FlowError::Closed`].
     pub async fn deploy(&self, manifest: Manifest) -> Result<DeployOut, FlowError> {
         manifest.validate()?;
+        self.check_socket_paths(&manifest)?;
         self.check_open()?;
         let name = manifest.name.clone();
         let rt = self.runtime(&name, true).await?;
@@ -384,6 +406,7 @@ impl FlowManager {
         manifest
             .validate()
             .map_err(|e| FlowError::Invalid(e.to_string()))?;
+        self.check_socket_paths(&manifest)?;
         record.manifest = manifest.to_json().into();
         record.updated_at = self.inner.engine.now_ms();
         self.put(name, record.clone()).await?;
@@ -406,6 +429,7 @@ impl FlowManager {
             .await?;
         self.inner.flows.lock().await.remove(name);
         let _ = std::fs::remove_dir_all(self.inner.options.root.join(name));
+        self.remove_sockets(name);
         Ok(())
     }
 
@@ -472,3 +496,5 @@ fn summarize(
         updated_at: crate::time::format_ts(record.updated_at),
     }
 }
+
+use std::os::unix::fs::DirBuilderExt as _;

@@ -249,13 +249,16 @@ impl Manifest {
             {
                 return bad(field("readiness"), &e);
             }
-            if w.resources.max_cpu_percent.is_some_and(|c| !(c > 0.0)) {
+            if w.resources
+                .max_cpu_percent
+                .is_some_and(|c| c.is_nan() || c <= 0.0)
+            {
                 return bad(field("resources.max_cpu_percent"), "must be more than 0");
             }
             if w.resources.max_rss_mib == Some(0) {
                 return bad(field("resources.max_rss_mib"), "must be more than 0");
             }
-            for (k, _) in &w.env {
+            for k in w.env.keys() {
                 if k.is_empty() || k.contains('=') || k.contains('\0') {
                     return bad(field(&format!("env.{k}")), "not a variable name");
                 }
@@ -300,15 +303,26 @@ impl Manifest {
     }
 
     /// The supervisor's configuration for this manifest: one process per replica.
-    /// `default_url` is the server's own URL, used when the manifest names none.
-    pub fn supervisor_config(&self, default_url: Option<&str>) -> Config {
+    /// `default_url` is the server's own URL, used when the manifest names none; with
+    /// `socket_dir`, each replica is told its control socket ([`socket_path`]).
+    pub fn supervisor_config(
+        &self,
+        default_url: Option<&str>,
+        socket_dir: Option<&std::path::Path>,
+    ) -> Config {
         let mut config = Config::default();
         for (name, w) in &self.workers {
             for i in 0..w.replicas {
-                config.process.insert(
-                    replica_name(name, i),
-                    self.process_spec(name, w, i, default_url),
-                );
+                let mut spec = self.process_spec(name, w, i, default_url);
+                if let Some(dir) = socket_dir {
+                    let path = socket_path(dir, &self.name, &replica_name(name, i));
+                    let path = path.display().to_string();
+                    spec.env
+                        .entry("STMGR_FLOW_SOCKET".to_owned())
+                        .or_insert(path.clone());
+                    spec.env.entry("SOCKET_PATH".to_owned()).or_insert(path);
+                }
+                config.process.insert(replica_name(name, i), spec);
             }
         }
         config
@@ -351,6 +365,12 @@ impl Manifest {
     }
 }
 
+/// The control socket of replica `replica` of flow `flow`: `DIR/FLOW.REPLICA.sock` (names
+/// hold no `.`, so the file names of two replicas never meet).
+pub fn socket_path(dir: &std::path::Path, flow: &str, replica: &str) -> PathBuf {
+    dir.join(format!("{flow}.{replica}.sock"))
+}
+
 /// The name of replica `i` of `worker` (and of its supervised process and log file).
 pub fn replica_name(worker: &str, i: u32) -> String {
     format!("{worker}-{i}")
@@ -384,7 +404,7 @@ log_line = "ready"
         let w = &m.workers["fetch"];
         assert_eq!((w.replicas, w.restart), (2, Restart::Always));
         assert_eq!(w.ready_timeout, Duration::from_secs(30));
-        let c = m.supervisor_config(None);
+        let c = m.supervisor_config(None, Some(std::path::Path::new("/run/s")));
         let names: Vec<&String> = c.process.keys().collect();
         assert_eq!(names, ["fetch-0", "fetch-1"]);
         let p = &c.process["fetch-1"];
@@ -393,6 +413,8 @@ log_line = "ready"
         assert_eq!(p.env["EXOSPHERE_API_KEY"], "k");
         assert_eq!(p.env["STMGR_FLOW_REPLICA"], "1");
         assert_eq!(p.env["MODE"], "fast");
+        assert_eq!(p.env["STMGR_FLOW_SOCKET"], "/run/s/etl.fetch-1.sock");
+        assert_eq!(p.env["SOCKET_PATH"], "/run/s/etl.fetch-1.sock");
         assert_eq!(p.restart, RestartPolicy::Always);
         c.validate().unwrap();
         // JSON form round trip.

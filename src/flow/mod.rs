@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod procfs;
 mod rollout;
 mod runtime;
+pub mod socket;
 pub mod wire;
 
 pub use manager::{FlowManager, FlowOptions};
@@ -44,6 +45,9 @@ pub enum FlowError {
     /// The engine refused or failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// A replica's control socket did not answer.
+    #[error(transparent)]
+    Socket(#[from] socket::SocketError),
     /// The manager is shutting down.
     #[error("the flow manager is shutting down")]
     Closed,

@@ -102,3 +102,26 @@ pub struct ScaleInput {
     /// Its new number of replicas (0 stops the worker).
     pub replicas: u32,
 }
+
+/// `POST /v1/flows/{name}/send`: a command to one replica's control socket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendInput {
+    /// The replica (`WORKER-N`) [default: the only replica, else the first one running].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
+    /// `status`, `dump`, `stop`, or any command the worker knows.
+    pub command: String,
+    /// Its argument.
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// The answer of a command sent to a replica.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SendOut {
+    /// The replica that answered.
+    pub replica: String,
+    /// Its reply frame (`command` is `error` when it refused).
+    pub reply: super::socket::Message,
+}

@@ -11,7 +11,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::openapi::ErrorBody;
-use crate::flow::wire::{DeployOut, FlowStatus, FlowSummary, ScaleInput};
+use crate::flow::wire::{DeployOut, FlowStatus, FlowSummary, ScaleInput, SendInput, SendOut};
 use crate::flow::{FlowManager, Manifest};
 
 fn manager(app: &AppState) -> Result<&FlowManager, ApiError> {
@@ -191,6 +191,34 @@ pub(super) async fn scale(
 ) -> ApiResult<Json<FlowSummary>> {
     let out = manager(&app)?
         .scale(&name, input.worker.as_deref(), input.replicas)
+        .await?;
+    Ok(Json(out))
+}
+
+/// Sends a command to one replica's control socket and answers its reply (502 when the worker
+/// does not listen or sends a malformed frame, 504 after 10 s without a reply).
+#[utoipa::path(
+    post,
+    path = "/v1/flows/{name}/send",
+    tag = "flows",
+    params(FlowPath),
+    request_body = SendInput,
+    responses(
+        (status = 200, description = "The replica's reply", body = SendOut),
+        (status = 400, description = "Unknown replica, or none running", body = ErrorBody),
+        (status = 404, description = "No such flow", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json`", body = ErrorBody),
+        (status = 502, description = "The worker's socket refused or broke the exchange", body = ErrorBody),
+        (status = 504, description = "No reply in time", body = ErrorBody),
+    )
+)]
+pub(super) async fn send(
+    State(app): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(input): ApiJson<SendInput>,
+) -> ApiResult<Json<SendOut>> {
+    let out = manager(&app)?
+        .send(&name, input.replica.as_deref(), &input.command, input.data)
         .await?;
     Ok(Json(out))
 }

@@ -38,4 +38,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(flows::stop))
         .routes(routes!(flows::restart))
         .routes(routes!(flows::scale))
+        .routes(routes!(flows::send))
 }

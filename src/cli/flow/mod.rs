@@ -1,11 +1,13 @@
-//! `stmgr flow deploy|ls|status|start|stop|restart|rm|scale`: flows of supervised workers run
-//! by the server (see docs/guides/flows.md).
+//! `stmgr flow deploy|ls|status|start|stop|restart|rm|scale|send|dump`: flows of supervised
+//! workers run by the server (see docs/guides/flows.md).
 
 mod deploy;
+mod dump;
 mod ls;
 mod restart;
 mod rm;
 mod scale;
+mod send;
 mod start;
 mod status;
 mod stop;
@@ -19,7 +21,7 @@ use crate::cli::online;
 use crate::config::OutputFormat;
 use crate::flow::wire::FlowSummary;
 
-/// Flows of supervised workers: deploy, list, status, start, stop, restart, remove, scale
+/// Flows of supervised workers: deploy, list, status, start, stop, restart, remove, scale, send
 #[derive(Debug, Args)]
 pub struct FlowArgs {
     #[command(subcommand)]
@@ -44,6 +46,10 @@ enum FlowCommand {
     Rm(rm::RmArgs),
     /// Set the number of replicas of a worker
     Scale(scale::ScaleArgs),
+    /// Send a command to a replica's control socket and print its reply
+    Send(send::SendArgs),
+    /// Ask a replica for its dump (`send … dump`)
+    Dump(dump::DumpArgs),
 }
 
 /// Runs `stmgr flow ...`.
@@ -60,6 +66,8 @@ pub fn run(args: &FlowArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         FlowCommand::Restart(a) => restart::run(a, ctx),
         FlowCommand::Rm(a) => rm::run(a, ctx),
         FlowCommand::Scale(a) => scale::run(a, ctx),
+        FlowCommand::Send(a) => send::run(a, ctx),
+        FlowCommand::Dump(a) => dump::run(a, ctx),
     }
 }
 
@@ -107,6 +115,36 @@ fn action(ctx: &Context, name: &str, action: &str) -> anyhow::Result<ExitCode> {
     match ctx.printer.format_or(OutputFormat::Table) {
         OutputFormat::Json => ctx.printer.json(&flow)?,
         _ => print(ctx, std::slice::from_ref(&flow))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sends `command` to `FLOW[/REPLICA]` and prints the reply: its `data` as JSON (the whole
+/// reply with `--output json`). A reply whose command is `error` fails with its message.
+fn send_and_print(
+    ctx: &Context,
+    target: &str,
+    command: &str,
+    data: serde_json::Value,
+) -> anyhow::Result<ExitCode> {
+    let (flow, replica) = match target.split_once('/') {
+        Some((f, r)) => (f, Some(r)),
+        None => (target, None),
+    };
+    let client = online::client(ctx)?;
+    let out = ctx.block_on(client.flow_send(flow, replica, command, data))?;
+    if out.reply.command == "error" {
+        anyhow::bail!(
+            "replica {} refused {command}: {}",
+            out.replica,
+            out.reply.data
+        );
+    }
+    let p = &ctx.printer;
+    match p.format_or(OutputFormat::Table) {
+        OutputFormat::Table => p.line(&serde_json::to_string_pretty(&out.reply.data)?)?,
+        OutputFormat::Json => p.json(&out)?,
+        OutputFormat::Jsonl => p.jsonl(&out)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 //! ready rolled back while the old replica keeps running, and manifest errors naming the field.
 
 mod rollback;
+mod socket;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +14,20 @@ use serde_json::Value;
 
 use crate::server_cli::ServerProc;
 use crate::util::{TestDir, wait_until};
+
+/// The real Python interpreter (not a pyenv shim: the server's workers get no `PATH`).
+pub(crate) fn python() -> String {
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// `examples/flow_worker.py`, the worker side of the control socket.
+pub(crate) fn helper() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/flow_worker.py")
+}
 
 /// A worker script: prints `ready` (its readiness line) unless `never_ready`, records the URL it
 /// was given, then sleeps.

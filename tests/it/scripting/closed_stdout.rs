@@ -30,6 +30,8 @@ const NEVER_WRITES_STDOUT: &[&str] = &[
     "supervise run",
     // Says "sent SIGNAL to NAME" on stderr.
     "supervise signal",
+    // Says "flow NAME removed" on stderr.
+    "flow rm",
 ];
 
 const ALL: &[&str] = &["table", "json", "jsonl"];
@@ -221,10 +223,13 @@ const CASES: &[Case] = &[
         f.flow("cs");
         words("flow scale cs 1")
     }),
-    online("flow rm", ALL, |f| {
-        let name = f.fresh("gone");
-        f.flow(&name);
-        words(&format!("flow rm {name}"))
+    online("flow send", ALL, |f| {
+        f.socket_flow();
+        words("flow send sock echo --data 1")
+    }),
+    online("flow dump", ALL, |f| {
+        f.socket_flow();
+        words("flow dump sock")
     }),
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
@@ -360,7 +365,7 @@ impl Fixture {
     /// A manifest of flow `name`: one worker sleeping.
     fn flow_file(&self, name: &str) -> PathBuf {
         self.t.write(
-            &format!("{name}.toml"),
+            format!("{name}.toml"),
             &format!(
                 "name = \"{name}\"\n[workers.w]\ncommand = \"/bin/sleep\"\nargs = [\"1000\"]\n"
             ),
@@ -370,6 +375,26 @@ impl Fixture {
     /// Flow `name` exists and its deploy is over.
     fn flow(&self, name: &str) {
         let file = self.flow_file(name);
+        self.ok(&[
+            "flow".into(),
+            "deploy".into(),
+            file.display().to_string(),
+            "--wait".into(),
+        ]);
+    }
+
+    /// Flow `sock`: one worker answering on its control socket (the Python example helper).
+    fn socket_flow(&self) {
+        let python = crate::flows::python();
+        let helper = crate::flows::helper();
+        let file = self.t.write(
+            "sock.toml",
+            &format!(
+                "name = \"sock\"\n[workers.py]\ncommand = \"{python}\"\nargs = [\"{}\"]\n\
+                 [workers.py.readiness]\nlog_line = \"^ready\"\n",
+                helper.display()
+            ),
+        );
         self.ok(&[
             "flow".into(),
             "deploy".into(),
