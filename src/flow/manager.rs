@@ -70,18 +70,6 @@ impl FlowManager {
                 closed: AtomicBool::new(false),
             }),
         };
-        let dir = &manager.inner.options.socket_dir;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|source| {
-                FlowError::Supervisor(supervisor::SupervisorError::Io {
-                    op: "create",
-                    path: dir.clone(),
-                    source,
-                })
-            })?;
         let view = manager.inner.engine.view();
         manager.remove_leftover_dirs(&view.flows);
         for (name, record) in view.flows.iter() {
@@ -140,6 +128,20 @@ impl FlowManager {
         if !create {
             return Err(FlowError::NotFound(name.to_owned()));
         }
+        // The socket directory is made with the first flow, so a server without flows leaves
+        // its data directory as it was.
+        let dir = &self.inner.options.socket_dir;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| {
+                FlowError::Supervisor(supervisor::SupervisorError::Io {
+                    op: "create",
+                    path: dir.clone(),
+                    source,
+                })
+            })?;
         let options = supervisor::Options {
             state_dir: self.inner.options.root.join(name),
             log_dir: None,
