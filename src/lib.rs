@@ -15,6 +15,8 @@
 //! - [`objects`], [`leases`], [`checkpoints`], [`workflow`]: the domains: their rules, as
 //!   services over the engine seam, and their wire types (the workflow engine is
 //!   Exosphere-compatible).
+//! - [`supervisor`]: process supervision (`stmgr supervise`); [`flow`]: flows of supervised
+//!   workers deployed to and run by the server.
 
 pub mod admin;
 pub mod api;
@@ -26,6 +28,7 @@ pub mod checkpoints;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod flow;
 pub mod leases;
 pub mod memory;
 pub mod net;

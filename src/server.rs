@@ -66,6 +66,8 @@ pub struct ServeOptions {
     pub cors: Option<CorsOrigins>,
     /// Continuous replication to a backup location (`None`: off).
     pub replicate: Option<(crate::backup::Target, ReplicateOptions)>,
+    /// Where flow replicas' control sockets go (`None`: `DATA_DIR/flow-sockets`).
+    pub flow_socket_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -84,6 +86,7 @@ impl Default for ServeOptions {
             health_format: HealthFormat::default(),
             cors: None,
             replicate: None,
+            flow_socket_dir: None,
         }
     }
 }
@@ -112,6 +115,14 @@ pub async fn serve(
         options.health_format,
     );
     let metrics = state.metrics_arc();
+    let flows = start_flows(
+        &engine,
+        &listener,
+        options.tls.is_some(),
+        options.flow_socket_dir.clone(),
+    )
+    .await?;
+    state.set_flows(flows.clone());
     tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
     let replication = options.replicate.map(|(target, opts)| {
         let r = Replication::start(engine.clone(), target, opts);
@@ -171,12 +182,36 @@ pub async fn serve(
             tokio::time::sleep(drain).await;
         } => warn!(timeout = ?drain, "requests still running after the drain timeout; closing anyway"),
     }
+    flows.shutdown().await;
+    info!("flow workers stopped");
     if let Some(r) = replication {
         r.stop(REPLICATION_FINAL_FLUSH).await;
     }
     tokio::task::spawn_blocking(move || engine.close()).await??;
     info!("engine synced and closed; data directory released");
     Ok(())
+}
+
+/// Starts the flow manager in `DATA_DIR/flows`, bringing back the flows the engine holds; the
+/// workers are told this server's URL (a wildcard listen address becomes 127.0.0.1).
+async fn start_flows(
+    engine: &Engine,
+    listener: &TcpListener,
+    tls: bool,
+    socket_dir: Option<std::path::PathBuf>,
+) -> anyhow::Result<crate::flow::FlowManager> {
+    let self_url = listener.local_addr().ok().map(|mut a| {
+        if a.ip().is_unspecified() {
+            a.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("{}://{a}", if tls { "https" } else { "http" })
+    });
+    let options = crate::flow::FlowOptions {
+        root: engine.dir().root().join("flows"),
+        self_url,
+        socket_dir: socket_dir.unwrap_or_else(|| engine.dir().root().join("flow-sockets")),
+    };
+    Ok(crate::flow::FlowManager::start(engine.clone(), options).await?)
 }
 
 /// Checks the snapshot policy every second until the server stops. A failed round is logged

@@ -142,3 +142,30 @@ impl From<StoreError> for ApiError {
 
 /// Shorthand for handler results.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<crate::flow::FlowError> for ApiError {
+    fn from(e: crate::flow::FlowError) -> Self {
+        use crate::flow::FlowError;
+        match e {
+            FlowError::Manifest { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_manifest", e.to_string())
+            }
+            FlowError::Invalid(m) => ApiError::bad_request(m),
+            FlowError::NotFound(_) => ApiError::not_found(e.to_string()),
+            FlowError::Busy(_) => ApiError::new(StatusCode::CONFLICT, "busy", e.to_string()),
+            FlowError::Closed => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting_down",
+                e.to_string(),
+            ),
+            FlowError::Store(e) => e.into(),
+            FlowError::Supervisor(e) => ApiError::internal(&e),
+            FlowError::Socket(crate::flow::socket::SocketError::Timeout { .. }) => {
+                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "socket_timeout", e.to_string())
+            }
+            FlowError::Socket(_) => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "socket_error", e.to_string())
+            }
+        }
+    }
+}

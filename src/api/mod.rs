@@ -51,6 +51,8 @@ struct Inner {
     health_format: health::HealthFormat,
     /// Where continuous replication stands, when the server replicates.
     replication: Arc<OnceLock<Arc<ReplicationStatus>>>,
+    /// The flow manager, once the server started it.
+    flows: OnceLock<crate::flow::FlowManager>,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
                 checkpoints,
                 health_format,
                 replication,
+                flows: OnceLock::new(),
             }),
         }
     }
@@ -99,6 +102,17 @@ impl AppState {
     /// Where continuous replication stands, when the server replicates.
     pub fn replication(&self) -> Option<&Arc<ReplicationStatus>> {
         self.inner.replication.get()
+    }
+
+    /// Serves flows with this manager (once; later calls are ignored).
+    pub fn set_flows(&self, flows: crate::flow::FlowManager) {
+        let _ = self.inner.flows.set(flows);
+    }
+
+    /// The flow manager, when this server runs one (`serve` starts it; an app built in-process
+    /// by a test without it answers 503 on the flow routes).
+    pub fn flows(&self) -> Option<&crate::flow::FlowManager> {
+        self.inner.flows.get()
     }
 
     /// The engine.
@@ -186,6 +200,38 @@ pub fn ops_router(state: AppState) -> Router {
 
 /// The whole HTTP app. `max_body` bounds request bodies (413 above it).
 pub fn router(state: AppState, max_body: usize) -> Router {
+    let inner = routes(state, max_body);
+    Router::new().fallback_service(tower::ServiceExt::map_request(inner, namespace_flows))
+}
+
+/// `/v1/flows/{objects,query,watch,lease}…` are the routes of the namespace `flows` (agentstate
+/// clients may use any namespace), not of a flow: the flow routes' static `flows` segment would
+/// win, so the path is given to the router with the segment percent-encoded (`%66lows`), which
+/// only `{ns}` matches and which the path extractor decodes back to `flows`. Flows may not take
+/// these names ([`crate::flow::RESERVED_FLOW_NAMES`]).
+fn namespace_flows(mut req: axum::extract::Request) -> axum::extract::Request {
+    let Some(rest) = req.uri().path().strip_prefix("/v1/flows/") else {
+        return req;
+    };
+    let segment = rest.split('/').next().unwrap_or_default();
+    if segment == "events" || !crate::flow::RESERVED_FLOW_NAMES.contains(&segment) {
+        return req;
+    }
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("/v1/%66lows/{rest}?{q}"),
+        None => format!("/v1/%66lows/{rest}"),
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
+
+fn routes(state: AppState, max_body: usize) -> Router {
     let (routes, mut doc) = documented_routes().split_for_parts();
     openapi::add_security(&mut doc, state.guard().enabled());
     routes

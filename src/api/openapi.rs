@@ -35,6 +35,7 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
         (name = "watch", description = "Server-sent event streams of commits"),
         (name = "leases", description = "Leases with fencing tokens"),
         (name = "checkpoints", description = "Named checkpoints and per-object history"),
+        (name = "flows", description = "Flows of supervised workers: deploy, status, start, stop, scale"),
         (name = "admin", description = "Snapshots, WAL trim, manifest, dump, garbage collection"),
         (name = "ops", description = "Health, metrics and this document"),
     )

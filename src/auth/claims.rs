@@ -58,11 +58,13 @@ pub enum Verb {
     Lease,
     /// Admin routes (snapshots, dump, ...).
     Admin,
+    /// Flows: list, status, start, stop, restart, scale (deploy and remove need `admin`).
+    Flows,
 }
 
 impl Verb {
     /// Every verb, in the order of the table above.
-    pub const ALL: [Verb; 7] = [
+    pub const ALL: [Verb; 8] = [
         Verb::Put,
         Verb::Get,
         Verb::Delete,
@@ -70,6 +72,7 @@ impl Verb {
         Verb::Watch,
         Verb::Lease,
         Verb::Admin,
+        Verb::Flows,
     ];
 
     /// The verb as written in tokens.
@@ -82,6 +85,7 @@ impl Verb {
             Verb::Watch => "watch",
             Verb::Lease => "lease",
             Verb::Admin => "admin",
+            Verb::Flows => "flows",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod completions;
 pub mod context;
 mod datadir;
 mod exit;
+pub mod flow;
 pub mod generate;
 pub mod get;
 pub mod graph;
@@ -243,6 +244,8 @@ pub enum Command {
     Keys(keys::KeysArgs),
     /// Supervise processes: run them, or control a running supervisor
     Supervise(supervise::SuperviseArgs),
+    /// Flows of supervised workers run by the server: deploy, ls, status, start, stop, scale
+    Flow(flow::FlowArgs),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
     Completions(completions::CompletionsArgs),
     /// Print a man page, or write them all to a directory
@@ -272,6 +275,7 @@ impl Command {
             | Command::Watch(_)
             | Command::Status(_)
             | Command::Checkpoint(_)
+            | Command::Flow(_)
             | Command::Graph(_)
             | Command::Node(_)
             | Command::Run(_)
@@ -341,6 +345,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Token(args) => token::run(args, &ctx),
         Command::Keys(args) => keys::run(args, &ctx.printer),
         Command::Supervise(args) => supervise::run(args, &ctx),
+        Command::Flow(args) => flow::run(args, &ctx),
         Command::Generate(args) => generate::run(args, &ctx.printer),
         Command::Completions(args) => completions::run(args, &ctx.printer),
         Command::Man(args) => man::run(args, &ctx.printer),

@@ -14,6 +14,7 @@
 //! when a valid token comes with it.
 
 pub mod admin;
+pub mod flows;
 pub mod names;
 pub mod objects;
 pub mod supervise;

@@ -27,7 +27,7 @@ pub const SEALED_RECORD_FORMAT: u8 = 2;
 pub const RECORD_HEADER_LEN: usize = 1 + 8 + 8;
 
 /// One state change. Variants are append-only: postcard stores a variant as its position, so
-/// the tags are `Object` 0, `Lease` 1, `Checkpoint` 2, `Workflow` 3, and a new domain comes
+/// the tags are `Object` 0, `Lease` 1, `Checkpoint` 2, `Workflow` 3, `Flow` 4, and a new domain comes
 /// last (pinned by `tag_tests`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Op {
@@ -39,6 +39,8 @@ pub enum Op {
     Checkpoint(CheckpointOp),
     /// Workflow graphs, runs and states.
     Workflow(crate::store::state::workflows::WorkflowOp),
+    /// Flows of supervised workers.
+    Flow(crate::store::state::flows::FlowOp),
 }
 
 /// Changes to named checkpoints of objects. Tags (append-only): `Create` 0, `Delete` 1.

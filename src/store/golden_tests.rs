@@ -159,3 +159,45 @@ fn json_form_of_object_data_is_unchanged() {
         r#"{"type":"note","body":"hello","tags":{},"ttl_seconds":null,"parents":[]}"#
     );
 }
+
+fn flow_ops() -> Vec<Op> {
+    use crate::store::state::flows::{DeployStatus, FlowDesired, FlowOp, FlowRecord};
+    vec![
+        Op::Flow(FlowOp::Put {
+            name: "etl".into(),
+            flow: FlowRecord {
+                manifest: r#"{"name":"etl"}"#.into(),
+                previous: Some(r#"{"name":"old"}"#.into()),
+                desired: FlowDesired::Stopped,
+                generation: 300,
+                deploy: DeployStatus::RolledBack,
+                message: Some("w-0 never ready".into()),
+                created_at: 1_700_000_000_000,
+                updated_at: 1_700_000_000_500,
+            },
+        }),
+        Op::Flow(FlowOp::Delete {
+            name: "gone".into(),
+        }),
+    ]
+}
+
+/// `Record::encode_into(7, 1_700_000_000_123, &flow_ops())` as the first flow build wrote it.
+const GOLDEN_FLOW_RECORD: &str = concat!(
+    "0107000000000000007b68e5cf8b0100000204000365746c0e7b226e616d65223a2265746c227d010e7b226e",
+    "616d65223a226f6c64227d01ac0202010f772d30206e6576657220726561647980a0abfef962e8a7abfef962",
+    "040104676f6e65",
+);
+
+#[test]
+fn flow_records_decode_and_encode_identically() {
+    let mut buf = Vec::new();
+    Record::encode_into(7, 1_700_000_000_123, &flow_ops(), &mut buf).unwrap();
+    assert_eq!(
+        hex(&buf),
+        GOLDEN_FLOW_RECORD,
+        "flow record encoding changed"
+    );
+    let rec = Record::decode(&unhex(GOLDEN_FLOW_RECORD)).unwrap();
+    assert_eq!(rec.ops, flow_ops());
+}

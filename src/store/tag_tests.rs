@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::store::command::{Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op};
 use crate::store::snapshot::Item;
 use crate::store::state::checkpoints::Checkpoint;
+use crate::store::state::flows::{DeployStatus, FlowDesired, FlowOp, FlowRecord};
 use crate::store::state::idempotency::Remembered;
 use crate::store::state::leases::Lease;
 use crate::store::state::workflows::{
@@ -48,6 +49,19 @@ fn graph() -> GraphRecord {
         created_at: 1,
         updated_at: 1,
         parsed: Default::default(),
+    }
+}
+
+fn flow() -> FlowRecord {
+    FlowRecord {
+        manifest: "{}".into(),
+        previous: None,
+        desired: FlowDesired::Running,
+        generation: 1,
+        deploy: DeployStatus::Ready,
+        message: None,
+        created_at: 1,
+        updated_at: 1,
     }
 }
 
@@ -300,6 +314,14 @@ fn op_tags_are_stable() {
             }),
             [3, 7],
         ),
+        (
+            Op::Flow(FlowOp::Put {
+                name: "f".into(),
+                flow: flow(),
+            }),
+            [4, 0],
+        ),
+        (Op::Flow(FlowOp::Delete { name: "f".into() }), [4, 1]),
     ];
     for (op, tags) in cases {
         let b = bytes(&op);
@@ -394,6 +416,13 @@ fn snapshot_item_tags_are_stable() {
             ))),
             vec![4, 4],
         ),
+        (
+            Item::Flow {
+                name: "f".into(),
+                flow: flow(),
+            },
+            vec![5],
+        ),
     ];
     for (item, tags) in cases {
         let b = bytes(&item);
@@ -401,4 +430,42 @@ fn snapshot_item_tags_are_stable() {
         let back: Item = postcard::from_bytes(&b).unwrap();
         assert_eq!(back, item);
     }
+}
+
+#[test]
+fn flow_desired_and_deploy_status_tags_are_stable() {
+    for (d, tag) in [(FlowDesired::Running, 0u8), (FlowDesired::Stopped, 1)] {
+        assert_eq!((d.tag(), bytes(&d)), (tag, vec![tag]), "{d:?}");
+        assert_eq!(postcard::from_bytes::<FlowDesired>(&[tag]).unwrap(), d);
+    }
+    assert_eq!(FlowDesired::ALL.len(), 2, "a desired state without a tag");
+    assert!(postcard::from_bytes::<FlowDesired>(&[2]).is_err());
+    let expected = [
+        (DeployStatus::Deploying, 0u8),
+        (DeployStatus::Ready, 1),
+        (DeployStatus::RolledBack, 2),
+        (DeployStatus::Failed, 3),
+    ];
+    assert_eq!(
+        expected.len(),
+        DeployStatus::ALL.len(),
+        "a status without a tag"
+    );
+    for (s, tag) in expected {
+        assert_eq!((s.tag(), bytes(&s)), (tag, vec![tag]), "{s:?}");
+        assert_eq!(postcard::from_bytes::<DeployStatus>(&[tag]).unwrap(), s);
+    }
+    assert!(postcard::from_bytes::<DeployStatus>(&[4]).is_err());
+    assert_eq!(
+        serde_json::to_string(&DeployStatus::RolledBack).unwrap(),
+        r#""rolled_back""#
+    );
+    // Inside a record: manifest "{}" (len 1 + 2 bytes), previous None (1 byte), then desired.
+    let mut f = flow();
+    f.desired = FlowDesired::Stopped;
+    f.deploy = DeployStatus::Failed;
+    let b = bytes(&f);
+    assert_eq!(b[4], 1, "desired inside a record");
+    // generation 1 is one varint byte; deploy follows it.
+    assert_eq!(b[6], 3, "deploy status inside a record");
 }

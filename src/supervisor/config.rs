@@ -294,7 +294,7 @@ fn ten_mib() -> u64 {
 }
 
 /// Durations as humantime strings (`"1s"`, `"250ms"`).
-pub(super) mod humantime_serde {
+pub mod humantime_serde {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};

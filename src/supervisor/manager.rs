@@ -530,6 +530,19 @@ impl Supervisor {
         self.reload_with(old, new).await
     }
 
+    /// Puts `config` in place of the configuration (given by a library user such as the flow
+    /// manager, which keeps it elsewhere) and applies the difference as
+    /// [`Supervisor::reload`] does; nothing is written to the state directory. An unconfigured
+    /// supervisor starts from an empty configuration. Callers serialize their replacements.
+    ///
+    /// # Errors
+    /// The configuration does not check, or [`SupervisorError::Closed`].
+    pub async fn replace_config(&self, config: Config) -> Result<ReloadReport, SupervisorError> {
+        config.validate()?;
+        let old = self.config().unwrap_or_default();
+        self.reload_with(old, config).await
+    }
+
     async fn reload_with(&self, old: Config, new: Config) -> Result<ReloadReport, SupervisorError> {
         let mut procs = self.inner.procs.lock().await;
         if self.inner.closed.load(Ordering::SeqCst) {

@@ -20,6 +20,7 @@ mod encryption;
 mod encryption_cli;
 mod engine;
 mod every_domain;
+mod flows;
 mod full_disk;
 mod generated;
 mod health;

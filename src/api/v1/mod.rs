@@ -1,6 +1,7 @@
 //! The v1 API (AgentState-compatible): objects, query and watch under `/v1/{ns}/...`.
 
 mod checkpoints;
+mod flows;
 mod leases;
 mod objects;
 pub mod stats;
@@ -31,4 +32,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(leases::acquire))
         .routes(routes!(leases::renew))
         .routes(routes!(leases::release))
+        .routes(routes!(flows::list, flows::deploy))
+        .routes(routes!(flows::status, flows::remove))
+        .routes(routes!(flows::start))
+        .routes(routes!(flows::stop))
+        .routes(routes!(flows::restart))
+        .routes(routes!(flows::scale))
+        .routes(routes!(flows::send))
 }

@@ -85,7 +85,8 @@ impl Selector {
             Op::Object(ObjectOp::Remember { .. })
             | Op::Lease(_)
             | Op::Checkpoint(_)
-            | Op::Workflow(_) => false,
+            | Op::Workflow(_)
+            | Op::Flow(_) => false,
         }
     }
 

@@ -138,6 +138,10 @@ pub struct StartArgs {
     /// [env: STMGR_CORS_ORIGINS, CORS_ORIGINS]
     #[arg(long, value_name = "ORIGINS")]
     pub cors_origins: Option<String>,
+    /// Directory of the flow replicas' control sockets, made with mode 0700 if missing
+    /// [default: DATA_DIR/flow-sockets]
+    #[arg(long, value_name = "DIR", env = "SOCKET_DIR")]
+    pub flow_socket_dir: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub replication: super::replicate::ReplicateArgs,
 }
@@ -350,6 +354,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         health_format: args.health_format.into(),
         cors: cors.clone(),
         replicate,
+        flow_socket_dir: args.flow_socket_dir.clone(),
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::store::command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Tags,
 };
+use crate::store::state::flows::{DeployStatus, FlowDesired, FlowOp, FlowRecord};
 use crate::store::state::workflows::{
     GraphRecord, NodeRecord, RunRecord, StateRecord, StateStatus, Validation, WorkflowOp,
 };
@@ -81,6 +82,7 @@ fn action() -> impl Strategy<Value = Vec<Op>> {
         2 => lease_op().prop_map(|op| vec![op]),
         2 => checkpoint_op().prop_map(|op| vec![op]),
         8 => workflow_op().prop_map(|op| vec![Op::Workflow(op)]),
+        2 => flow_op().prop_map(|op| vec![Op::Flow(op)]),
     ]
 }
 
@@ -340,4 +342,55 @@ fn state_record() -> impl Strategy<Value = StateRecord> {
                 }
             },
         )
+}
+
+/// Flow names: few, so puts replace and deletes hit.
+const FLOWS: [&str; 2] = ["etl", "agents"];
+
+fn flow_op() -> impl Strategy<Value = FlowOp> {
+    let name = select(FLOWS.to_vec()).prop_map(Arc::<str>::from);
+    prop_oneof![
+        4 => (
+            name.clone(),
+            1u64..5,
+            any::<bool>(),
+            select(DeployStatus::ALL.to_vec()),
+            any::<bool>(),
+            0i64..9,
+        )
+            .prop_map(|(name, generation, stopped, deploy, with_previous, at)| FlowOp::Put {
+                name,
+                flow: flow_record(generation, stopped, deploy, with_previous, at),
+            }),
+        1 => name.prop_map(|name| FlowOp::Delete { name }),
+    ]
+}
+
+/// A flow record; `previous` and `message` are set when `with_previous`.
+pub(super) fn flow_record(
+    generation: u64,
+    stopped: bool,
+    deploy: DeployStatus,
+    with_previous: bool,
+    at: i64,
+) -> FlowRecord {
+    let manifest = |g: u64| -> Arc<str> {
+        json!({"name": "f", "workers": {"w": {"command": "sleep", "args": [g.to_string()]}}})
+            .to_string()
+            .into()
+    };
+    FlowRecord {
+        manifest: manifest(generation),
+        previous: with_previous.then(|| manifest(generation.saturating_sub(1))),
+        desired: if stopped {
+            FlowDesired::Stopped
+        } else {
+            FlowDesired::Running
+        },
+        generation,
+        deploy,
+        message: with_previous.then(|| Arc::from("w.0 never became ready")),
+        created_at: at,
+        updated_at: at + 1,
+    }
 }

@@ -8,6 +8,7 @@
 
 use crate::store::command::{CheckpointOp, DeleteReason, LeaseOp, ObjectOp, Op};
 use crate::store::snapshot::Item;
+use crate::store::state::flows::{DeployStatus, FlowDesired, FlowOp};
 use crate::store::state::workflows::{StateStatus, Validation, WorkflowItem, WorkflowOp};
 
 /// Declares [`Seen`] with one flag per listed name; [`Seen::missing`] names the flags not set.
@@ -43,6 +44,9 @@ seen! {
     checkpoint_create, checkpoint_delete,
     workflow_register_nodes, workflow_put_graph, workflow_set_validation, workflow_delete_graph,
     workflow_put_run, workflow_put_states, workflow_delete_runs, workflow_cron_fired,
+    flow_put, flow_delete,
+    flow_running, flow_stopped,
+    deploy_deploying, deploy_ready, deploy_rolled_back, deploy_failed,
     validation_pending, validation_valid, validation_invalid,
     // Every state status.
     status_created, status_queued, status_executed, status_errored, status_next_created_error,
@@ -52,7 +56,7 @@ seen! {
     run_cancelled, state_with_timeout, merge_state,
     // Snapshot items, by kind.
     item_object, item_idempotency, item_lease, item_checkpoints,
-    item_node, item_graph, item_run, item_state, item_cron,
+    item_node, item_graph, item_run, item_state, item_cron, item_flow,
     // What snapshots held.
     snapshot_with_history, snapshot_with_pruned_history, snapshot_with_tombstone,
     // Ways of rebuilding state.
@@ -100,6 +104,22 @@ impl Seen {
                 CheckpointOp::Delete { .. } => self.checkpoint_delete = true,
             },
             Op::Workflow(op) => self.workflow(op),
+            Op::Flow(op) => match op {
+                FlowOp::Put { flow, .. } => {
+                    self.flow_put = true;
+                    match flow.desired {
+                        FlowDesired::Running => self.flow_running = true,
+                        FlowDesired::Stopped => self.flow_stopped = true,
+                    }
+                    match flow.deploy {
+                        DeployStatus::Deploying => self.deploy_deploying = true,
+                        DeployStatus::Ready => self.deploy_ready = true,
+                        DeployStatus::RolledBack => self.deploy_rolled_back = true,
+                        DeployStatus::Failed => self.deploy_failed = true,
+                    }
+                }
+                FlowOp::Delete { .. } => self.flow_delete = true,
+            },
         }
     }
 
@@ -177,6 +197,7 @@ impl Seen {
                 WorkflowItem::State(_) => self.item_state = true,
                 WorkflowItem::Cron(..) => self.item_cron = true,
             },
+            Item::Flow { .. } => self.item_flow = true,
         }
     }
 }

@@ -6,11 +6,12 @@
 
 use std::sync::Arc;
 
-use super::cases::{cron_trigger, graph_record, nodes};
+use super::cases::{cron_trigger, flow_record, graph_record, nodes};
 use super::coverage::Seen;
 use crate::store::command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record,
 };
+use crate::store::state::flows::{DeployStatus, FlowOp};
 use crate::store::state::workflows::{RunRecord, StateRecord, StateStatus, Validation, WorkflowOp};
 use crate::store::state::{HistoryPolicy, State};
 
@@ -233,5 +234,23 @@ fn log() -> Vec<Vec<Op>> {
                 at: T0 + 300_000,
             }),
         ],
+        vec![
+            flow("etl", 1, false, DeployStatus::Deploying),
+            flow("gone", 1, true, DeployStatus::Failed),
+        ],
+        vec![
+            flow("etl", 2, false, DeployStatus::RolledBack),
+            Op::Flow(FlowOp::Delete {
+                name: "gone".into(),
+            }),
+        ],
+        vec![flow("etl", 3, true, DeployStatus::Ready)],
     ]
+}
+
+fn flow(name: &str, generation: u64, stopped: bool, deploy: DeployStatus) -> Op {
+    Op::Flow(FlowOp::Put {
+        name: name.into(),
+        flow: flow_record(generation, stopped, deploy, generation > 1, T0),
+    })
 }

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::state::Entry;
 
 /// One item of a snapshot body. Variants are append-only (their index is the wire tag):
-/// `Object` 0, `Idempotency` 1, `Lease` 2, `Checkpoints` 3, `Workflow` 4.
+/// `Object` 0, `Idempotency` 1, `Lease` 2, `Checkpoints` 3, `Workflow` 4, `Flow` 5.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Item {
     /// An object entry with its history.
@@ -76,6 +76,13 @@ pub enum Item {
     },
     /// A workflow document.
     Workflow(Box<crate::store::state::workflows::WorkflowItem>),
+    /// A flow.
+    Flow {
+        /// Flow name.
+        name: Arc<str>,
+        /// The flow.
+        flow: crate::store::state::flows::FlowRecord,
+    },
 }
 
 #[cfg(test)]

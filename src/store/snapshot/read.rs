@@ -195,6 +195,7 @@ pub fn load_snapshot(path: &Path, keys: &Keyring) -> Result<(State, SnapshotMeta
         Item::Lease { ns, key, lease } => state.leases.restore(ns, key, lease),
         Item::Checkpoints { ns, id, list } => state.checkpoints.restore(ns, id, list),
         Item::Workflow(item) => state.workflows.restore(*item),
+        Item::Flow { name, flow } => state.flows.restore(name, flow),
     })?;
     state.seq = meta.commit_seq;
     state.ts = meta.state_ts;

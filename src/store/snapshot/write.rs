@@ -265,6 +265,7 @@ fn items(state: &State) -> impl Iterator<Item = Item> + '_ {
         leases,
         checkpoints,
         workflows,
+        flows,
     } = state;
     let objects = objects.entries().map(|(ns, id, entry)| Item::Object {
         ns: ns.clone(),
@@ -291,11 +292,16 @@ fn items(state: &State) -> impl Iterator<Item = Item> + '_ {
             list: list.as_ref().clone(),
         });
     let workflows = workflows.items().map(|item| Item::Workflow(Box::new(item)));
+    let flows = flows.iter().map(|(name, flow)| Item::Flow {
+        name: name.clone(),
+        flow: flow.clone(),
+    });
     objects
         .chain(answers)
         .chain(leases)
         .chain(checkpoints)
         .chain(workflows)
+        .chain(flows)
 }
 
 /// How many items [`items`] yields, without walking them (every count is O(1)).
@@ -308,8 +314,10 @@ fn item_count(state: &State) -> u64 {
         leases,
         checkpoints,
         workflows,
+        flows,
     } = state;
-    (objects.entry_count() + idempotency.len() + leases.len() + checkpoints.len()) as u64
+    (objects.entry_count() + idempotency.len() + leases.len() + checkpoints.len() + flows.len())
+        as u64
         + workflows.item_count()
 }
 

@@ -125,6 +125,7 @@ impl State {
             leases,
             checkpoints,
             workflows,
+            flows,
         } = self;
         let State {
             seq: got_seq,
@@ -134,6 +135,7 @@ impl State {
             leases: got_leases,
             checkpoints: got_checkpoints,
             workflows: got_workflows,
+            flows: got_flows,
         } = got;
         let mut d = Diff::default();
         d.value("seq", seq, got_seq);
@@ -143,6 +145,7 @@ impl State {
         leases.diff(got_leases, &mut d);
         checkpoints.diff(got_checkpoints, &mut d);
         workflows.diff(got_workflows, &mut d);
+        flows.diff(got_flows, &mut d);
         d.finish()
     }
 }

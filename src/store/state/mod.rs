@@ -5,6 +5,7 @@
 //! the writer goes on. Each domain owns one field; a new domain adds a field and a match arm.
 
 pub mod checkpoints;
+pub mod flows;
 pub mod idempotency;
 pub mod leases;
 mod objects;
@@ -55,6 +56,8 @@ pub struct State {
     pub checkpoints: checkpoints::CheckpointState,
     /// Workflow graphs, runs and states.
     pub workflows: workflows::WorkflowState,
+    /// Flows of supervised workers and their desired state.
+    pub flows: flows::FlowState,
 }
 
 impl State {
@@ -94,6 +97,7 @@ impl State {
                 Op::Lease(op) => self.leases.apply(record.seq, record.ts, op),
                 Op::Checkpoint(op) => self.checkpoints.apply(record.seq, record.ts, op),
                 Op::Workflow(op) => self.workflows.apply(op),
+                Op::Flow(op) => self.flows.apply(op),
             }
         }
         self.seq = record.seq;

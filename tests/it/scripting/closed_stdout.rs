@@ -30,6 +30,8 @@ const NEVER_WRITES_STDOUT: &[&str] = &[
     "supervise run",
     // Says "sent SIGNAL to NAME" on stderr.
     "supervise signal",
+    // Says "flow NAME removed" on stderr.
+    "flow rm",
 ];
 
 const ALL: &[&str] = &["table", "json", "jsonl"];
@@ -213,6 +215,39 @@ const CASES: &[Case] = &[
     online("supervise release-lease", ALL, |_| {
         words("supervise release-lease --force")
     }),
+    online("flow deploy", ALL, |f| {
+        let file = f.flow_file(&f.fresh("fl"));
+        words(&format!("flow deploy {}", file.display()))
+    }),
+    online("flow ls", ALL, |_| words("flow ls")),
+    online("flow status", ALL, |f| {
+        f.flow("cs");
+        words("flow status cs")
+    }),
+    online("flow start", ALL, |f| {
+        f.flow("cs");
+        words("flow start cs")
+    }),
+    online("flow stop", ALL, |f| {
+        f.flow("cs");
+        words("flow stop cs")
+    }),
+    online("flow restart", ALL, |f| {
+        f.flow("cs");
+        words("flow restart cs")
+    }),
+    online("flow scale", ALL, |f| {
+        f.flow("cs");
+        words("flow scale cs 1")
+    }),
+    online("flow send", ALL, |f| {
+        f.socket_flow();
+        words("flow send sock echo --data 1")
+    }),
+    online("flow dump", ALL, |f| {
+        f.socket_flow();
+        words("flow dump sock")
+    }),
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
     offline("snapshot prune", |_| {
@@ -350,6 +385,47 @@ impl Fixture {
         let out = self.stmgr().args(args).output().expect("run stmgr");
         assert!(out.status.success(), "{args:?}: {out:?}");
         String::from_utf8(out.stdout).expect("UTF-8 stdout")
+    }
+
+    /// A manifest of flow `name`: one worker sleeping.
+    fn flow_file(&self, name: &str) -> PathBuf {
+        self.t.write(
+            format!("{name}.toml"),
+            &format!(
+                "name = \"{name}\"\n[workers.w]\ncommand = \"/bin/sleep\"\nargs = [\"1000\"]\n"
+            ),
+        )
+    }
+
+    /// Flow `name` exists and its deploy is over.
+    fn flow(&self, name: &str) {
+        let file = self.flow_file(name);
+        self.ok(&[
+            "flow".into(),
+            "deploy".into(),
+            file.display().to_string(),
+            "--wait".into(),
+        ]);
+    }
+
+    /// Flow `sock`: one worker answering on its control socket (the Python example helper).
+    fn socket_flow(&self) {
+        let python = crate::flows::python();
+        let helper = crate::flows::helper();
+        let file = self.t.write(
+            "sock.toml",
+            &format!(
+                "name = \"sock\"\n[workers.py]\ncommand = \"{python}\"\nargs = [\"{}\"]\n\
+                 [workers.py.readiness]\nlog_line = \"^ready\"\n",
+                helper.display()
+            ),
+        );
+        self.ok(&[
+            "flow".into(),
+            "deploy".into(),
+            file.display().to_string(),
+            "--wait".into(),
+        ]);
     }
 
     /// `prefix` and a number not used before.

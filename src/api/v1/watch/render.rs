@@ -69,7 +69,8 @@ pub(super) fn render(rec: &Record) -> Rendered {
                 Op::Object(ObjectOp::Remember { .. })
                 | Op::Lease(_)
                 | Op::Checkpoint(_)
-                | Op::Workflow(_) => {
+                | Op::Workflow(_)
+                | Op::Flow(_) => {
                     return None;
                 }
             };

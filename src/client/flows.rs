@@ -1,0 +1,105 @@
+//! The flow routes (`/v1/flows`): deploy, list, status, start, stop, restart, scale, remove.
+//! Answers decode into the flow domain's wire types ([`crate::flow::wire`]).
+
+use reqwest::Method;
+
+use super::{Client, Result};
+use crate::flow::Manifest;
+use crate::flow::wire::{DeployOut, FlowStatus, FlowSummary, ScaleInput, SendInput, SendOut};
+
+impl Client {
+    /// `POST /v1/flows`: creates or updates a flow (the rollout goes on after the answer).
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn flow_deploy(&self, manifest: &Manifest) -> Result<DeployOut> {
+        self.json(
+            self.request(Method::POST, self.url(&["v1", "flows"]))
+                .json(manifest),
+        )
+        .await
+    }
+
+    /// `GET /v1/flows`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn flow_list(&self) -> Result<Vec<FlowSummary>> {
+        self.json(self.request(Method::GET, self.url(&["v1", "flows"])))
+            .await
+    }
+
+    /// `GET /v1/flows/{name}`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn flow_status(&self, name: &str) -> Result<FlowStatus> {
+        self.json(self.request(Method::GET, self.url(&["v1", "flows", name])))
+            .await
+    }
+
+    /// `POST /v1/flows/{name}/{start|stop|restart}`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn flow_action(&self, name: &str, action: &str) -> Result<FlowSummary> {
+        self.json(self.request(Method::POST, self.url(&["v1", "flows", name, action])))
+            .await
+    }
+
+    /// `POST /v1/flows/{name}/scale`.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn flow_scale(
+        &self,
+        name: &str,
+        worker: Option<&str>,
+        replicas: u32,
+    ) -> Result<FlowSummary> {
+        let body = ScaleInput {
+            worker: worker.map(str::to_owned),
+            replicas,
+        };
+        self.json(
+            self.request(Method::POST, self.url(&["v1", "flows", name, "scale"]))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// `DELETE /v1/flows/{name}`.
+    ///
+    /// # Errors
+    /// Transport and API errors.
+    pub async fn flow_remove(&self, name: &str) -> Result<()> {
+        self.send(self.request(Method::DELETE, self.url(&["v1", "flows", name])))
+            .await?;
+        Ok(())
+    }
+}
+
+impl Client {
+    /// `POST /v1/flows/{name}/send`: a command to a replica's control socket.
+    ///
+    /// # Errors
+    /// Transport, API and decoding errors.
+    pub async fn flow_send(
+        &self,
+        name: &str,
+        replica: Option<&str>,
+        command: &str,
+        data: serde_json::Value,
+    ) -> Result<SendOut> {
+        let body = SendInput {
+            replica: replica.map(str::to_owned),
+            command: command.to_owned(),
+            data,
+        };
+        self.json(
+            self.request(Method::POST, self.url(&["v1", "flows", name, "send"]))
+                .json(&body),
+        )
+        .await
+    }
+}
