@@ -145,7 +145,7 @@ fn the_namespace_flows_keeps_its_routes_and_flows_cannot_take_their_names() {
 
     for name in ["objects", "query", "watch", "lease", "events"] {
         let file = t.write(
-            &format!("{name}.toml"),
+            format!("{name}.toml"),
             &format!("name = \"{name}\"\n[workers.w]\ncommand = \"/bin/true\"\n"),
         );
         let (code, _, err) = flow(&t, &srv, &["deploy", file.to_str().unwrap()]);
