@@ -112,7 +112,11 @@ pub async fn serve(
         options.health_format,
     );
     let metrics = state.metrics_arc();
-    tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
+    tokio::spawn(workflow_loop(
+        state.workflows().clone(),
+        engine.clone(),
+        stop_rx.clone(),
+    ));
     let replication = options.replicate.map(|(target, opts)| {
         let r = Replication::start(engine.clone(), target, opts);
         state.set_replication(r.status().clone());
@@ -129,6 +133,12 @@ pub async fn serve(
     }
     // Both listeners are set up (their caps in the metrics) before either accepts.
     let mut app = api::router(state.clone(), options.max_body);
+    if engine.is_shared() {
+        app = app.layer(axum::middleware::from_fn_with_state(
+            engine.clone(),
+            api::linearize::barrier,
+        ));
+    }
     if let Some(cors) = &options.cors {
         app = app.layer(cors.layer());
     }
@@ -232,11 +242,19 @@ async fn snapshot_loop(
 }
 
 /// Every second: QUEUED timeouts, cron triggers, run retention.
-async fn workflow_loop(wf: crate::workflow::Workflows, mut stop: watch::Receiver<bool>) {
+async fn workflow_loop(
+    wf: crate::workflow::Workflows,
+    engine: Engine,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.wait_for(|s| *s) => return,
+        }
+        // With several servers on one database, only the leader runs the timeouts.
+        if !engine.is_leader() {
+            continue;
         }
         if let Err(e) = wf.tick().await {
             warn!(error = %e, "workflow maintenance failed; will retry");
