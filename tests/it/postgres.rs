@@ -214,3 +214,98 @@ fn sigkill_of_one_server_under_load_loses_nothing_acknowledged() {
     let (count, min, max) = pg.log_range();
     assert_eq!((min, max), (1, count), "dense seqs");
 }
+
+#[test]
+fn ttl_expiry_runs_once_and_moves_to_the_other_server_when_the_leader_dies() {
+    let Some(pg) = Pg::start() else { return };
+    // A starts first: it takes the leader lock (B polls for it every half second).
+    let a = Server::start(&pg);
+    let b = Server::start(&pg);
+    let rt = rt();
+    let cb = b.client();
+    rt.block_on(async {
+        let input = json!({"type": "t", "id": "ttl-1", "body": {}, "ttl_seconds": 2});
+        cb.put("pg", &input, None).await.unwrap();
+    });
+    a.kill();
+    crate::util::wait_until(Duration::from_secs(30), "the object expires on B", || {
+        rt.block_on(async {
+            matches!(
+                cb.get("pg", "ttl-1", None, None).await,
+                Err(ClientError::Api { status: 404, .. })
+            )
+        })
+    });
+    // One put and one expiry: the expiry was committed once.
+    assert_eq!(pg.log_range(), (2, 1, 2));
+}
+
+#[test]
+fn a_stopped_server_holding_the_counter_row_stalls_the_others_only_until_the_timeouts() {
+    use rustix::process::{Pid, Signal, kill_process};
+    let Some(pg) = Pg::start() else { return };
+    let a = Server::start(&pg);
+    let b = Server::start(&pg);
+    let rt = rt();
+    let acked: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let during_stop = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    rt.block_on(async {
+        let mut tasks = Vec::new();
+        for w in 0..4u64 {
+            let c = if w % 2 == 0 { a.client() } else { b.client() };
+            let (acked, stopped, during_stop) =
+                (acked.clone(), stopped.clone(), during_stop.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in 0..100u64 {
+                    let id = format!("w{w}-{i}");
+                    // A write refused while the row is held (503) is tried again; a write
+                    // whose answer was lost with A's connection may be in the log or not.
+                    for _ in 0..100 {
+                        match put(&c, &id, i, None).await {
+                            Ok(seq) => {
+                                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                                    during_stop.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                }
+                                acked.lock().unwrap().push((id.clone(), seq));
+                                break;
+                            }
+                            Err(ClientError::Api { status: 503, .. }) => {
+                                tokio::time::sleep(Duration::from_millis(50)).await;
+                            }
+                            Err(e) => panic!("put {id}: {e}"),
+                        }
+                    }
+                }
+            }));
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while acked.lock().unwrap().len() < 40 {
+            assert!(tokio::time::Instant::now() < deadline, "writes progress");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let pid = Pid::from_raw(a.pid() as i32).unwrap();
+        kill_process(pid, Signal::STOP).unwrap();
+        stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Longer than idle_in_transaction_session_timeout (10 s) plus lock_timeout (5 s).
+        tokio::time::sleep(Duration::from_secs(16)).await;
+        stopped.store(false, std::sync::atomic::Ordering::SeqCst);
+        kill_process(pid, Signal::CONT).unwrap();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert!(
+            during_stop.load(std::sync::atomic::Ordering::SeqCst) > 0,
+            "B committed while A was stopped"
+        );
+        let cb = b.client();
+        let acked = acked.lock().unwrap().clone();
+        assert_eq!(acked.len(), 400, "every write was acknowledged in the end");
+        for (id, seq) in &acked {
+            let got = cb.get("pg", id, None, None).await.unwrap();
+            assert_eq!(got.commit_seq, *seq, "{id}");
+        }
+    });
+    let (count, min, max) = pg.log_range();
+    assert_eq!((min, max), (1, count), "dense seqs");
+}
