@@ -115,15 +115,30 @@ pub async fn serve(
         options.health_format,
     );
     let metrics = state.metrics_arc();
-    let flows = start_flows(
-        &engine,
-        &listener,
-        options.tls.is_some(),
-        options.flow_socket_dir.clone(),
-    )
-    .await?;
-    state.set_flows(flows.clone());
-    tokio::spawn(workflow_loop(state.workflows().clone(), stop_rx.clone()));
+    // Flows run their workers on the server that holds them: on a shared (PostgreSQL) log
+    // every server would start every flow's workers, so there the flow routes answer 503
+    // until flows are placed on one server (see docs/operations/postgres.md).
+    let flows = if engine.is_shared() {
+        None
+    } else {
+        Some(
+            start_flows(
+                &engine,
+                &listener,
+                options.tls.is_some(),
+                options.flow_socket_dir.clone(),
+            )
+            .await?,
+        )
+    };
+    if let Some(f) = &flows {
+        state.set_flows(f.clone());
+    }
+    tokio::spawn(workflow_loop(
+        state.workflows().clone(),
+        engine.clone(),
+        stop_rx.clone(),
+    ));
     let replication = options.replicate.map(|(target, opts)| {
         let r = Replication::start(engine.clone(), target, opts);
         state.set_replication(r.status().clone());
@@ -140,6 +155,12 @@ pub async fn serve(
     }
     // Both listeners are set up (their caps in the metrics) before either accepts.
     let mut app = api::router(state.clone(), options.max_body);
+    if engine.is_shared() {
+        app = app.layer(axum::middleware::from_fn_with_state(
+            engine.clone(),
+            api::linearize::barrier,
+        ));
+    }
     if let Some(cors) = &options.cors {
         app = app.layer(cors.layer());
     }
@@ -182,8 +203,10 @@ pub async fn serve(
             tokio::time::sleep(drain).await;
         } => warn!(timeout = ?drain, "requests still running after the drain timeout; closing anyway"),
     }
-    flows.shutdown().await;
-    info!("flow workers stopped");
+    if let Some(flows) = flows {
+        flows.shutdown().await;
+        info!("flow workers stopped");
+    }
     if let Some(r) = replication {
         r.stop(REPLICATION_FINAL_FLUSH).await;
     }
@@ -267,11 +290,19 @@ async fn snapshot_loop(
 }
 
 /// Every second: QUEUED timeouts, cron triggers, run retention.
-async fn workflow_loop(wf: crate::workflow::Workflows, mut stop: watch::Receiver<bool>) {
+async fn workflow_loop(
+    wf: crate::workflow::Workflows,
+    engine: Engine,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.wait_for(|s| *s) => return,
+        }
+        // With several servers on one database, only the leader runs the timeouts.
+        if !engine.is_leader() {
+            continue;
         }
         if let Err(e) = wf.tick().await {
             warn!(error = %e, "workflow maintenance failed; will retry");

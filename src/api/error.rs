@@ -63,6 +63,8 @@ impl ApiError {
             | StoreError::UnknownSnapshot(_)
             | StoreError::OutOfRange(_)
             | StoreError::Poisoned(_)
+            | StoreError::Backend(_)
+            | StoreError::OutcomeUnknown(_)
             | StoreError::Closed => ApiError::from(e),
             other => {
                 let message = format!("{op} failed: {:#}", anyhow::Error::new(other));
@@ -130,7 +132,10 @@ impl From<StoreError> for ApiError {
             }
             StoreError::UnknownSnapshot(_) => ApiError::not_found(e.to_string()),
             StoreError::OutOfRange(m) => ApiError::new(StatusCode::GONE, "out_of_range", m),
-            StoreError::Poisoned(_) | StoreError::Closed => ApiError::new(
+            StoreError::Poisoned(_)
+            | StoreError::Backend(_)
+            | StoreError::OutcomeUnknown(_)
+            | StoreError::Closed => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 e.to_string(),

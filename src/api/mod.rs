@@ -9,6 +9,7 @@ pub mod extract;
 pub mod guard;
 pub mod health;
 pub mod layers;
+pub mod linearize;
 pub mod metrics;
 pub mod net_metrics;
 pub mod openapi;

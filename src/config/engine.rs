@@ -9,6 +9,7 @@
 //! | `history_age`         | `STMGR_HISTORY_AGE`                                            | `engine.history_age`         |
 //! | `watch_buffer_events` | `STMGR_WATCH_BUFFER_EVENTS`, `WATCH_BUFFER_EVENTS`, `WATCH_BUFFER_SIZE` | `engine.watch_buffer_events` |
 //! | `watch_buffer_bytes`  | `STMGR_WATCH_BUFFER_BYTES`, `WATCH_BUFFER_BYTES`               | `engine.watch_buffer_bytes`  |
+//! | `backend`             | `STMGR_BACKEND`                                                | `engine.backend`             |
 //!
 //! | `encryption`          | `STMGR_ENCRYPTION_KEY`, `ENCRYPTION_KEY`, `STMGR_ENCRYPTION_KEY_FILE` | `engine.encryption_key`, `engine.encryption_key_file` |
 //! | `previous_encryption` | `STMGR_PREVIOUS_ENCRYPTION_KEY`, `STMGR_PREVIOUS_ENCRYPTION_KEY_FILE` | `engine.previous_encryption_key`, `engine.previous_encryption_key_file` |
@@ -116,9 +117,39 @@ pub(super) fn resolve(
     )? {
         options.watch_buffer_bytes = usize::try_from(v).unwrap_or(usize::MAX);
     }
+    // A database URL may hold a password: a refused value is not echoed.
+    let backend = src
+        .get(&["STMGR_BACKEND"], "backend", &file.backend, parse_backend)
+        .map_err(|e| match e {
+            ConfigError::InvalidValue { origin, reason, .. } => ConfigError::InvalidValue {
+                origin,
+                value: "(not shown)".to_owned(),
+                reason,
+            },
+            other => other,
+        })?;
+    if let Some(v) = backend {
+        options.backend = v;
+    }
     (options.encryption, options.previous_encryption) =
         super::encryption::resolve(env, file, path)?;
     Ok(options)
+}
+
+/// `embedded` (the default) or a `postgres://` URL.
+fn parse_backend(raw: &Raw<'_>) -> Result<Option<String>, String> {
+    match raw {
+        Raw::Text("embedded") => Ok(None),
+        Raw::Text(url) if crate::store::pg::is_postgres_url(url) => Ok(Some((*url).to_owned())),
+        other => Err(format!(
+            "expected `embedded` or a postgres:// URL, found {}",
+            if matches!(other, Raw::Text(_)) {
+                "another text".to_owned()
+            } else {
+                other.shown()
+            }
+        )),
+    }
 }
 
 /// The environment and the config file's path, to look one option up in.

@@ -13,6 +13,7 @@
 //! history_age = "1h"
 //! watch_buffer_events = 10000
 //! watch_buffer_bytes = "64MiB"
+//! backend = "postgres://stmgr@db/stmgr"   # or "embedded" (the default): see docs/operations/postgres.md
 //! encryption_key_file = "stmgr.key"   # or encryption_key = "<base64 of 32 bytes>"
 //! previous_encryption_key_file = "old.key"   # only opens files (after a key change)
 //!
@@ -95,6 +96,7 @@ pub(super) struct FileEngine {
     pub(super) history_age: Option<toml::Value>,
     pub(super) watch_buffer_events: Option<toml::Value>,
     pub(super) watch_buffer_bytes: Option<toml::Value>,
+    pub(super) backend: Option<toml::Value>,
     pub(super) encryption_key: Option<String>,
     pub(super) encryption_key_file: Option<PathBuf>,
     pub(super) previous_encryption_key: Option<String>,

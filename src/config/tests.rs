@@ -648,3 +648,30 @@ fn a_bad_client_timeout_names_its_origin() {
         .expect_err("a number without a unit accepted");
     assert!(matches!(err, ConfigError::Parse { line: 2, .. }), "{err:?}");
 }
+
+#[test]
+fn backend_is_embedded_by_default_and_a_postgres_url_from_the_file_or_environment() {
+    let world = World::new();
+    let s = world.resolve(&Overrides::default()).expect("resolve");
+    assert_eq!(s.engine.backend, None);
+
+    let url = "postgres://stmgr@db.internal/stmgr";
+    let world = World::new().default_file(&format!("[engine]\nbackend = \"{url}\"\n"));
+    let s = world.resolve(&Overrides::default()).expect("resolve");
+    assert_eq!(s.engine.backend.as_deref(), Some(url));
+
+    // The environment wins over the file; `embedded` turns it off.
+    let world = World::new()
+        .set("STMGR_BACKEND", "embedded")
+        .default_file(&format!("[engine]\nbackend = \"{url}\"\n"));
+    let s = world.resolve(&Overrides::default()).expect("resolve");
+    assert_eq!(s.engine.backend, None);
+
+    // Anything else is refused, without echoing the value (a URL may hold a password).
+    let world = World::new().set("STMGR_BACKEND", "mysql://u:hunter2@db/x");
+    let err = world
+        .resolve(&Overrides::default())
+        .expect_err("bad backend accepted");
+    assert!(err.to_string().contains("STMGR_BACKEND"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}

@@ -9,7 +9,7 @@
 //! sealed otherwise (or plaintext) is never appended to: a new one is started.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -22,16 +22,19 @@ use crate::store::crypto::record::RecordEncoder;
 use crate::store::dir::{DataDir, DirLock};
 use crate::store::error::{Rejection, Result, StoreError};
 use crate::store::files::{self, Files, WalSegment};
+use crate::store::log::Log;
 use crate::store::maintenance::Maintenance;
 use crate::store::offline::trim::TrimPlan;
 use crate::store::options::{Durability, EngineOptions};
+use crate::store::pg::{self, PgOptions, log::PgLog, source::PgSource};
 use crate::store::recovery::{self, Base, Target};
 use crate::store::snapshot::{self, SnapshotInfo, SnapshotMeta, SnapshotOrigin};
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::StatsSnapshot;
 use crate::store::wal::active::ActiveSegment;
+use crate::store::wal::log::WalLog;
 use crate::store::wal::segment::HEADER_LEN;
-use crate::store::watch::{Filter, Subscription, WatchHub};
+use crate::store::watch::{Filter, LogSource, Subscription, WalSource, WatchHub};
 use crate::store::writer::{self, CommitInfo, Request, Shared, Writer};
 
 /// What recovery found when the engine opened.
@@ -75,7 +78,26 @@ struct Inner {
     /// Trims keep every segment holding a seq at or above it (`u64::MAX`: no hold); see
     /// [`Engine::hold_wal_from`].
     wal_hold: AtomicU64,
+    /// Set on close: stops the PostgreSQL listener thread (`None`: the embedded engine).
+    listener_stop: Option<Arc<AtomicBool>>,
     _lock: DirLock,
+}
+
+/// What [`Engine::launch`] starts from.
+struct Launch<L> {
+    dir: DataDir,
+    lock: DirLock,
+    options: EngineOptions,
+    state: State,
+    next_seq: u64,
+    active_first_seq: u64,
+    encoder: RecordEncoder,
+    source: Box<dyn LogSource>,
+    make_log: L,
+    /// A snapshot recovery started from: `(commit_seq, next_seq, created_ms)`.
+    snapshot_jump: Option<(u64, u64, i64)>,
+    report: RecoveryReport,
+    listener_stop: Option<Arc<AtomicBool>>,
 }
 
 impl Engine {
@@ -179,9 +201,144 @@ impl Engine {
             took_ms = report.took_ms,
             "recovered"
         );
+        let snapshot_jump = rec
+            .snapshot
+            .as_ref()
+            .map(|m| (m.commit_seq, m.next_seq, m.created_ms));
+        let source = Box::new(WalSource {
+            wal_dir: dir.wal(),
+            keys: dir.keys().clone(),
+        });
+        let durability = options.durability;
+        let sync_interval = options.sync_interval;
+        let clock = options.clock.clone();
+        let make_log = move |shared: Arc<Shared>| -> Box<dyn Log> {
+            Box::new(WalLog {
+                shared,
+                segment,
+                durability,
+                sync_interval,
+                clock,
+                dirty_since: None,
+            })
+        };
+        let (engine, _) = Engine::launch(Launch {
+            dir,
+            lock,
+            options,
+            state,
+            next_seq,
+            active_first_seq,
+            encoder,
+            source,
+            make_log,
+            snapshot_jump,
+            report,
+            listener_stop: None,
+        })?;
+        Ok(engine)
+    }
+
+    /// Opens an engine whose log is a PostgreSQL database shared with other servers: creates
+    /// or checks its tables, replays the whole log into memory, then runs like the embedded
+    /// engine with the database ordering commits (see [`crate::store::pg`]). `root` is this
+    /// server's own directory (locked; it holds no log).
+    ///
+    /// # Errors
+    /// The directory is locked; the database cannot be reached, has a newer schema, or its
+    /// log does not decode.
+    pub fn open_postgres(
+        root: &Path,
+        pg_options: PgOptions,
+        options: EngineOptions,
+        purpose: &str,
+    ) -> Result<Engine> {
+        let started = Instant::now();
+        let dir = DataDir::new(root).with_keys(options.keyring());
+        dir.create()?;
+        let lock = dir.lock(purpose)?;
+        let keys = dir.keys().clone();
+        let mut client = pg::connect(&pg_options, "writer")?;
+        let meta = pg::schema::ensure(&mut client)?;
+        let policy = HistoryPolicy::new(options.history_versions, options.history_age);
+        let mut state = State::default();
+        let tail = pg::log::read_tail(&mut client, &keys, 0)?;
+        let replayed = tail.len() as u64;
+        let replayed_bytes = tail.iter().map(|(_, n)| *n as u64).sum();
+        for (record, _) in tail {
+            state.apply(&record, &policy);
+        }
+        let origin = ulid::Ulid::generate().to_string();
+        let notifier = pg::listen::Notifier::start(pg_options.clone(), origin.clone())
+            .map_err(|e| StoreError::io("spawn the notifier thread", dir.root(), e))?;
+        let encoder = RecordEncoder::new(dir.key())?;
+        let next_seq = state.seq + 1;
+        let report = RecoveryReport {
+            snapshot_id: None,
+            replayed,
+            replayed_bytes,
+            commit_seq: state.seq,
+            next_seq,
+            took_ms: started.elapsed().as_millis() as u64,
+            truncated_tail: None,
+        };
+        info!(
+            commit_seq = state.seq,
+            replayed,
+            cluster_id = %meta.cluster_id,
+            server = %origin,
+            took_ms = report.took_ms,
+            "caught up with the PostgreSQL log"
+        );
+        let log = PgLog::new(
+            pg_options.clone(),
+            client,
+            keys.clone(),
+            origin.clone(),
+            notifier,
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let (engine, tx) = Engine::launch(Launch {
+            dir,
+            lock,
+            options,
+            state,
+            next_seq,
+            active_first_seq: next_seq,
+            encoder,
+            source: Box::new(PgSource::new(pg_options.clone(), keys)),
+            make_log: move |_| -> Box<dyn Log> { Box::new(log) },
+            snapshot_jump: None,
+            report,
+            listener_stop: Some(stop.clone()),
+        })?;
+        pg::listen::start_listener(pg_options, origin, tx, stop, engine.inner.shared.clone())
+            .map_err(|e| StoreError::io("spawn the listener thread", engine.dir().root(), e))?;
+        Ok(engine)
+    }
+
+    /// Starts the commit and maintenance threads over a recovered state.
+    fn launch<L>(l: Launch<L>) -> Result<(Engine, Sender<Request>)>
+    where
+        L: FnOnce(Arc<Shared>) -> Box<dyn Log>,
+    {
+        let Launch {
+            dir,
+            lock,
+            options,
+            state,
+            next_seq,
+            active_first_seq,
+            encoder,
+            source,
+            make_log,
+            snapshot_jump,
+            report,
+            listener_stop,
+        } = l;
+        let policy = HistoryPolicy::new(options.history_versions, options.history_age);
         let hub = Arc::new(WatchHub::new(
-            dir.wal(),
-            dir.keys().clone(),
+            source,
             state.seq,
             next_seq,
             options.watch_ring_events,
@@ -189,8 +346,8 @@ impl Engine {
             options.watch_buffer_bytes,
         ));
         let last_ts = state.ts;
-        if let Some(m) = &rec.snapshot {
-            hub.add_jump(m.commit_seq, m.next_seq);
+        if let Some((r, n, _)) = snapshot_jump {
+            hub.add_jump(r, n);
         }
         let shared = Arc::new(Shared {
             state: RwLock::new(Arc::new(state)),
@@ -198,18 +355,17 @@ impl Engine {
             hub,
             active_first_seq: AtomicU64::new(active_first_seq),
             stats: Default::default(),
+            leader: AtomicBool::new(listener_stop.is_none()),
         });
-        if let Some(m) = &rec.snapshot {
-            shared.stats.snapshot_found(m.created_ms);
+        if let Some((_, _, created_ms)) = snapshot_jump {
+            shared.stats.snapshot_found(created_ms);
         }
         let writer = Writer {
             shared: shared.clone(),
-            segment,
+            log: make_log(shared.clone()),
             encoder,
             next_seq,
             last_ts,
-            durability: options.durability,
-            sync_interval: options.sync_interval,
             policy,
             clock: options.clock.clone(),
         };
@@ -220,11 +376,11 @@ impl Engine {
             .map_err(|e| StoreError::io("spawn commit thread", dir.root(), e))?;
         let maintenance = Maintenance::start(tx.clone(), shared.clone(), &options)
             .map_err(|e| StoreError::io("spawn maintenance thread", dir.root(), e))?;
-        Ok(Engine {
+        let engine = Engine {
             inner: Arc::new(Inner {
                 dir,
                 shared,
-                tx: Mutex::new(Some(tx)),
+                tx: Mutex::new(Some(tx.clone())),
                 writer: Mutex::new(Some(handle)),
                 maintenance: Mutex::new(Some(maintenance)),
                 floor_seq: AtomicU64::new(next_seq),
@@ -232,9 +388,11 @@ impl Engine {
                 options,
                 files: Mutex::new(()),
                 wal_hold: AtomicU64::new(u64::MAX),
+                listener_stop,
                 _lock: lock,
             }),
-        })
+        };
+        Ok((engine, tx))
     }
 
     fn send(&self, req: Request) -> Result<()> {
@@ -307,6 +465,34 @@ impl Engine {
     /// A consistent view of the latest published state (O(1)).
     pub fn view(&self) -> Arc<State> {
         writer::read(&self.inner.shared.state).clone()
+    }
+
+    /// Whether the log is shared with other servers (PostgreSQL): then [`Engine::view`] may
+    /// lag commits acknowledged by others until [`Engine::sync`] (or the next tail) catches up.
+    pub fn is_shared(&self) -> bool {
+        self.inner.listener_stop.is_some()
+    }
+
+    /// Whether this server runs the time-driven work (TTL and lease expiry, workflow
+    /// timeouts, retention): always on the embedded engine; on a shared log, the one server
+    /// holding the database's leader lock.
+    pub fn is_leader(&self) -> bool {
+        self.inner.shared.leader.load(Ordering::Relaxed)
+    }
+
+    /// A read barrier: returns once this engine's published state includes every commit
+    /// acknowledged anywhere before the call (the log's head as of now), with that state's
+    /// seq. Immediate on the embedded engine, where every commit goes through this process.
+    ///
+    /// # Errors
+    /// The shared log cannot be reached ([`StoreError::Backend`]), [`StoreError::Closed`].
+    pub async fn sync(&self) -> Result<u64> {
+        if !self.is_shared() {
+            return Ok(self.view().seq);
+        }
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        self.send(Request::Sync(reply))?;
+        rx.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Follows every commit after `from` (exclusive) that passes `filter`.
@@ -477,6 +663,9 @@ impl std::fmt::Debug for Engine {
 
 impl Inner {
     fn close(&self) -> Result<()> {
+        if let Some(stop) = &self.listener_stop {
+            stop.store(true, Ordering::Relaxed);
+        }
         if let Some(m) = self
             .maintenance
             .lock()

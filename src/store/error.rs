@@ -68,6 +68,16 @@ pub enum StoreError {
     /// The engine is shutting down or shut down.
     #[error("engine is closed")]
     Closed,
+    /// The shared log (PostgreSQL) could not be reached or did not take the batch: its
+    /// commits are not in the log. Nothing is poisoned; later commits try again.
+    #[error("PostgreSQL: {0}")]
+    Backend(String),
+    /// The connection to the shared log was lost while the batch committed and the outcome
+    /// could not be read back: its commits may or may not be in the log.
+    #[error(
+        "the commit's outcome is unknown (the database connection was lost during COMMIT and could not be read back): {0}"
+    )]
+    OutcomeUnknown(String),
     /// No snapshot with that id.
     #[error("no snapshot {0}")]
     UnknownSnapshot(String),

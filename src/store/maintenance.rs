@@ -80,7 +80,12 @@ fn run(
             continue;
         }
         let now = clock.now_ms();
+        // On a shared log one server (the leader) expires for all.
+        let leader = shared.leader.load(std::sync::atomic::Ordering::Relaxed);
         loop {
+            if !leader {
+                break;
+            }
             let due = writer::read(&shared.state)
                 .objects
                 .expired(now, EXPIRE_BATCH);

@@ -33,9 +33,13 @@
 //! How the embedded engine provides it: one commit thread ([`writer`]) runs the transactions
 //! in arrival order against its working state, encodes their ops into one WAL write with one
 //! `fdatasync` per batch (group commit), then publishes the new state and wakes the watchers.
-//! A PostgreSQL engine orders commits with a counter row instead (taken while the transaction
-//! runs against the local replica caught up to the log head) and tails the log table for
-//! watchers; the domains do not change.
+//! The PostgreSQL backend ([`pg`], [`Engine::open_postgres`]) is the same engine over another
+//! [`log::Log`]: the commit thread orders batches with a counter row (taken while the batch
+//! runs against the local replica caught up to the log's head), appends them to a log table,
+//! and applies what other servers appended; watchers follow the same hub. The domains do not
+//! change. On a shared log [`Engine::view`] is this server's replica; [`Engine::sync`] first
+//! catches up with the head (the API layer does that before every request, which makes reads
+//! linearizable), and [`Engine::is_leader`] says whether this server runs time-driven work.
 //!
 //! What is not part of the seam: the engine's files ([`files`]: listings, trims, snapshot
 //! retention), snapshots, recovery and the offline operations, which belong to this engine
@@ -54,9 +58,11 @@ pub mod forget;
 pub mod fuzzing;
 pub mod intern;
 pub mod lineage;
+pub mod log;
 mod maintenance;
 pub mod offline;
 pub mod options;
+pub mod pg;
 pub mod recovery;
 pub mod retention;
 pub mod snapshot;

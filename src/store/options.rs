@@ -81,6 +81,9 @@ pub struct EngineOptions {
     /// A key that only opens sealed files (after a key change, or after encryption was turned
     /// off, while files sealed with it remain); never used to seal.
     pub previous_encryption: Option<EncryptionKey>,
+    /// The PostgreSQL database the log lives in, shared with other servers (`None`: the
+    /// embedded WAL in the data directory). See [`crate::store::pg`].
+    pub backend: Option<String>,
     /// Test seam: called before every WAL write and sync; an error it returns acts as a failed
     /// write or sync (the engine is poisoned).
     pub fault: Option<Arc<dyn FaultHook>>,
@@ -155,6 +158,7 @@ impl Default for EngineOptions {
             clock: Clock::default(),
             encryption: None,
             previous_encryption: None,
+            backend: None,
             fault: None,
         }
     }

@@ -31,6 +31,7 @@ pub struct EngineStats {
     snapshots: AtomicU64,
     snapshot_failures: AtomicU64,
     last_snapshot_ms: AtomicI64,
+    tailed: AtomicU64,
 }
 
 /// A copy of the counters at one moment.
@@ -59,6 +60,8 @@ pub struct StatsSnapshot {
     pub snapshot_failures: u64,
     /// When the newest snapshot that verified was taken (ms since the epoch; 0: none known).
     pub last_snapshot_ms: i64,
+    /// Commits of other servers applied from a shared log (PostgreSQL backend) since open.
+    pub tailed_records: u64,
 }
 
 impl EngineStats {
@@ -68,6 +71,11 @@ impl EngineStats {
         self.wal_records.fetch_add(records, Ordering::Relaxed);
         let bucket = BATCH_BYTES_BOUNDS.partition_point(|&bound| bound < bytes);
         self.batches[bucket].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts commits of other servers applied from a shared log.
+    pub(crate) fn tailed(&self, records: u64) {
+        self.tailed.fetch_add(records, Ordering::Relaxed);
     }
 
     pub(crate) fn segment_rolled(&self) {
@@ -110,6 +118,7 @@ impl EngineStats {
             snapshots: self.snapshots.load(Ordering::Relaxed),
             snapshot_failures: self.snapshot_failures.load(Ordering::Relaxed),
             last_snapshot_ms: self.last_snapshot_ms.load(Ordering::Relaxed),
+            tailed_records: self.tailed.load(Ordering::Relaxed),
         }
     }
 }

@@ -5,6 +5,8 @@
 //! no commit is missed or delivered twice. Live subscribers get a bounded queue (events and
 //! bytes); a subscriber that falls behind it is ended with [`WatchError::Overflow`], never
 //! skipped silently. A resume point below the trimmed log is [`WatchError::Compacted`].
+//! Catching up beyond the ring reads the engine's log through a [`LogSource`]: the WAL's
+//! segment files, or the PostgreSQL log table.
 
 use std::collections::VecDeque;
 use std::io;
@@ -20,6 +22,48 @@ use crate::store::wal::reader;
 
 /// A committed record as watchers see it.
 pub type Event = Arc<Record>;
+
+/// Where catching-up subscribers read commits older than the ring.
+pub trait LogSource: Send + Sync {
+    /// Calls `visit(record, frame_len)` for every record with `seq >= from`, in seq order,
+    /// until it returns `false`.
+    ///
+    /// # Errors
+    /// The log cannot be read; a `NotFound` I/O error means the part asked for was trimmed.
+    fn read(
+        &self,
+        from: u64,
+        visit: &mut dyn FnMut(Record, usize) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// The first seq still in the log, if any.
+    fn oldest(&self) -> Option<u64>;
+}
+
+/// The WAL's segment files.
+pub struct WalSource {
+    /// The WAL directory.
+    pub wal_dir: PathBuf,
+    /// Keys that open sealed segments.
+    pub keys: Keyring,
+}
+
+impl LogSource for WalSource {
+    fn read(
+        &self,
+        from: u64,
+        visit: &mut dyn FnMut(Record, usize) -> bool,
+    ) -> Result<(), StoreError> {
+        reader::read_log(&self.wal_dir, &self.keys, from, |rec, size| {
+            Ok(visit(rec, size))
+        })
+        .map(|_| ())
+    }
+
+    fn oldest(&self) -> Option<u64> {
+        oldest_in_log(&self.wal_dir, &self.keys)
+    }
+}
 
 /// Decides which records a subscriber receives (positions still advance past the others).
 pub type Filter = Arc<dyn Fn(&Record) -> bool + Send + Sync>;
@@ -90,8 +134,7 @@ struct HubState {
 /// Shared between the engine's writer and its subscribers.
 pub struct WatchHub {
     state: Mutex<HubState>,
-    wal_dir: PathBuf,
-    keys: Keyring,
+    source: Box<dyn LogSource>,
     ring_cap: usize,
     max_events: usize,
     max_bytes: usize,
@@ -111,8 +154,7 @@ impl WatchHub {
     /// A hub whose log is at `head`; the next commit gets `next_seq` (above `head + 1` right
     /// after a restore).
     pub fn new(
-        wal_dir: PathBuf,
-        keys: Keyring,
+        source: Box<dyn LogSource>,
         head: u64,
         next_seq: u64,
         ring_cap: usize,
@@ -131,8 +173,7 @@ impl WatchHub {
                 closed: false,
                 jumps,
             }),
-            wal_dir,
-            keys,
+            source,
             ring_cap: ring_cap.max(1),
             max_events: max_events.max(1),
             max_bytes: max_bytes.max(1),
@@ -400,21 +441,21 @@ impl Subscription {
         let filter = self.sub.filter.clone();
         let pending = &mut self.pending;
         let mut next = self.next;
-        let res = reader::read_log(&self.hub.wal_dir, &self.hub.keys, want, |rec, _| {
+        let res = self.hub.source.read(want, &mut |rec, _| {
             if rec.seq > head {
-                return Ok(false);
+                return false;
             }
             first.get_or_insert(rec.seq);
             if rec.seq != next {
                 // A jump (restore boundary) or a missing range: stop here.
-                return Ok(false);
+                return false;
             }
             next = rec.seq + 1;
             if filter.as_ref().is_none_or(|f| f(&rec)) {
                 pending.push_back(Arc::new(rec));
             }
             count += 1;
-            Ok(count < WAL_CATCH_UP_BATCH)
+            count < WAL_CATCH_UP_BATCH
         });
         match res {
             Ok(_) => {}
@@ -432,8 +473,11 @@ impl Subscription {
     }
 
     fn compacted(&self) -> WatchError {
-        let oldest =
-            oldest_in_log(&self.hub.wal_dir, &self.hub.keys).unwrap_or_else(|| self.hub.head() + 1);
+        let oldest = self
+            .hub
+            .source
+            .oldest()
+            .unwrap_or_else(|| self.hub.head() + 1);
         WatchError::Compacted {
             from: self.from,
             oldest_available: oldest,

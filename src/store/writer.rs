@@ -1,26 +1,30 @@
-//! The commit thread: the only code that appends to the WAL and changes state.
+//! The commit thread: the only code that appends to the log and changes state.
 //!
-//! It takes whatever requests are waiting (group commit), runs each transaction against the
-//! working state, encodes the resulting records into one buffer, makes one write and one
-//! `fdatasync` (records sealed first when a key is configured), and only then swaps the new state in, publishes to watchers and answers the
-//! callers. A failed write or sync poisons the engine: those commits fail, later ones are refused,
-//! the visible state never includes them.
+//! It takes whatever requests are waiting (group commit), brings its state to the log's head
+//! (a shared log may hold commits of other servers: [`Log::begin`]), runs each transaction
+//! against the working state, encodes the resulting records into one buffer, appends it to the
+//! [`Log`] as one durable write (the WAL: one write and one `fdatasync`, records sealed first
+//! when a key is configured; PostgreSQL: one transaction), and only then swaps the new state
+//! in, publishes to watchers and answers the callers. A failed WAL write or sync poisons the
+//! engine: those commits fail, later ones are refused, the visible state never includes them.
+//! A batch a shared log did not take fails alone: its commits are answered with the error and
+//! the next batch starts again from the published state.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
-use tracing::error;
+use tracing::{error, warn};
 
 use crate::store::command::{Op, Record};
 use crate::store::crypto::record::RecordEncoder;
 use crate::store::error::{Rejection, Result, StoreError};
-use crate::store::options::{Clock, Durability};
+use crate::store::log::{Log, Tail};
+use crate::store::options::Clock;
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::EngineStats;
-use crate::store::wal::active::ActiveSegment;
 use crate::store::wal::frame;
 use crate::store::watch::WatchHub;
 
@@ -104,6 +108,11 @@ pub enum Request {
     Commit(Txn),
     /// Prune history at the current time (not logged).
     Prune,
+    /// A read barrier: bring the state to the log's head as of now (a shared log's commits
+    /// by other servers included), publish it, and answer with its seq.
+    Sync(oneshot::Sender<Result<u64>>),
+    /// The shared log moved (a notification): apply what others appended.
+    Tail,
     /// Sync, answer, and stop.
     Shutdown(std::sync::mpsc::Sender<Result<()>>),
 }
@@ -121,18 +130,21 @@ pub struct Shared {
     pub active_first_seq: AtomicU64,
     /// Counters for metrics.
     pub stats: EngineStats,
+    /// Whether this server runs the time-driven work (TTL expiry; the server's workflow
+    /// timeouts): always on the embedded engine; on a shared log, only the server holding
+    /// the leader lock (see [`crate::store::pg::listen`]).
+    pub leader: std::sync::atomic::AtomicBool,
 }
 
 /// Everything the commit thread owns.
 pub struct Writer {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) segment: ActiveSegment,
+    /// Where commits are made durable (the WAL, or PostgreSQL).
+    pub(crate) log: Box<dyn Log>,
     /// Encodes (and seals, with a key) each record; its key id is the segment's.
     pub(crate) encoder: RecordEncoder,
     pub(crate) next_seq: u64,
     pub(crate) last_ts: i64,
-    pub(crate) durability: Durability,
-    pub(crate) sync_interval: Duration,
     pub(crate) policy: HistoryPolicy,
     pub(crate) clock: Clock,
 }
@@ -204,14 +216,10 @@ const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
 impl Writer {
     /// Runs until a shutdown request or until every sender is gone.
     pub fn run(mut self, rx: Receiver<Request>) {
-        let mut dirty_since: Option<Instant> = None;
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
         let mut spinner = Spinner::default();
         loop {
-            let wait = match (self.durability, dirty_since) {
-                (Durability::Interval, Some(t)) => self.sync_interval.saturating_sub(t.elapsed()),
-                _ => Duration::from_secs(3600),
-            };
+            let wait = self.log.idle_wait();
             let first = match spinner.poll(&rx).map_or_else(
                 || {
                     let idle = Instant::now();
@@ -223,9 +231,7 @@ impl Writer {
             ) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => {
-                    if dirty_since.take().is_some() {
-                        let _ = self.sync_or_poison();
-                    }
+                    self.idle();
                     continue;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
@@ -241,7 +247,7 @@ impl Writer {
                 }
             }
             let mut shutdown = None;
-            self.process(batch, &mut buf, &mut dirty_since, &mut shutdown);
+            self.process(batch, &mut buf, &mut shutdown);
             if let Some(reply) = shutdown {
                 let _ = reply.send(self.final_sync());
                 return;
@@ -249,15 +255,86 @@ impl Writer {
         }
     }
 
+    /// Deferred work when no request came: a deferred sync, or the commits others appended
+    /// to a shared log.
+    fn idle(&mut self) {
+        let applied = read(&self.shared.state).seq;
+        match self.log.idle(applied) {
+            Ok(tail) if tail.is_empty() => {}
+            Ok(tail) => {
+                let mut working: State = (**read(&self.shared.state)).clone();
+                self.apply_tail(&mut working, tail);
+            }
+            Err(e) if self.log.failures_poison() => self.poison(&e),
+            Err(e) => warn!(error = %error_chain(&e), "reading the shared log failed; will retry"),
+        }
+    }
+
+    /// Applies commits others appended to `working` and publishes the result (they are in
+    /// the log already: durable and ordered).
+    fn apply_tail(&mut self, working: &mut State, tail: Tail) {
+        if tail.is_empty() {
+            return;
+        }
+        let mut events = Vec::with_capacity(tail.len());
+        for (record, size) in tail {
+            working.apply(&record, &self.policy);
+            self.next_seq = record.seq + 1;
+            self.last_ts = self.last_ts.max(record.ts);
+            events.push((Arc::new(record), size));
+        }
+        self.shared.stats.tailed(events.len() as u64);
+        let state = &self.shared.state;
+        let mut previous = None;
+        let published = Arc::new(working.clone());
+        self.shared.hub.publish(events, || {
+            previous = Some(std::mem::replace(&mut *write(state), published));
+        });
+        drop(previous);
+    }
+
     fn process(
         &mut self,
         batch: Vec<Request>,
         buf: &mut Vec<u8>,
-        dirty_since: &mut Option<Instant>,
         shutdown: &mut Option<std::sync::mpsc::Sender<Result<()>>>,
     ) {
         let poisoned = self.poison_message();
         let mut working: State = (**read(&self.shared.state)).clone();
+        // A shared log may hold commits of other servers: the batch runs at its head.
+        let writes = poisoned.is_none() && batch.iter().any(|r| matches!(r, Request::Commit(_)));
+        let reads = batch
+            .iter()
+            .any(|r| matches!(r, Request::Sync(_) | Request::Tail));
+        if writes || reads {
+            match self.log.begin(working.seq, writes) {
+                Ok(tail) => self.apply_tail(&mut working, tail),
+                Err(e) => {
+                    let msg = error_chain(&e);
+                    warn!(error = %msg, "the shared log cannot be reached; the waiting requests fail");
+                    let mut rest = Vec::new();
+                    for req in batch {
+                        match req {
+                            Request::Commit(txn) => {
+                                txn.answer(Err(StoreError::Backend(msg.clone())))
+                            }
+                            Request::Sync(reply) => {
+                                let _ = reply.send(Err(StoreError::Backend(msg.clone())));
+                            }
+                            Request::Tail => {}
+                            other => rest.push(other),
+                        }
+                    }
+                    if !rest.is_empty() {
+                        self.process(rest, buf, shutdown);
+                    }
+                    return;
+                }
+            }
+        }
+        let first_seq = self.next_seq;
+        let first_ts = self.last_ts;
+        let mut syncs = Vec::new();
         let mut changed = false;
         let mut done: Vec<(Arc<Record>, usize, Txn)> = Vec::new();
         // Transactions that wrote nothing (`None`) or were refused are answered after the batch
@@ -326,22 +403,57 @@ impl Writer {
                     working.prune_history(self.clock.now_ms(), &self.policy);
                     changed = true;
                 }
+                Request::Sync(reply) => syncs.push(reply),
+                Request::Tail => {}
                 Request::Shutdown(reply) => {
                     *shutdown = Some(reply);
                     break;
                 }
             }
         }
+        if done.is_empty() && writes {
+            self.log.release();
+        }
         if !done.is_empty()
-            && let Err(e) = self.write_batch(buf, done.len(), dirty_since)
+            && let Err(e) = self.append(buf, done.len())
         {
             let msg = error_chain(&e);
+            if !self.log.failures_poison() {
+                // Not in the log: these commits fail alone and nothing of them is visible;
+                // the published state (with what others committed) stays, and the requests
+                // still waiting go next round.
+                warn!(error = %msg, "the shared log did not take a batch; its commits fail");
+                self.next_seq = first_seq;
+                self.last_ts = first_ts;
+                let err = || match &e {
+                    StoreError::OutcomeUnknown(m) => StoreError::OutcomeUnknown(m.clone()),
+                    _ => StoreError::Backend(msg.clone()),
+                };
+                for (_, _, txn) in done {
+                    txn.answer(Err(err()));
+                }
+                for (txn, _) in settled {
+                    txn.answer(Err(err()));
+                }
+                let seq = read(&self.shared.state).seq;
+                for reply in syncs {
+                    let _ = reply.send(Ok(seq));
+                }
+                let leftover: Vec<Request> = rest.collect();
+                if !leftover.is_empty() && shutdown.is_none() {
+                    self.process(leftover, buf, shutdown);
+                }
+                return;
+            }
             for (_, _, txn) in done {
                 txn.answer(Err(StoreError::Poisoned(msg.clone())));
             }
             // Their basis included commits that were not persisted.
             for (txn, _) in settled {
                 txn.answer(Err(StoreError::Poisoned(msg.clone())));
+            }
+            for reply in syncs {
+                let _ = reply.send(Err(StoreError::Poisoned(msg.clone())));
             }
             // Nothing of this batch becomes visible; the rest of the queue is refused.
             for req in rest {
@@ -374,6 +486,12 @@ impl Writer {
                 Some(rej) => Err(rej.into()),
             });
         }
+        if !syncs.is_empty() {
+            let seq = read(&self.shared.state).seq;
+            for reply in syncs {
+                let _ = reply.send(Ok(seq));
+            }
+        }
         // Requests left after an early break (batch size limit or shutdown) go next round.
         let leftover: Vec<Request> = rest.collect();
         if !leftover.is_empty() {
@@ -382,64 +500,17 @@ impl Writer {
                     refuse(req, || StoreError::Closed, &mut None);
                 }
             } else {
-                self.process(leftover, buf, dirty_since, shutdown);
+                self.process(leftover, buf, shutdown);
             }
         }
     }
 
-    fn write_batch(
-        &mut self,
-        buf: &[u8],
-        records: usize,
-        dirty_since: &mut Option<Instant>,
-    ) -> Result<()> {
-        if self.segment.is_full() {
-            // The first record of this batch starts the new segment.
-            let first = Record::peek(&buf[frame::FRAME_HEADER_LEN..])
-                .map(|(seq, _)| seq)
-                .map_err(StoreError::Encoding)?;
-            self.segment.roll(first, self.clock.now_ms())?;
-            self.shared.active_first_seq.store(first, Ordering::Release);
-            self.shared.stats.segment_rolled();
-        }
-        let res = self
-            .segment
-            .append(buf)
-            .and_then(|()| match self.durability {
-                Durability::Always => self.timed_sync(),
-                Durability::Interval => {
-                    let since = *dirty_since.get_or_insert_with(Instant::now);
-                    if since.elapsed() >= self.sync_interval {
-                        *dirty_since = None;
-                        self.timed_sync()
-                    } else {
-                        Ok(())
-                    }
-                }
-                Durability::Never => Ok(()),
-            });
-        match res {
-            Ok(()) => {
-                self.shared.stats.appended(buf.len() as u64, records as u64);
-                Ok(())
-            }
-            Err(e) => {
-                self.poison(&e);
-                Err(e)
-            }
-        }
-    }
-
-    fn timed_sync(&mut self) -> Result<()> {
-        let t = Instant::now();
-        self.segment.sync()?;
-        self.shared.stats.synced(t.elapsed());
-        Ok(())
-    }
-
-    fn sync_or_poison(&mut self) -> Result<()> {
-        let res = self.timed_sync();
-        if let Err(e) = &res {
+    /// Appends a batch to the log; a failure of a log that poisons poisons the engine.
+    fn append(&mut self, buf: &[u8], records: usize) -> Result<()> {
+        let res = self.log.append(buf, records);
+        if let Err(e) = &res
+            && self.log.failures_poison()
+        {
             self.poison(e);
         }
         res
@@ -449,7 +520,13 @@ impl Writer {
         if self.poison_message().is_some() {
             return Ok(());
         }
-        self.sync_or_poison()
+        let res = self.log.close();
+        if let Err(e) = &res
+            && self.log.failures_poison()
+        {
+            self.poison(e);
+        }
+        res
     }
 
     fn poison(&self, e: &StoreError) {
@@ -478,7 +555,10 @@ fn refuse(
 ) {
     match req {
         Request::Commit(txn) => txn.answer(Err(err())),
-        Request::Prune => {}
+        Request::Prune | Request::Tail => {}
+        Request::Sync(reply) => {
+            let _ = reply.send(Err(err()));
+        }
         Request::Shutdown(reply) => *shutdown = Some(reply),
     }
 }

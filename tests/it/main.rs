@@ -27,6 +27,7 @@ mod health;
 mod layers;
 mod offline_cli;
 mod openapi;
+mod postgres;
 mod pyvenv;
 mod rawhttp;
 mod schemathesis;

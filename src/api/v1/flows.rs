@@ -16,10 +16,16 @@ use crate::flow::{FlowManager, Manifest};
 
 fn manager(app: &AppState) -> Result<&FlowManager, ApiError> {
     app.flows().ok_or_else(|| {
+        let message = if app.engine().is_shared() {
+            "flows run on servers with the embedded backend only: on a shared PostgreSQL log \
+             every server would start every flow's workers"
+        } else {
+            "this server runs no flow manager"
+        };
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "flows_unavailable",
-            "this server runs no flow manager",
+            message,
         )
     })
 }

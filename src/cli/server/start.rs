@@ -142,6 +142,11 @@ pub struct StartArgs {
     /// [default: DATA_DIR/flow-sockets]
     #[arg(long, value_name = "DIR", env = "SOCKET_DIR")]
     pub flow_socket_dir: Option<std::path::PathBuf>,
+    /// Keep the log in this PostgreSQL database (postgres://user@host/db), shared with other
+    /// servers, instead of the data directory's WAL; `embedded` is the default
+    /// [env: STMGR_BACKEND] [config: engine.backend]
+    #[arg(long, value_name = "URL")]
+    pub backend: Option<String>,
     #[command(flatten)]
     pub replication: super::replicate::ReplicateArgs,
 }
@@ -308,10 +313,40 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         ),
     };
     let fd_lines = fd_summary(&fds, limit, &connections);
+    let backend = match args.backend.as_deref() {
+        Some("embedded") => None,
+        Some(url) if crate::store::pg::is_postgres_url(url) => Some(url.to_owned()),
+        Some(_) => {
+            return Err(
+                UsageError::new("--backend: expected `embedded` or a postgres:// URL").into(),
+            );
+        }
+        None => ctx.settings.engine.backend.clone(),
+    };
+    if backend.is_some() && replicate.is_some() {
+        return Err(UsageError::new(
+            "replication of the WAL does not apply to the postgres backend (back the database up instead)",
+        )
+        .into());
+    }
     let data_dir = &ctx.settings.data_dir;
     let started = Instant::now();
-    let engine = Engine::open(data_dir, ctx.settings.engine.clone(), "stmgr server start")
-        .with_context(|| format!("cannot open data directory {}", data_dir.display()))?;
+    let engine = match &backend {
+        None => Engine::open(data_dir, ctx.settings.engine.clone(), "stmgr server start")
+            .with_context(|| format!("cannot open data directory {}", data_dir.display()))?,
+        Some(url) => Engine::open_postgres(
+            data_dir,
+            crate::store::pg::PgOptions::new(url),
+            ctx.settings.engine.clone(),
+            "stmgr server start",
+        )
+        .with_context(|| {
+            format!(
+                "cannot open the postgres backend {}",
+                crate::store::pg::redacted(url)
+            )
+        })?,
+    };
     let rec = engine.recovery().clone();
     // The replay's buffers are freed by now; an idle server would keep them resident.
     crate::memory::release_freed();
@@ -331,7 +366,9 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         watch_interval: args.watch_write_interval,
         // `[snapshots]` in the config file: its interval when no --snapshot-every, its
         // keep_* rules beside --snapshot-keep (which is `keep_last`).
-        snapshots: (args.snapshot_keep > 0
+        // Snapshots of a replica are not a backup of the shared log: off on postgres.
+        snapshots: (backend.is_none()
+            && args.snapshot_keep > 0
             && (args.snapshot_every_mib > 0
                 || args.snapshot_every.is_some()
                 || ctx.settings.snapshots.interval.is_some()))
@@ -401,6 +438,10 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             format!("data directory: {}; encryption at rest: {encryption}", data_dir.display()),
             serde_json::json!({"data_dir": data_dir, "encryption": keys}),
         );
+        if let Some(url) = &backend {
+            let url = crate::store::pg::redacted(url);
+            say(format!("backend: {url} (shared log; reads are linearizable)"), serde_json::json!({"backend": url}));
+        }
         say(
             format!(
                 "recovered commit_seq {} ({} commits replayed{}) in {} ms; durability {}",

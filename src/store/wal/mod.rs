@@ -2,5 +2,6 @@
 
 pub mod active;
 pub mod frame;
+pub mod log;
 pub mod reader;
 pub mod segment;

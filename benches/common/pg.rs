@@ -1,0 +1,173 @@
+//! A throwaway PostgreSQL cluster on 127.0.0.1 for the tests and benchmarks: Debian's
+//! binaries (`/usr/lib/postgresql/*/bin`), `initdb -A trust --no-sync` in a directory under
+//! cargo's target tmpdir (owned by `postgres` when running as root, as the server refuses
+//! root), `pg_ctl -w start` on a free port, `pg_ctl -m immediate stop` when dropped. Missing
+//! PostgreSQL: `None` (skip), except under `CI=true` where it panics.
+
+#![allow(dead_code, reason = "each user takes what it needs")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Where Debian keeps the server binaries.
+fn pg_bin() -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|b| b.join("initdb").is_file() && b.join("pg_ctl").is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// A running cluster; stopped (`pg_ctl -m immediate stop`) and removed when dropped.
+pub struct Pg {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl Pg {
+    /// Starts a cluster, or `None` (skip) when PostgreSQL is not installed and not under CI.
+    pub fn start() -> Option<Pg> {
+        let Some(bin) = pg_bin() else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "PostgreSQL is missing and CI=true: .ci/run installs it (apt-get install postgresql)"
+            );
+            eprintln!("skipped: PostgreSQL is not installed (apt-get install postgresql)");
+            return None;
+        };
+        let tmp = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join("tmp");
+        std::fs::create_dir_all(&tmp).expect("target/tmp");
+        let dir = tempfile::Builder::new()
+            .prefix("pg-")
+            .tempdir_in(&tmp)
+            .expect("pg tempdir");
+        if is_root() {
+            // The server refuses to run as root: the cluster belongs to `postgres`, and the
+            // directories above it must let that user through.
+            let mut p = dir.path().to_path_buf();
+            while let Some(parent) = p.parent() {
+                let _ = Command::new("chmod").arg("o+x").arg(parent).status();
+                p = parent.to_path_buf();
+                if p == Path::new("/") {
+                    break;
+                }
+            }
+            let ok = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .expect("chown")
+                .success();
+            assert!(ok, "chown postgres {}", dir.path().display());
+        }
+        let port = free_port();
+        let data = dir.path().join("data");
+        let run = |args: &[&str]| {
+            let mut cmd = if is_root() {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--"]);
+                c
+            } else {
+                Command::new("env")
+            };
+            let out = cmd
+                .arg(bin.join(args[0]))
+                .args(&args[1..])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run a PostgreSQL tool");
+            assert!(
+                out.status.success(),
+                "{args:?}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let data_s = data.to_str().unwrap();
+        run(&[
+            "initdb",
+            "-D",
+            data_s,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        ]);
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
+            dir.path().display()
+        );
+        let log = dir.path().join("server.log");
+        run(&[
+            "pg_ctl",
+            "-D",
+            data_s,
+            "-o",
+            &opts,
+            "-l",
+            log.to_str().unwrap(),
+            "-w",
+            "start",
+        ]);
+        Some(Pg { bin, dir, port })
+    }
+
+    /// The URL of the `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// A client session (for checks on the tables).
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect to PostgreSQL")
+    }
+
+    /// `(count, min, max)` of `stmgr_log.commit_seq`.
+    pub fn log_range(&self) -> (i64, i64, i64) {
+        let row = self
+            .client()
+            .query_one(
+                "SELECT count(*), coalesce(min(commit_seq), 0), coalesce(max(commit_seq), 0) FROM stmgr_log",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1), row.get(2))
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let mut cmd = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]);
+            c
+        } else {
+            Command::new("env")
+        };
+        let _ = cmd
+            .arg(self.bin.join("pg_ctl"))
+            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -1,0 +1,136 @@
+//! The PostgreSQL backend: several stmgr servers share one database, which orders and stores
+//! the commits; every server's engine is a replica of the same state machine.
+//!
+//! - `stmgr_meta`, one row: `commit_seq` (the sequencer: the head of the log), `compact_seq`
+//!   (the log's floor: nothing trims yet, so 0), `schema_version`, `cluster_id`.
+//! - `stmgr_log`, one row per commit: `commit_seq`, its timestamp, the encryption key id,
+//!   the request id of the batch, the server that wrote it, and the frame the WAL would hold
+//!   (the same codec, sealed the same way).
+//!
+//! A server's commit thread ([`log::PgLog`]) takes the counter row (`SELECT … FOR UPDATE`)
+//! for each batch, reads what others appended since its state's seq, runs the batch's
+//! transactions at that head, inserts their rows and moves the counter in the same
+//! transaction, commits, then publishes. PostgreSQL makes a commit visible before it releases
+//! its row lock, so seqs are dense and appear in order; a rollback consumes none. Other
+//! servers learn of commits through `NOTIFY stmgr` (sent after commit, off the commit path,
+//! coalesced: [`listen`]) or, failing that, a poll, and catch up from the table.
+//!
+//! Failure hygiene ([`connect`]): every session gets `lock_timeout`, `statement_timeout`,
+//! `idle_in_transaction_session_timeout`, server-side TCP keepalives and
+//! `synchronous_commit = on` (never off: a crash would reissue seqs watchers saw); clients set
+//! keepalives and a connect timeout. A connection lost during COMMIT is reconciled by the
+//! batch's request id once the counter row can be taken again.
+
+pub mod listen;
+pub mod log;
+pub mod schema;
+pub mod source;
+
+use std::time::Duration;
+
+use postgres::{Client, Config, NoTls};
+
+use crate::store::error::StoreError;
+
+/// The `LISTEN`/`NOTIFY` channel.
+pub const CHANNEL: &str = "stmgr";
+
+/// How a server reaches the database and how long it waits.
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// The connection URL (`postgres://user:password@host:port/db?…`), as given.
+    pub url: String,
+    /// Longest wait for the counter row (the `lock_timeout` of every session).
+    pub lock_timeout: Duration,
+    /// Longest statement (`statement_timeout`).
+    pub statement_timeout: Duration,
+    /// A session idle inside a transaction this long is ended by the server, releasing the
+    /// counter row (`idle_in_transaction_session_timeout`).
+    pub idle_in_transaction_timeout: Duration,
+    /// How often a server looks for others' commits when no notification came.
+    pub poll_interval: Duration,
+}
+
+impl PgOptions {
+    /// The defaults for `url`.
+    pub fn new(url: &str) -> Self {
+        PgOptions {
+            url: url.to_owned(),
+            lock_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(30),
+            idle_in_transaction_timeout: Duration::from_secs(10),
+            poll_interval: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Whether `url` names a PostgreSQL database (`postgres://` or `postgresql://`).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The URL without its password, for messages.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(an unparsable URL)".into(),
+    }
+}
+
+/// A database error as a [`StoreError::Backend`] naming what was being done.
+pub(crate) fn backend(what: &str, e: &postgres::Error) -> StoreError {
+    let mut msg = format!("{what}: {e}");
+    if let Some(db) = e.as_db_error() {
+        msg = format!("{what}: {} ({})", db.message(), db.code().code());
+    }
+    StoreError::Backend(msg)
+}
+
+/// Opens a session with the failure-hygiene settings; `role` goes into `application_name`.
+///
+/// # Errors
+/// [`StoreError::Backend`]: a bad URL, an unreachable or refusing server.
+pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
+    let mut config: Config = options
+        .url
+        .parse()
+        .map_err(|e: postgres::Error| StoreError::Backend(format!("bad database URL: {e}")))?;
+    config
+        .application_name(&format!("stmgr {role}"))
+        .connect_timeout(Duration::from_secs(5))
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(10))
+        .keepalives_interval(Duration::from_secs(5))
+        .keepalives_retries(3);
+    let mut client = config
+        .connect(NoTls)
+        .map_err(|e| backend(&format!("connect to {}", redacted(&options.url)), &e))?;
+    let ms = |d: Duration| d.as_millis().max(1);
+    client
+        .batch_execute(&format!(
+            "SET lock_timeout = {}; SET statement_timeout = {}; \
+             SET idle_in_transaction_session_timeout = {}; SET synchronous_commit = on; \
+             SET default_transaction_isolation = 'read committed'; \
+             SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; \
+             SET tcp_keepalives_count = 3",
+            ms(options.lock_timeout),
+            ms(options.statement_timeout),
+            ms(options.idle_in_transaction_timeout),
+        ))
+        .map_err(|e| backend("configure the session", &e))?;
+    Ok(client)
+}
+
+/// Runs `f` on a thread of its own: the synchronous client drives its own runtime, which
+/// must not start inside an async runtime's thread.
+pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
