@@ -96,6 +96,7 @@ impl CasObject {
             let expected = expected.cloned();
             return blocking(move || local_cas(&path, &lock, expected.as_ref(), &bytes)).await;
         }
+        let creating = expected.is_none();
         let mode = match expected {
             None => PutMode::Create,
             Some(Version::S3(v)) => PutMode::Update(v.clone()),
@@ -116,11 +117,13 @@ impl CasObject {
                 e_tag: r.e_tag,
                 version: r.version,
             }))),
+            // A create answered 404 is a missing bucket, not a lost race; an update answered
+            // 404 is a lease file removed since it was read.
+            Err(object_store::Error::NotFound { .. }) if !creating => Ok(Cas::Conflict),
             Err(
                 object_store::Error::AlreadyExists { .. }
                 | object_store::Error::Precondition { .. }
-                | object_store::Error::NotModified { .. }
-                | object_store::Error::NotFound { .. },
+                | object_store::Error::NotModified { .. },
             ) => Ok(Cas::Conflict),
             Err(e) => Err(self.target.err("put", &self.key, e)),
         }

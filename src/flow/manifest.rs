@@ -19,6 +19,7 @@ pub const MAX_REPLICAS: u32 = 256;
 /// A flow: named workers, and the server they talk to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = FlowManifest)]
 pub struct Manifest {
     /// The flow's name: letters, digits, `-` and `_`, at most 63 characters.
     pub name: String,

@@ -198,3 +198,49 @@ fn no_route_is_registered_without_documentation() {
         found.join("\n")
     );
 }
+
+/// utoipa keys the document's schemas by name and merges two types of one name silently (the
+/// second wins): the admin `Manifest` and the flows' `Manifest` once answered each other's
+/// routes in the document. Every `ToSchema` type of `src/` has a name of its own (its Rust name
+/// or its `#[schema(as = …)]`).
+#[test]
+fn every_schema_name_is_unique() {
+    let derive = regex::Regex::new(
+        r"#\[derive\(([^)]*)\)\]((?:\s*#\[[^\]]*\]|\s*///[^\n]*)*)\s*pub(?:\([^)]*\))?\s+(?:struct|enum)\s+(\w+)",
+    )
+    .unwrap();
+    let alias = regex::Regex::new(r"schema\(\s*as\s*=\s*([\w:]+)").unwrap();
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut dups = Vec::new();
+    let mut count = 0;
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for m in derive.captures_iter(&text) {
+                if !m[1].contains("ToSchema") {
+                    continue;
+                }
+                let name = alias
+                    .captures(&m[2])
+                    .map(|a| a[1].rsplit("::").next().unwrap().to_owned())
+                    .unwrap_or_else(|| m[3].to_owned());
+                count += 1;
+                let here = path.display().to_string();
+                if let Some(first) = seen.insert(name.clone(), here.clone()) {
+                    dups.push(format!("{name}: {first} and {here}"));
+                }
+            }
+        }
+    }
+    assert!(count > 40, "the scan found only {count} schema types");
+    assert!(dups.is_empty(), "schema names used twice: {dups:#?}");
+}

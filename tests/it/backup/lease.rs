@@ -217,3 +217,28 @@ fn lease_race_between_two_processes() {
         });
     }
 }
+
+/// A bucket that does not exist is an error naming it, not a lease "held by (unknown)".
+#[test]
+fn a_missing_bucket_is_not_a_lost_race() {
+    let Some(moto) = super::harness::Moto::start() else {
+        return; // Moto::start fails under CI=true when moto is missing.
+    };
+    let location = Location::S3(stmgr::backup::S3Location {
+        bucket: "no-such-bucket".into(),
+        prefix: "x".into(),
+        endpoint: Some(moto.endpoint()),
+        region: Some("us-east-1".into()),
+        ..stmgr::backup::S3Location::default()
+    });
+    let target = super::harness::open(&location, Some(super::harness::credentials()));
+    let lease = target.lease("missing").unwrap();
+    let e = runtime()
+        .block_on(lease.acquire("a", Duration::from_secs(30)))
+        .unwrap_err();
+    assert!(
+        !matches!(e, BackupError::LeaseHeld { .. }),
+        "a missing bucket reported as a held lease: {e}"
+    );
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+}

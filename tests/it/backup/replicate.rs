@@ -37,8 +37,24 @@ fn fast() -> ReplicateOptions {
     }
 }
 
+/// Opens the engine in `dir`. A stopped replication may still be finishing a blocking read
+/// that holds a clone of the engine it replicated (and so its directory lock) for a moment
+/// after `stop` returned: a reopen waits for that, up to a deadline.
 fn open(dir: &Path) -> Engine {
-    Engine::open(dir, options(), "replication test").expect("open engine")
+    let mut engine = None;
+    wait_until(
+        Duration::from_secs(10),
+        "the directory lock",
+        || match Engine::open(dir, options(), "replication test") {
+            Ok(e) => {
+                engine = Some(e);
+                true
+            }
+            Err(stmgr::store::StoreError::Locked { .. }) => false,
+            Err(e) => panic!("open engine: {e}"),
+        },
+    );
+    engine.expect("opened")
 }
 
 /// Commits `n` objects (one commit each); the last seq.
