@@ -93,11 +93,16 @@ fn add_pages(cmd: &clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::
     Ok(())
 }
 
-/// The page of `cmd` with the header every page shares: `.TH stmgr-graph-upload 1 "" "stmgr
-/// 0.2.0" "stmgr Manual"` (clap_mangen's default source is the leaf's own name and version,
-/// which a subcommand does not have: `"upload "`).
+/// The date of this version's entry in `CHANGELOG.md` (a test checks they agree): the pages'
+/// date, fixed so the committed pages do not change with each build.
+pub const PAGE_DATE: &str = "2026-12-06";
+
+/// The page of `cmd` with the header every page shares: `.TH stmgr-graph-upload 1 2026-12-06
+/// "stmgr 0.1.0" "stmgr Manual"`. clap_mangen's defaults give a subcommand its bare name as
+/// the source (`"upload "`) and write an empty date as nothing, which shifts the fields.
 fn man(cmd: &clap::Command) -> clap_mangen::Man {
     clap_mangen::Man::new(cmd.clone())
+        .date(PAGE_DATE)
         .source(concat!("stmgr ", env!("CARGO_PKG_VERSION")))
         .manual("stmgr Manual")
 }

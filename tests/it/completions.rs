@@ -80,7 +80,14 @@ fn man_prints_one_page_or_writes_them_all() {
         v
     };
     assert_eq!(names(&dir), names(&man));
-    let header = format!("\"stmgr {}\" \"stmgr Manual\"", env!("CARGO_PKG_VERSION"));
+    // The pages' date is the version's date in CHANGELOG.md.
+    let version = env!("CARGO_PKG_VERSION");
+    let changelog = std::fs::read_to_string(repo().join("CHANGELOG.md")).unwrap();
+    let date = changelog
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("## [{version}] - ")))
+        .unwrap_or_else(|| panic!("CHANGELOG.md has no entry for {version}"));
+    let header = format!("1 {date} \"stmgr {version}\" \"stmgr Manual\"");
     for name in names(&man) {
         let text = std::fs::read_to_string(dir.join(&name)).unwrap();
         assert_eq!(
@@ -91,8 +98,7 @@ fn man_prints_one_page_or_writes_them_all() {
         // Every page's header names its own page and the package, not the leaf's bare name.
         let th = text.lines().find(|l| l.starts_with(".TH ")).unwrap();
         let page = name.trim_end_matches(".1");
-        assert!(th.starts_with(&format!(".TH {page} 1 ")), "{name}: {th}");
-        assert!(th.ends_with(&header), "{name}: {th}");
+        assert_eq!(th, format!(".TH {page} {header}"), "{name}");
     }
 }
 
