@@ -10,7 +10,8 @@
 //! 2026-12-06, shared 2-core machine, moto on 127.0.0.1, **test (debug) profile**
 //! (`cargo test --bench protect`, unoptimized Rust and C; the release build was not
 //! measured): 100 MB (archive 52.6 MB): checkpoint 3.6-4.2 s, restore (verify, unpack, swap,
-//! restart) 3.0-4.6 s, two rounds.
+//! restart) 3.0-4.6 s, two rounds. Release build (0.1.0's profile), quiet machine: checkpoint
+//! 0.74-0.93 s, restore 0.44-0.52 s, three rounds (docs/benchmarks.md).
 
 #[path = "common/moto.rs"]
 mod moto;
