@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Sup, live_in_group, pid_of};
+use super::{Sup, live_in_group, pid_of, signal};
 use crate::util::{TestDir, wait_until};
 
 /// Timestamps (ms) of the log lines of `name` containing `needle`.
@@ -169,4 +169,38 @@ fn logs_rotate_by_size_and_keep_n_files() {
     // --since in the future: nothing.
     let out = sup.cli(&["logs", "chatty", "--since", "2999-01-01T00:00:00Z"]);
     assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+}
+
+/// logrotate's way (`create`, no `copytruncate`): the file is moved away, then SIGUSR1 to the
+/// supervisor makes the next line go to a new file of the same name, not to the moved one.
+#[test]
+fn sigusr1_reopens_log_files_moved_away_by_an_outside_rotation() {
+    let sup = Sup::start(
+        "[process.ticker]\ncommand = 'sh'\n\
+         args = ['-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.02; done']\n",
+    );
+    sup.wait_state("ticker", "RUNNING");
+    let logs = sup.state.join("logs");
+    let live = logs.join("ticker.log");
+    let moved = logs.join("ticker.log.rotated");
+    wait_until(Duration::from_secs(10), "a first line", || {
+        std::fs::read_to_string(&live).is_ok_and(|t| t.contains("tick"))
+    });
+    std::fs::rename(&live, &moved).unwrap();
+    signal(sup.pid(), nix::sys::signal::SIGUSR1);
+    wait_until(Duration::from_secs(10), "lines in a new file", || {
+        std::fs::read_to_string(&live).is_ok_and(|t| t.contains("tick"))
+    });
+    // The moved file stops growing once the new one exists.
+    let settled = std::fs::metadata(&moved).unwrap().len();
+    let grown = std::fs::metadata(&live).unwrap().len();
+    wait_until(Duration::from_secs(10), "the new file to grow", || {
+        std::fs::metadata(&live).unwrap().len() > grown
+    });
+    assert_eq!(std::fs::metadata(&moved).unwrap().len(), settled);
+    assert_eq!(
+        sup.one("ticker")["restarts"],
+        0,
+        "reopening restarts nothing"
+    );
 }
