@@ -11,6 +11,8 @@
 //! Knobs: `STMGR_BENCH_SECONDS` (per run, default 5), `STMGR_BENCH_CLIENTS` (committers,
 //! default 64).
 
+#[path = "common/ops.rs"]
+mod ops;
 #[path = "common/pg.rs"]
 mod pg;
 
@@ -18,20 +20,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ops::op;
 use stmgr::store::pg::PgOptions;
-use stmgr::store::{Body, Engine, EngineOptions, ObjectData, ObjectOp, Op};
-
-fn op(i: u64) -> Op {
-    let body = format!(r#"{{"i":{i},"pad":"{}"}}"#, "p".repeat(160));
-    Op::Object(ObjectOp::Put {
-        ns: "bench".into(),
-        id: format!("obj-{}", i % 10_000).into(),
-        data: Arc::new(ObjectData::new(
-            "note".into(),
-            Body::from_json(&body).expect("json"),
-        )),
-    })
-}
+use stmgr::store::{Engine, EngineOptions};
 
 fn knob(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -14,6 +14,8 @@
 
 #[path = "common/moto.rs"]
 mod moto;
+#[path = "common/ops.rs"]
+mod ops;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,21 +23,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use moto::{env, start_moto};
+use ops::op;
 use stmgr::backup::replicate::{ReplicateOptions, Replication};
 use stmgr::backup::{Credentials, Location, S3Location, Secret, Target, TargetConfig};
-use stmgr::store::{Body, Engine, EngineOptions, ObjectData, ObjectOp, Op};
-
-fn op(i: u64) -> Op {
-    let body = format!(r#"{{"i":{i},"pad":"{}"}}"#, "p".repeat(160));
-    Op::Object(ObjectOp::Put {
-        ns: "bench".into(),
-        id: format!("obj-{}", i % 10_000).into(),
-        data: Arc::new(ObjectData::new(
-            "note".into(),
-            Body::from_json(&body).expect("json"),
-        )),
-    })
-}
+use stmgr::store::{Engine, EngineOptions};
 
 fn engine(dir: &Path) -> Engine {
     Engine::open(dir, EngineOptions::default(), "replication bench").expect("open engine")

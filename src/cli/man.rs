@@ -95,7 +95,7 @@ fn add_pages(cmd: &clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::
 
 /// The date of this version's entry in `CHANGELOG.md` (a test checks they agree): the pages'
 /// date, fixed so the committed pages do not change with each build.
-pub const PAGE_DATE: &str = "2026-12-06";
+const PAGE_DATE: &str = "2026-12-06";
 
 /// The page of `cmd` with the header every page shares: `.TH stmgr-graph-upload 1 2026-12-06
 /// "stmgr 0.1.0" "stmgr Manual"`. clap_mangen's defaults give a subcommand its bare name as
