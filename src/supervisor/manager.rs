@@ -15,14 +15,20 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::SupervisorError;
-use super::config::{Condition, Config, ProcessSpec, RestartPolicy};
+use super::config::{Config, ProcessSpec, RestartPolicy};
 use super::instance::{self, Cmd};
 use super::leftovers::{self, Children};
 use super::logs::{EchoLine, Reopen};
 use super::protect::Protection;
 use super::reaper::{self, Reaper};
 use super::shared::Shared;
-use super::state::{Event, InstanceStatus, State};
+use super::state::{Event, InstanceStatus};
+
+mod gate;
+mod hold;
+mod reload;
+
+use gate::depth;
 
 /// How a supervisor is set up.
 #[derive(Debug, Clone)]
@@ -243,7 +249,7 @@ impl Supervisor {
         }
         self.protect_start(&config);
         for name in &order {
-            self.open_gate(&config, name, &mut procs);
+            self.open_gate(&config, name, &mut procs, &BTreeSet::new());
         }
     }
 
@@ -281,63 +287,6 @@ impl Supervisor {
             tasks,
             gate: None,
         }
-    }
-
-    /// Starts a process's instances once its dependencies reached their conditions.
-    fn open_gate(&self, config: &Config, name: &str, procs: &mut BTreeMap<String, Proc>) {
-        let Some(p) = procs.get_mut(name) else { return };
-        if !p.spec.autostart {
-            return;
-        }
-        let deps: Vec<(String, Condition, Vec<View>, Vec<i32>)> = p
-            .spec
-            .depends_on
-            .iter()
-            .map(|(dep, cond)| {
-                let codes = config
-                    .process
-                    .get(dep)
-                    .map(|d| d.success_exit_codes.clone());
-                (
-                    dep.clone(),
-                    *cond,
-                    self.views_of(dep),
-                    codes.unwrap_or_default(),
-                )
-            })
-            .collect();
-        let mine = self.views_of(name);
-        let mut hold = self.inner.hold.subscribe();
-        if let Some(old) = p.gate.take() {
-            old.abort();
-        }
-        p.gate = Some(tokio::spawn(async move {
-            let held = hold.borrow_and_update().clone();
-            if let Some(why) = held {
-                for m in &mine {
-                    let _ = m.cmds.send(Cmd::Note(State::Starting, why.clone())).await;
-                }
-            }
-            if hold.wait_for(Option::is_none).await.is_err() {
-                return;
-            }
-            for (dep, cond, views, codes) in deps {
-                for v in views {
-                    let note = format!("waiting for {dep} ({})", cond_name(cond));
-                    for m in &mine {
-                        let _ = m.cmds.send(Cmd::Note(State::Starting, note.clone())).await;
-                    }
-                    if let Err(why) = wait_for(v.status, cond, &codes).await {
-                        for m in &mine {
-                            let reason = format!("dependency {dep} failed: {why}");
-                            let _ = m.cmds.send(Cmd::Note(State::Stopped, reason)).await;
-                        }
-                        return;
-                    }
-                }
-            }
-            join_all(mine.iter().map(|m| ask(m, Cmd::Start))).await;
-        }));
     }
 
     fn views_of(&self, process: &str) -> Vec<View> {
@@ -505,303 +454,6 @@ impl Supervisor {
                 Some(name.clone())
             }
             _ => None,
-        }
-    }
-
-    /// Reads the configuration again (the `--config` file, or the stored `config.json`) and
-    /// applies the difference: removed and changed processes stop (dependents first), then
-    /// added and changed ones start in dependency order; the rest is left alone.
-    ///
-    /// # Errors
-    /// [`SupervisorError::NotConfigured`], or the new configuration does not load.
-    pub async fn reload(&self) -> Result<ReloadReport, SupervisorError> {
-        let source = match &self.inner.config_file {
-            Some(f) => Some(Config::from_file(f)?),
-            None => {
-                let stored = self.inner.state_dir.join("config.json");
-                match std::fs::read(&stored) {
-                    Ok(bytes) => Some(Config::from_json(&bytes)?),
-                    Err(_) => None,
-                }
-            }
-        };
-        let old = self.config().ok_or(SupervisorError::NotConfigured)?;
-        let new = source.unwrap_or_else(|| old.clone());
-        self.reload_with(old, new).await
-    }
-
-    /// Puts `config` in place of the configuration (given by a library user such as the flow
-    /// manager, which keeps it elsewhere) and applies the difference as
-    /// [`Supervisor::reload`] does; nothing is written to the state directory. An unconfigured
-    /// supervisor starts from an empty configuration. Callers serialize their replacements.
-    ///
-    /// # Errors
-    /// The configuration does not check, or [`SupervisorError::Closed`].
-    pub async fn replace_config(&self, config: Config) -> Result<ReloadReport, SupervisorError> {
-        config.validate()?;
-        let old = self.config().unwrap_or_default();
-        self.reload_with(old, config).await
-    }
-
-    async fn reload_with(&self, old: Config, new: Config) -> Result<ReloadReport, SupervisorError> {
-        let mut procs = self.inner.procs.lock().await;
-        if self.inner.closed.load(Ordering::SeqCst) {
-            return Err(SupervisorError::Closed);
-        }
-        let mut report = ReloadReport::default();
-        for (name, spec) in &old.process {
-            match new.process.get(name) {
-                None => report.removed.push(name.clone()),
-                Some(n) if n != spec => report.changed.push(name.clone()),
-                Some(_) => report.unchanged.push(name.clone()),
-            }
-        }
-        report.added = new
-            .process
-            .keys()
-            .filter(|n| !old.process.contains_key(*n))
-            .cloned()
-            .collect();
-        let going: BTreeSet<String> = report
-            .removed
-            .iter()
-            .chain(&report.changed)
-            .cloned()
-            .collect();
-        self.stop_in_reverse(&old, &mut procs, &going).await;
-        *self
-            .inner
-            .config
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(new.clone());
-        self.inner.changes.send_modify(|g| *g += 1);
-        let coming: BTreeSet<&String> = report.added.iter().chain(&report.changed).collect();
-        let order = new.start_order()?;
-        for name in order.iter().filter(|n| coming.contains(n)) {
-            let spec = Arc::new(new.process[name].clone());
-            procs.insert(name.clone(), self.create(name, spec));
-        }
-        for name in order.iter().filter(|n| coming.contains(n)) {
-            self.open_gate(&new, name, &mut procs);
-        }
-        Ok(report)
-    }
-
-    /// Stops the `which` processes, dependents before their dependencies, and removes them.
-    async fn stop_in_reverse(
-        &self,
-        config: &Config,
-        procs: &mut BTreeMap<String, Proc>,
-        which: &BTreeSet<String>,
-    ) {
-        let mut levels: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for name in which {
-            levels
-                .entry(depth(config, name))
-                .or_default()
-                .push(name.clone());
-        }
-        for (_, names) in levels.into_iter().rev() {
-            let mut stopping = Vec::new();
-            for name in names {
-                let Some(p) = procs.remove(&name) else {
-                    continue;
-                };
-                if let Some(g) = &p.gate {
-                    g.abort();
-                }
-                let views: Vec<View> = {
-                    let mut all = self
-                        .inner
-                        .views
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner);
-                    p.instances.iter().filter_map(|i| all.remove(i)).collect()
-                };
-                stopping.push(async move {
-                    join_all(views.iter().map(|v| ask(v, Cmd::Shutdown))).await;
-                    join_all(p.tasks).await;
-                });
-            }
-            join_all(stopping).await;
-        }
-    }
-
-    /// Stops every process, dependents first, each group by its stop signal, then SIGKILL after
-    /// its `timeout_stop`. Returns the final status of every instance. Later commands fail with
-    /// [`SupervisorError::Closed`].
-    pub async fn shutdown(&self) -> Vec<InstanceStatus> {
-        let mut procs = self.inner.procs.lock().await;
-        self.inner.closed.store(true, Ordering::SeqCst);
-        let last = self.status();
-        let Some(config) = self.config() else {
-            return last;
-        };
-        let all: BTreeSet<String> = procs.keys().cloned().collect();
-        let watchers: Vec<_> = {
-            let views = self
-                .inner
-                .views
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            views.values().map(|v| v.status.clone()).collect()
-        };
-        self.stop_in_reverse(&config, &mut procs, &all).await;
-        self.inner.shared.children.flush();
-        // Its tasks may wait for this lock (a hold, an unhold): let them see the end.
-        drop(procs);
-        if let Some(p) = self.protection() {
-            p.shutdown().await;
-        }
-        watchers.into_iter().map(|w| w.borrow().clone()).collect()
-    }
-
-    /// State protection, when `[storage]` is configured.
-    pub fn protection(&self) -> Option<Arc<Protection>> {
-        self.inner
-            .protect
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Why processes are held stopped, if they are.
-    pub fn held(&self) -> Option<String> {
-        self.inner.hold.borrow().clone()
-    }
-
-    /// Sets up state protection for `config`; processes wait for it when it must go first
-    /// (the lease, the database restore).
-    fn protect_start(&self, config: &Config) {
-        let used = config.state.is_some() || !config.stacks.is_empty();
-        if !used {
-            return;
-        }
-        let p = match Protection::from_config(config, &self.inner.state_dir) {
-            Ok(Some(p)) => p,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "state protection cannot start");
-                return;
-            }
-        };
-        if p.gates_start() {
-            let why = if p.leaser.is_some() {
-                "waiting for the lease"
-            } else {
-                "restoring the SQLite database"
-            };
-            self.inner.hold.send_replace(Some(why.to_owned()));
-        }
-        *self
-            .inner
-            .protect
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(p.clone());
-        p.spawn(self);
-    }
-
-    /// Stops every process (dependents first) and keeps them from starting until
-    /// [`Supervisor::unhold`]; each shows `reason`.
-    pub async fn hold(&self, reason: &str) {
-        self.inner.hold.send_replace(Some(reason.to_owned()));
-        let mut procs = self.inner.procs.lock().await;
-        let Some(config) = self.config() else { return };
-        for p in procs.values_mut() {
-            if let Some(g) = p.gate.take() {
-                g.abort();
-            }
-        }
-        let mut levels: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for name in procs.keys() {
-            levels
-                .entry(depth(&config, name))
-                .or_default()
-                .push(name.clone());
-        }
-        for (_, names) in levels.into_iter().rev() {
-            let views: Vec<View> = names.iter().flat_map(|n| self.views_of(n)).collect();
-            join_all(views.iter().map(|v| ask(v, Cmd::Stop))).await;
-            for v in &views {
-                let _ = v
-                    .cmds
-                    .send(Cmd::Note(State::Stopped, reason.to_owned()))
-                    .await;
-            }
-        }
-        drop(procs);
-    }
-
-    /// Ends a hold: the processes start again as at the supervisor's start (autostart ones,
-    /// in dependency order).
-    pub async fn unhold(&self) {
-        let mut procs = self.inner.procs.lock().await;
-        self.inner.hold.send_replace(None);
-        if self.inner.closed.load(Ordering::SeqCst) {
-            return;
-        }
-        let Some(config) = self.config() else { return };
-        for name in config.start_order().unwrap_or_default() {
-            self.open_gate(&config, &name, &mut procs);
-        }
-    }
-}
-
-/// How deep a process sits in the dependency graph (0: depends on nothing).
-fn depth(config: &Config, name: &str) -> usize {
-    config.process.get(name).map_or(0, |p| {
-        p.depends_on
-            .keys()
-            .map(|d| 1 + depth(config, d))
-            .max()
-            .unwrap_or(0)
-    })
-}
-
-fn cond_name(c: Condition) -> &'static str {
-    match c {
-        Condition::Started => "started",
-        Condition::Ready => "ready",
-        Condition::CompletedSuccessfully => "completed_successfully",
-    }
-}
-
-/// Waits until an instance meets `cond`; an error says why it never will.
-async fn wait_for(
-    mut rx: watch::Receiver<InstanceStatus>,
-    cond: Condition,
-    success: &[i32],
-) -> Result<(), String> {
-    loop {
-        {
-            let s = rx.borrow_and_update();
-            let ok_exit = s
-                .last_exit
-                .and_then(|e| e.code)
-                .is_some_and(|c| success.contains(&c));
-            match (s.state, cond) {
-                (State::Running, Condition::Started) => return Ok(()),
-                (State::Running, Condition::Ready) if s.ready => return Ok(()),
-                (State::Exited, Condition::CompletedSuccessfully) if ok_exit => return Ok(()),
-                (State::Exited, _) => {
-                    return Err(format!(
-                        "{} exited ({})",
-                        s.name,
-                        s.reason.clone().unwrap_or_default()
-                    ));
-                }
-                (State::Fatal, _) => {
-                    return Err(format!(
-                        "{} is FATAL ({})",
-                        s.name,
-                        s.reason.clone().unwrap_or_default()
-                    ));
-                }
-                _ => {}
-            }
-        }
-        if rx.changed().await.is_err() {
-            return Err("it was removed".to_owned());
         }
     }
 }

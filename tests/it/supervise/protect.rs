@@ -329,3 +329,44 @@ fn sqlite_is_copied_with_retention_and_restored_before_start_on_a_fresh_machine(
     assert!(o["sqlite"]["restored"].is_string(), "{o}");
     assert_eq!(count(&db), 2500);
 }
+
+/// A restore stops and restarts the processes, but not one an operator stopped by hand: it
+/// stays `STOPPED` through the hold and after it, while the others run again.
+#[test]
+fn a_restore_leaves_a_process_stopped_by_hand_stopped() {
+    let Some(moto) = moto() else { return };
+    let t = TestDir::new();
+    let app = t.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("a.txt"), "v1").unwrap();
+    let procs = format!(
+        "[process.app]\ncommand = 'sleep'\nargs = ['1000']\n\
+         [process.side]\ncommand = 'sleep'\nargs = ['1000']\n{}\n[state]\ndir = '{}'\n",
+        storage(&moto, "kept"),
+        app.display()
+    );
+    let file = t.write("procs.toml", &procs);
+    let sup = Sup::start_in(t, &["--config".into(), file.display().to_string()]);
+    let app_pid = pid_of(&sup.wait_state("app", "RUNNING"));
+    sup.wait_state("side", "RUNNING");
+    let out = sup.cli(&["stop", "side"]);
+    assert!(out.status.success(), "{out:?}");
+    sup.wait_state("side", "STOPPED");
+
+    let id = json(&sup, &["checkpoint"])[0]["checkpoint_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    json(&sup, &["restore", &id]);
+    sup.wait_for("app", "running again", |p| {
+        p["state"] == "RUNNING" && p["pid"].as_i64().is_some_and(|n| n as i32 != app_pid)
+    });
+    let side = sup.one("side");
+    assert_eq!(side["state"], "STOPPED", "{side}");
+    assert!(side["pid"].is_null(), "{side}");
+    assert!(side.get("reason").is_none_or(Value::is_null), "{side}");
+    // It is still the operator's to start.
+    let out = sup.cli(&["start", "side"]);
+    assert!(out.status.success(), "{out:?}");
+    sup.wait_state("side", "RUNNING");
+}
