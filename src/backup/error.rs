@@ -213,10 +213,23 @@ impl Redactor {
         err: object_store::Error,
     ) -> BackupError {
         use object_store::Error as E;
-        let reason = self.scrub(&chain(&err));
+        // S3 errors arrive with the answer's XML body, over several lines: one line.
+        let reason = self
+            .scrub(&chain(&err))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         tracing::debug!(op, %url, error = %reason, "backup target answered with an error");
         match &err {
+            // A write answered 404, or a listing answered with S3's code (a generic error):
+            // the bucket is missing.
+            E::NotFound { .. } if matches!(op, "put" | "start upload") => BackupError::NotFound {
+                url: format!("{url} (the bucket does not exist)"),
+            },
             E::NotFound { .. } => BackupError::NotFound { url },
+            _ if reason.contains("NoSuchBucket") => BackupError::NotFound {
+                url: format!("{url} (the bucket does not exist)"),
+            },
             E::AlreadyExists { .. } => BackupError::AlreadyExists { url },
             E::PermissionDenied { .. } | E::Unauthenticated { .. } => {
                 BackupError::AccessDenied { op, url, reason }

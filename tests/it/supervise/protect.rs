@@ -370,3 +370,33 @@ fn a_restore_leaves_a_process_stopped_by_hand_stopped() {
     assert!(out.status.success(), "{out:?}");
     sup.wait_state("side", "RUNNING");
 }
+
+/// A bucket that does not exist is a one-line "not found" naming it (404 from the control
+/// interface), not a 500 carrying S3's XML answer.
+#[test]
+fn a_missing_bucket_is_not_found_in_one_line() {
+    let Some(moto) = moto() else { return };
+    let t = TestDir::new();
+    let app = t.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    let procs = format!(
+        "[process.app]\ncommand = 'sleep'\nargs = ['1000']\n{}\n[state]\ndir = '{}'\n",
+        storage(&moto, "nb").replace("'protect'", "'protect-missing'"),
+        app.display()
+    );
+    assert!(procs.contains("protect-missing"), "{procs}");
+    let file = t.write("procs.toml", &procs);
+    let sup = Sup::start_in(t, &["--config".into(), file.display().to_string()]);
+    sup.wait_state("app", "RUNNING");
+    for args in [&["checkpoints"][..], &["checkpoint"][..]] {
+        let out = sup.cli(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains("the bucket does not exist"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains('<'), "{args:?}: XML in {err}");
+    }
+}
