@@ -25,6 +25,7 @@ mod full_disk;
 mod generated;
 mod health;
 mod layers;
+mod linearizable;
 mod offline_cli;
 mod openapi;
 mod postgres;
