@@ -34,6 +34,7 @@ mod rawhttp;
 mod schemathesis;
 mod scripting;
 mod sdk_agentstate;
+mod sdk_shared;
 mod seam;
 mod server;
 mod server_cli;

@@ -1,6 +1,7 @@
 """Drives a running stmgr server with the real `agentstate` 1.0.2 Python SDK.
 
-Usage: python agentstate_sdk.py BASE_URL. Prints OK and exits 0 when every check passes.
+Usage: python agentstate_sdk.py BASE_URL [WATCH_URL]. Prints OK and exits 0 when every check
+passes. With WATCH_URL (another server on the same database) the watch goes through it.
 """
 import sys
 import threading
@@ -10,7 +11,9 @@ import requests
 from agentstate import AgentStateClient
 
 base = sys.argv[1]
+watch_base = sys.argv[2] if len(sys.argv) > 2 else base
 c = AgentStateClient(base, "sdk-test")
+w = AgentStateClient(watch_base, "sdk-test")
 
 
 def wait_for(what, cond, deadline_s=20.0):
@@ -49,7 +52,7 @@ events = []
 
 
 def watch():
-    for e in c.watch():
+    for e in w.watch():
         events.append(e)
         if len(events) >= 2:
             return
@@ -60,7 +63,7 @@ t.start()
 
 
 def watchers():
-    h = requests.get(f"{base}/health?format=json", timeout=5).json()
+    h = requests.get(f"{watch_base}/health?format=json", timeout=5).json()
     return h["components"]["watch"]["clients"]
 
 

@@ -1,7 +1,8 @@
 """The real `exospherehost` 0.0.3 SDK (Runtime + StateManager) against a stmgr server.
 
 Usage: EXOSPHERE_STATE_MANAGER_URI=http://127.0.0.1:PORT EXOSPHERE_API_KEY=KEY python exosphere_sdk.py
-Prints OK and exits 0 when every scenario behaves; any failure raises.
+Prints OK and exits 0 when every scenario behaves; any failure raises. STMGR_RUNTIME_URI points
+the runtime at another server on the same database (the PostgreSQL backend).
 """
 
 import asyncio
@@ -28,6 +29,8 @@ from exospherehost import (
 
 URI = os.environ["EXOSPHERE_STATE_MANAGER_URI"]
 KEY = os.environ["EXOSPHERE_API_KEY"]
+# The runtime may talk to another server on the same database (PostgreSQL backend).
+RUNTIME_URI = os.environ.get("STMGR_RUNTIME_URI", URI)
 NS = "sdk-" + uuid.uuid4().hex[:8]
 SEEN = set()
 
@@ -175,7 +178,8 @@ async def states_of(run_id):
 
 
 async def main():
-    runtime = Runtime(namespace=NS, name="rt", nodes=NODES, batch_size=16, workers=4, poll_interval=0.1)
+    runtime = Runtime(namespace=NS, name="rt", nodes=NODES, state_manager_uri=RUNTIME_URI, batch_size=16,
+                      workers=4, poll_interval=0.1)
     task = runtime.start()
     # Wait for the runtime to register its nodes.
     deadline = time.monotonic() + 30

@@ -23,10 +23,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(pg: &Pg) -> Server {
+        Server::start_env(pg, &[])
+    }
+
+    /// As [`Server::start`], with these environment variables set.
+    pub fn start_env(pg: &Pg, env: &[(&str, String)]) -> Server {
         stmgr::client::install_crypto_provider();
         let dir = TestDir::new();
         let mut child = dir
             .std_command()
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .args([
                 "server",
                 "start",
