@@ -38,6 +38,7 @@ mod sdk_shared;
 mod seam;
 mod server;
 mod server_cli;
+mod shared_backend;
 mod snapshots;
 mod supervise;
 mod systemd;
