@@ -28,6 +28,7 @@ mod layers;
 mod linearizable;
 mod offline_cli;
 mod openapi;
+mod pg_tls;
 mod postgres;
 mod pyvenv;
 mod rawhttp;

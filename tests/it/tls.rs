@@ -20,13 +20,13 @@ use crate::server_cli::ServerProc;
 use crate::util::TestDir;
 
 /// A CA that signs leaf certificates.
-struct Ca {
+pub struct Ca {
     issuer: Issuer<'static, KeyPair>,
-    pem: String,
+    pub pem: String,
 }
 
 impl Ca {
-    fn new(name: &str) -> Ca {
+    pub fn new(name: &str) -> Ca {
         let key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -40,7 +40,7 @@ impl Ca {
     }
 
     /// `(cert PEM, key PEM)` of a leaf for `names`, valid now unless `expired`.
-    fn leaf(&self, names: &[&str], client: bool, expired: bool) -> (String, String) {
+    pub fn leaf(&self, names: &[&str], client: bool, expired: bool) -> (String, String) {
         let key = KeyPair::generate().unwrap();
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let mut params = CertificateParams::new(names).unwrap();

@@ -19,16 +19,18 @@
 //! `idle_in_transaction_session_timeout`, server-side TCP keepalives and
 //! `synchronous_commit = on` (never off: a crash would reissue seqs watchers saw); clients set
 //! keepalives and a connect timeout. A connection lost during COMMIT is reconciled by the
-//! batch's request id once the counter row can be taken again.
+//! batch's request id once the counter row can be taken again. TLS follows libpq's `sslmode`
+//! ([`tls`]).
 
 pub mod listen;
 pub mod log;
 pub mod schema;
 pub mod source;
+pub mod tls;
 
 use std::time::Duration;
 
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config};
 
 use crate::store::error::StoreError;
 
@@ -85,6 +87,15 @@ pub fn redacted(url: &str) -> String {
 /// A database error as a [`StoreError::Backend`] naming what was being done.
 pub(crate) fn backend(what: &str, e: &postgres::Error) -> StoreError {
     let mut msg = format!("{what}: {e}");
+    // The driver's text hides the cause (a TLS handshake's names the certificate's fault).
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !msg.contains(&text) {
+            msg = format!("{msg}: {text}");
+        }
+        cause = c.source();
+    }
     if let Some(db) = e.as_db_error() {
         msg = format!("{what}: {} ({})", db.message(), db.code().code());
     }
@@ -96,8 +107,9 @@ pub(crate) fn backend(what: &str, e: &postgres::Error) -> StoreError {
 /// # Errors
 /// [`StoreError::Backend`]: a bad URL, an unreachable or refusing server.
 pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
-    let mut config: Config = options
-        .url
+    let tls = tls::TlsSetup::from_url(&options.url)?;
+    let mut config: Config = tls
+        .driver_url
         .parse()
         .map_err(|e: postgres::Error| StoreError::Backend(format!("bad database URL: {e}")))?;
     config
@@ -108,7 +120,7 @@ pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
         .keepalives_interval(Duration::from_secs(5))
         .keepalives_retries(3);
     let mut client = config
-        .connect(NoTls)
+        .connect(tls.connector()?)
         .map_err(|e| backend(&format!("connect to {}", redacted(&options.url)), &e))?;
     let ms = |d: Duration| d.as_millis().max(1);
     client

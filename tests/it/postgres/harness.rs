@@ -28,6 +28,11 @@ impl Server {
 
     /// As [`Server::start`], with these environment variables set.
     pub fn start_env(pg: &Pg, env: &[(&str, String)]) -> Server {
+        Server::start_url(&pg.url(), env)
+    }
+
+    /// A server on the database at `url` (TLS settings and all), with `env` set.
+    pub fn start_url(url: &str, env: &[(&str, String)]) -> Server {
         stmgr::client::install_crypto_provider();
         let dir = TestDir::new();
         let mut child = dir
@@ -39,7 +44,7 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
                 "--backend",
-                &pg.url(),
+                url,
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
