@@ -276,10 +276,12 @@ fn remove(path: &Path) {
     let _ = std::fs::remove_dir_all(path);
 }
 
-/// The directory replicas of a worker run from: its snapshot when it has one, else its `code`.
+/// The directory replicas of a worker run from: its snapshot when it has one, else its `code`
+/// (also when the snapshot is missing: a data directory restored from an engine snapshot has
+/// the flows but not their code copies, until the next deploy makes them again).
 pub fn run_dir(code_root: &Path, code: Option<&Path>, id: Option<&str>) -> Option<PathBuf> {
     match id {
-        Some(id) if valid_id(id) => Some(code_root.join(id)),
+        Some(id) if valid_id(id) && code_root.join(id).is_dir() => Some(code_root.join(id)),
         _ => code.map(Path::to_path_buf),
     }
 }
@@ -329,6 +331,11 @@ mod tests {
             .unwrap();
         assert_ne!(snapshot(&root, &src).unwrap(), v2);
         assert!(snapshot(&root, &t.path().join("missing")).is_err());
+        // Replicas run from the snapshot; from the source when the snapshot is gone.
+        assert_eq!(run_dir(&root, Some(&src), Some(&v1)), Some(root.join(&v1)));
+        let gone = "0".repeat(64);
+        assert_eq!(run_dir(&root, Some(&src), Some(&gone)), Some(src.clone()));
+        assert_eq!(run_dir(&root, None, None), None);
     }
 
     #[test]
