@@ -24,7 +24,7 @@ pub fn env() -> Vec<(&'static str, String)> {
 }
 
 /// A Python 3.12 (pyenv) venv with the SDK, or why there is none.
-pub(crate) fn sdk_python() -> Result<PathBuf, String> {
+pub fn sdk_python() -> Result<PathBuf, String> {
     let root = Command::new("pyenv")
         .arg("root")
         .output()
