@@ -162,6 +162,10 @@ impl FlowManager {
         manifest.supervisor_config(
             self.inner.options.self_url.as_deref(),
             Some(&self.inner.options.socket_dir),
+            Some(&super::code::code_root(
+                &self.inner.options.root,
+                &manifest.name,
+            )),
         )
     }
 
@@ -211,7 +215,7 @@ impl FlowManager {
     /// # Errors
     /// [`FlowError::Manifest`], [`FlowError::Busy`] while a deploy of the flow rolls out, the
     /// commit, or [`FlowError::Closed`].
-    pub async fn deploy(&self, manifest: Manifest) -> Result<DeployOut, FlowError> {
+    pub async fn deploy(&self, mut manifest: Manifest) -> Result<DeployOut, FlowError> {
         manifest.validate()?;
         self.check_socket_paths(&manifest)?;
         self.check_open()?;
@@ -226,6 +230,8 @@ impl FlowManager {
         }
         let now = self.inner.engine.now_ms();
         let current = self.inner.engine.view().flows.get(&name).cloned();
+        let root = super::code::code_root(&self.inner.options.root, &name);
+        manifest = super::code::prepare_async(root, manifest, current.as_ref()).await?;
         let json = manifest.to_json();
         if let Some(c) = &current
             && *c.manifest == *json
@@ -316,6 +322,9 @@ impl FlowManager {
                     }
                     done.message = Some(why.into());
                 }
+            }
+            if let Ok(m) = parse_stored(&done.manifest) {
+                runtime::remove_stale_sockets(&this.inner.options.socket_dir, &m);
             }
             if let Err(e) = this.put(&name, done).await {
                 tracing::error!(flow = %name, error = %e, "the end of a deploy was not recorded");
@@ -415,6 +424,7 @@ impl FlowManager {
         if record.desired == FlowDesired::Running {
             rt.sup.replace_config(self.config_of(&manifest)).await?;
         }
+        runtime::remove_stale_sockets(&self.inner.options.socket_dir, &manifest);
         Ok(self.summary(name, &record, &rt, &manifest))
     }
 

@@ -106,10 +106,16 @@ pub struct Worker {
     /// Resource thresholds (shown by status; alerts come with the flow events).
     #[serde(default, skip_serializing_if = "Resources::is_empty")]
     pub resources: Resources,
-    /// The worker's code directory on the server's machine (`STMGR_FLOW_CODE`).
+    /// The worker's code directory on the server's machine. Each deploy copies it into the
+    /// flow's data directory and the replicas run from the copy (`STMGR_FLOW_CODE`, and their
+    /// working directory unless `cwd` is set), so a rollback runs the previous code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub code: Option<PathBuf>,
+    /// Set by the server at deploy (what a manifest sends is replaced): the content hash of
+    /// the snapshot of `code` the replicas run from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_id: Option<String>,
 }
 
 /// Resource thresholds of a worker's replicas.
@@ -268,6 +274,12 @@ impl Manifest {
             {
                 return bad(field("resources.max_cpu_percent"), "must be more than 0");
             }
+            if w.code_id
+                .as_deref()
+                .is_some_and(|id| !super::code::valid_id(id))
+            {
+                return bad(field("code_id"), "not a snapshot id (set by the server)");
+            }
             if w.resources.max_rss_mib == Some(0) {
                 return bad(field("resources.max_rss_mib"), "must be more than 0");
             }
@@ -317,16 +329,19 @@ impl Manifest {
 
     /// The supervisor's configuration for this manifest: one process per replica.
     /// `default_url` is the server's own URL, used when the manifest names none; with
-    /// `socket_dir`, each replica is told its control socket ([`socket_path`]).
+    /// `socket_dir`, each replica is told its control socket ([`socket_path`]); with
+    /// `code_root` (the flow's snapshots, [`super::code::code_root`]), workers with a `code_id`
+    /// run from their snapshot.
     pub fn supervisor_config(
         &self,
         default_url: Option<&str>,
         socket_dir: Option<&std::path::Path>,
+        code_root: Option<&std::path::Path>,
     ) -> Config {
         let mut config = Config::default();
         for (name, w) in &self.workers {
             for i in 0..w.replicas {
-                let mut spec = self.process_spec(name, w, i, default_url);
+                let mut spec = self.process_spec(name, w, i, default_url, code_root);
                 if let Some(dir) = socket_dir {
                     let path = socket_path(dir, &self.name, &replica_name(name, i));
                     let path = path.display().to_string();
@@ -347,6 +362,7 @@ impl Manifest {
         w: &Worker,
         i: u32,
         default_url: Option<&str>,
+        code_root: Option<&std::path::Path>,
     ) -> ProcessSpec {
         let mut spec = ProcessSpec::command(w.command.clone(), w.args.clone());
         let mut env = BTreeMap::new();
@@ -361,12 +377,16 @@ impl Manifest {
             env.insert("STMGR_API_KEY".to_owned(), key.clone());
             env.insert("EXOSPHERE_API_KEY".to_owned(), key.clone());
         }
-        if let Some(code) = &w.code {
+        let code = match code_root {
+            Some(root) => super::code::run_dir(root, w.code.as_deref(), w.code_id.as_deref()),
+            None => w.code.clone(),
+        };
+        if let Some(code) = &code {
             env.insert("STMGR_FLOW_CODE".to_owned(), code.display().to_string());
         }
         env.extend(w.env.clone());
         spec.env = env;
-        spec.cwd = w.cwd.clone().or_else(|| w.code.clone());
+        spec.cwd = w.cwd.clone().or(code);
         spec.restart = match w.restart {
             Restart::Always => RestartPolicy::Always,
             Restart::OnFailure => RestartPolicy::OnFailure,
@@ -417,7 +437,7 @@ log_line = "ready"
         let w = &m.workers["fetch"];
         assert_eq!((w.replicas, w.restart), (2, Restart::Always));
         assert_eq!(w.ready_timeout, Duration::from_secs(30));
-        let c = m.supervisor_config(None, Some(std::path::Path::new("/run/s")));
+        let c = m.supervisor_config(None, Some(std::path::Path::new("/run/s")), None);
         let names: Vec<&String> = c.process.keys().collect();
         assert_eq!(names, ["fetch-0", "fetch-1"]);
         let p = &c.process["fetch-1"];

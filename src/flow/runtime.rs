@@ -77,3 +77,30 @@ pub(super) fn replicas(
         })
         .collect()
 }
+
+/// Removes the control sockets in `socket_dir` of flow `manifest.name`'s replicas that the
+/// manifest no longer has (a scale down, a deploy with fewer replicas): a worker stopped by a
+/// signal leaves its socket behind.
+pub(super) fn remove_stale_sockets(socket_dir: &std::path::Path, manifest: &Manifest) {
+    let Ok(dir) = std::fs::read_dir(socket_dir) else {
+        return;
+    };
+    let wanted: std::collections::BTreeSet<std::ffi::OsString> = manifest
+        .replica_names()
+        .into_iter()
+        .map(|(replica, _, _)| {
+            super::manifest::socket_path(socket_dir, &manifest.name, &replica)
+                .file_name()
+                .map(ToOwned::to_owned)
+                .unwrap_or_default()
+        })
+        .collect();
+    let prefix = format!("{}.", manifest.name);
+    for e in dir.flatten() {
+        let name = e.file_name();
+        let text = name.to_string_lossy();
+        if text.starts_with(&prefix) && text.ends_with(".sock") && !wanted.contains(&name) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}

@@ -24,6 +24,7 @@ mod flows;
 mod full_disk;
 mod generated;
 mod health;
+mod kawaflow_env;
 mod layers;
 mod linearizable;
 mod offline_cli;

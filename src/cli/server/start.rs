@@ -139,8 +139,8 @@ pub struct StartArgs {
     #[arg(long, value_name = "ORIGINS")]
     pub cors_origins: Option<String>,
     /// Directory of the flow replicas' control sockets, made with mode 0700 if missing
-    /// [default: DATA_DIR/flow-sockets]
-    #[arg(long, value_name = "DIR", env = "SOCKET_DIR")]
+    /// [default: DATA_DIR/flow-sockets] [env: STMGR_FLOW_SOCKET_DIR, SOCKET_DIR]
+    #[arg(long, value_name = "DIR")]
     pub flow_socket_dir: Option<std::path::PathBuf>,
     /// Keep the log in this PostgreSQL database (postgres://user@host/db), shared with other
     /// servers, instead of the data directory's WAL; `embedded` is the default
@@ -164,6 +164,17 @@ fn cors_origins(args: &StartArgs) -> anyhow::Result<Option<CorsOrigins>> {
         },
     };
     CorsOrigins::parse(&text).map_err(|e| UsageError::new(format!("{from}: {e}")).into())
+}
+
+/// `--flow-socket-dir`, else `STMGR_FLOW_SOCKET_DIR`, else `SOCKET_DIR` (Kawaflow's name); an
+/// empty variable counts as unset.
+fn flow_socket_dir(args: &StartArgs) -> Option<std::path::PathBuf> {
+    args.flow_socket_dir.clone().or_else(|| {
+        ["STMGR_FLOW_SOCKET_DIR", "SOCKET_DIR"]
+            .into_iter()
+            .find_map(|name| std::env::var_os(name).filter(|v| !v.is_empty()))
+            .map(std::path::PathBuf::from)
+    })
 }
 
 /// `--help` examples (also in the man page).
@@ -391,7 +402,7 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         health_format: args.health_format.into(),
         cors: cors.clone(),
         replicate,
-        flow_socket_dir: args.flow_socket_dir.clone(),
+        flow_socket_dir: flow_socket_dir(args),
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -3,8 +3,14 @@
 //! SIGKILLed worker restarted, stop and start, a SIGTERMed server and a SIGKILLed one bringing
 //! every flow back (from a snapshot after a WAL trim, too), an update whose worker never becomes
 //! ready rolled back while the old replica keeps running, and manifest errors naming the field.
+//! Beside: code snapshots ([`code`]), `docker run` workers ([`docker`]), `exospherehost`
+//! runtimes as workers ([`exosphere`]), scaling and 50 flows ([`scale`]).
 
+mod code;
+mod docker;
+mod exosphere;
 mod rollback;
+mod scale;
 mod socket;
 
 use std::path::{Path, PathBuf};
