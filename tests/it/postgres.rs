@@ -5,6 +5,7 @@
 //! write, and no acknowledged loss when a server is SIGKILLed under load.
 
 pub mod harness;
+mod snapshots;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};

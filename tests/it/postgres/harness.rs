@@ -23,6 +23,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(pg: &Pg) -> Server {
+        Server::start_url(&pg.url())
+    }
+
+    /// A server on `url` (the cluster's URL with `?stmgr_…` parameters, say).
+    pub fn start_url(backend: &str) -> Server {
         stmgr::client::install_crypto_provider();
         let dir = TestDir::new();
         let mut child = dir
@@ -33,7 +38,7 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
                 "--backend",
-                &pg.url(),
+                backend,
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
