@@ -4,6 +4,7 @@
 //! (and resume on another server), dense seqs with one winner per conflicting conditional
 //! write, and no acknowledged loss when a server is SIGKILLed under load.
 
+mod failures;
 pub mod harness;
 mod snapshots;
 
