@@ -145,3 +145,37 @@ fn the_leader_snapshots_every_n_commits_and_trims_by_itself() {
         assert_eq!(put(&cc, "next", 71, None).await.unwrap(), 71);
     });
 }
+
+#[test]
+fn a_version_1_database_with_data_is_migrated_to_version_2_in_place() {
+    let Some(pg) = Pg::start() else { return };
+    let a = Server::start(&pg);
+    let rt = rt();
+    rt.block_on(async {
+        for i in 1..=5u64 {
+            put(&a.client(), &format!("k{i}"), i, None).await.unwrap();
+        }
+    });
+    a.kill();
+    // What stmgr with schema version 1 left: no snapshot tables.
+    pg.client()
+        .batch_execute(
+            "DROP TABLE stmgr_snapshot_chunk; DROP TABLE stmgr_snapshot; \
+             UPDATE stmgr_meta SET schema_version = 1",
+        )
+        .unwrap();
+    let b = Server::start(&pg);
+    let version: i32 = pg
+        .client()
+        .query_one("SELECT schema_version FROM stmgr_meta", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 2);
+    rt.block_on(async {
+        let cb = b.client();
+        assert_eq!(cb.get("pg", "k5", None, None).await.unwrap().commit_seq, 5);
+        assert_eq!(cb.snapshot().await.unwrap().commit_seq, 5);
+        assert_eq!(put(&cb, "k6", 6, None).await.unwrap(), 6);
+    });
+    assert_eq!(stored(&pg).len(), 1);
+}
