@@ -31,6 +31,7 @@ pub mod install;
 pub mod listen;
 pub mod log;
 pub mod migrate;
+pub mod restore;
 pub mod schema;
 pub mod snap;
 pub mod source;

@@ -179,3 +179,67 @@ fn a_version_1_database_with_data_is_migrated_to_version_2_in_place() {
     });
     assert_eq!(stored(&pg).len(), 1);
 }
+
+/// `stmgr restore --backend URL --to-seq N`: from the stored snapshot at 10 plus the log
+/// up to 15; refused while a server is connected and below what the log still reaches.
+#[test]
+fn restore_of_the_database_to_a_seq_from_its_snapshot_and_log() {
+    let Some(pg) = Pg::start() else { return };
+    let url = format!(
+        "{}?stmgr_snapshot_every_commits=0&stmgr_log_keep=0",
+        pg.url()
+    );
+    let a = Server::start_url(&url);
+    let rt = rt();
+    let snap_id = rt.block_on(async {
+        let ca = a.client();
+        for i in 1..=10u64 {
+            put(&ca, &format!("k{i}"), i, None).await.unwrap();
+        }
+        let id = ca.snapshot().await.unwrap().snapshot_id;
+        for i in 11..=20u64 {
+            put(&ca, &format!("k{i}"), i, None).await.unwrap();
+        }
+        id
+    });
+    assert_eq!(meta(&pg), (20, 10));
+    let restore = |seq: &str| {
+        crate::util::stmgr()
+            .args(["restore", "--backend", &url, "--to-seq", seq, "--yes"])
+            .args(["--output", "json"])
+            .assert()
+    };
+    let out = restore("15").code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("stop them first"), "{err}");
+    a.kill();
+    wait_until(Duration::from_secs(20), "A's sessions end", || {
+        pg.sessions("stmgr writer") + pg.sessions("stmgr listener") == 0
+    });
+    let out = restore("5").code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("trimmed up to 10"), "{err}");
+    let out = restore("15").success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["restored_seq"], 15, "{v}");
+    assert_eq!(v["replayed"], 5, "{v}");
+    assert_eq!(v["from_snapshot"], snap_id.as_str(), "{v}");
+    assert_eq!(v["next_seq"], 21, "{v}");
+    assert_eq!(meta(&pg), (20, 20));
+    let b = Server::start_url(&url);
+    rt.block_on(async {
+        let cb = b.client();
+        assert_eq!(
+            cb.get("pg", "k15", None, None).await.unwrap().commit_seq,
+            15
+        );
+        for gone in ["k16", "k20"] {
+            assert!(matches!(
+                cb.get("pg", gone, None, None).await,
+                Err(stmgr::client::ClientError::Api { status: 404, .. })
+            ));
+        }
+        // Seqs 16..=20 were issued before: the next commit gets 21.
+        assert_eq!(put(&cb, "after", 21, None).await.unwrap(), 21);
+    });
+}
