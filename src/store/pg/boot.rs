@@ -55,7 +55,9 @@ pub fn load_newest(client: &mut Client, dir: &DataDir) -> Result<(State, Option<
     let res =
         snap::fetch(client, &stored, &tmp).and_then(|()| snapshot::load_snapshot(&tmp, dir.keys()));
     let _ = std::fs::remove_file(&tmp);
-    let (state, meta) = res?;
+    let (state, mut meta) = res?;
+    // The header's id comes from the file's name: the stored one's, not the scratch file's.
+    meta.id = stored.id;
     Ok((state, Some(meta)))
 }
 

@@ -42,7 +42,7 @@ fn a_snapshot_is_stored_the_log_trimmed_and_a_new_server_starts_from_it() {
     );
     let a = Server::start_url(&url);
     let rt = rt();
-    rt.block_on(async {
+    let snap_id = rt.block_on(async {
         let ca = a.client();
         for i in 1..=50u64 {
             assert_eq!(put(&ca, &format!("k{i}"), i, None).await.unwrap(), i);
@@ -52,6 +52,7 @@ fn a_snapshot_is_stored_the_log_trimmed_and_a_new_server_starts_from_it() {
         let home = snap.shipped_to.expect("the answer says where it went");
         assert!(home.contains("stmgr_snapshot"), "{home}");
         assert!(home.starts_with("postgres://"), "{home}");
+        snap.snapshot_id
     });
     assert_eq!(stored(&pg).len(), 1, "stored in the database");
     // A is the only server: the leader. The floor is min(snapshot 50, head 50 - keep 5).
@@ -60,6 +61,11 @@ fn a_snapshot_is_stored_the_log_trimmed_and_a_new_server_starts_from_it() {
 
     // B can only start from the snapshot: the log no longer holds commits 1..=45.
     let b = Server::start_url(&url);
+    assert_eq!(
+        b.logged(&format!("after {snap_id}")),
+        1,
+        "B names its snapshot"
+    );
     rt.block_on(async {
         let cb = b.client();
         for i in [1u64, 17, 45, 46, 50] {
