@@ -8,8 +8,13 @@
 //! - cross-server watch lag: commits at a fixed rate on A, a watcher on B; the time from A's
 //!   acknowledgement to B's delivery (p50, p99, max).
 //!
+//! - snapshots on a database of its own: `STMGR_BENCH_OBJECTS` objects (default 100,000, ~200
+//!   bytes each, committed 1,000 per commit): a new server's start replaying the whole log,
+//!   the snapshot (written and verified in the data directory, stored in the database, the log
+//!   trimmed below it), and a new server's start from the stored snapshot.
+//!
 //! Knobs: `STMGR_BENCH_SECONDS` (per run, default 5), `STMGR_BENCH_CLIENTS` (committers,
-//! default 64).
+//! default 64), `STMGR_BENCH_ONLY=snapshot` (only the snapshot figures).
 
 #[path = "common/ops.rs"]
 mod ops;
@@ -142,6 +147,74 @@ fn watch_lag(rt: &tokio::runtime::Runtime, a: &Engine, b: &Engine, rate: u64, se
     )
 }
 
+/// The `i`th of `objects` distinct objects (`snap-obj-i`, ~200 bytes).
+fn distinct_op(i: u64) -> stmgr::store::Op {
+    use stmgr::store::{Body, ObjectData, ObjectOp, Op};
+    let body = format!(r#"{{"i":{i},"pad":"{}"}}"#, "p".repeat(160));
+    Op::Object(ObjectOp::Put {
+        ns: "bench".into(),
+        id: format!("snap-obj-{i}").into(),
+        data: Arc::new(ObjectData::new(
+            "note".into(),
+            Body::from_json(&body).expect("json"),
+        )),
+    })
+}
+
+/// Snapshot write and start-from-snapshot times for `objects` objects on a fresh database.
+fn snapshot_figures(rt: &tokio::runtime::Runtime, objects: u64) {
+    let Some(cluster) = pg::Pg::start() else {
+        return;
+    };
+    let url = format!(
+        "{}?stmgr_snapshot_every_commits=0&stmgr_log_keep=0",
+        cluster.url()
+    );
+    let (a, _da) = open_pg(&url);
+    let t = Instant::now();
+    rt.block_on(async {
+        let mut i = 0;
+        while i < objects {
+            let ops: Vec<_> = (i..(i + 1000).min(objects)).map(distinct_op).collect();
+            i += ops.len() as u64;
+            a.commit(move |_| Ok((ops, ()))).await.expect("commit");
+        }
+    });
+    println!(
+        "{objects} objects written in {:.2} s ({} commits)",
+        t.elapsed().as_secs_f64(),
+        a.view().seq
+    );
+    let t = Instant::now();
+    let (from_log, _d1) = open_pg(&url);
+    let replay = t.elapsed();
+    assert_eq!(from_log.view().seq, a.view().seq);
+    from_log.close().expect("close");
+    let t = Instant::now();
+    let meta = a
+        .snapshot(stmgr::store::snapshot::SnapshotOrigin::Manual)
+        .expect("snapshot");
+    let snap = t.elapsed();
+    let t = Instant::now();
+    let (from_snap, _d2) = open_pg(&url);
+    let start = t.elapsed();
+    assert_eq!(
+        from_snap.recovery().snapshot_id.as_deref(),
+        Some(meta.id.as_str())
+    );
+    assert_eq!(from_snap.view().objects.live_count(), objects);
+    println!(
+        "snapshot of {objects} objects: {:.2} s to write, verify, store in the database and \
+         trim ({:.1} MB); a new server starts from it in {:.2} s (from the whole log: {:.2} s)",
+        snap.as_secs_f64(),
+        meta.size as f64 / 1e6,
+        start.as_secs_f64(),
+        replay.as_secs_f64()
+    );
+    from_snap.close().expect("close");
+    a.close().expect("close");
+}
+
 fn main() {
     let secs = knob("STMGR_BENCH_SECONDS", 5);
     let clients = knob("STMGR_BENCH_CLIENTS", 64);
@@ -155,6 +228,10 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    if std::env::var("STMGR_BENCH_ONLY").as_deref() == Ok("snapshot") {
+        snapshot_figures(&rt, knob("STMGR_BENCH_OBJECTS", 100_000));
+        return;
+    }
     println!("PostgreSQL backend, {clients} committers, {secs} s per run");
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -186,4 +263,6 @@ fn main() {
     assert_eq!((min, max), (1, count), "dense seqs after the runs");
     a.close().expect("close");
     b.close().expect("close");
+    drop(cluster);
+    snapshot_figures(&rt, knob("STMGR_BENCH_OBJECTS", 100_000));
 }

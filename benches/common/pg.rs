@@ -122,6 +122,81 @@ impl Pg {
         Some(Pg { bin, dir, port })
     }
 
+    /// Runs a PostgreSQL tool as the cluster's owner; panics when it fails.
+    fn tool(&self, args: &[&str]) {
+        let mut cmd = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]);
+            c
+        } else {
+            Command::new("env")
+        };
+        let out = cmd
+            .arg(self.bin.join(args[0]))
+            .args(&args[1..])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run a PostgreSQL tool");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Crashes the server (`pg_ctl -m immediate stop`: no shutdown checkpoint, every session
+    /// cut) and starts it again on the same port (`pg_ctl -l logfile -w start`: crash
+    /// recovery, then it accepts connections).
+    pub fn crash_restart(&self) {
+        let data = self.dir.path().join("data");
+        let data_s = data.to_str().unwrap();
+        self.tool(&["pg_ctl", "-D", data_s, "-m", "immediate", "-w", "stop"]);
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("server.log");
+        self.tool(&[
+            "pg_ctl",
+            "-D",
+            data_s,
+            "-o",
+            &opts,
+            "-l",
+            log.to_str().unwrap(),
+            "-w",
+            "start",
+        ]);
+    }
+
+    /// Ends the sessions whose `application_name` is `name` (`pg_terminate_backend`); how
+    /// many.
+    pub fn terminate(&self, name: &str) -> i64 {
+        let row = self
+            .client()
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                 WHERE application_name = $1",
+                &[&name],
+            )
+            .unwrap();
+        row.get(0)
+    }
+
+    /// The sessions whose `application_name` is `name`.
+    pub fn sessions(&self, name: &str) -> i64 {
+        let row = self
+            .client()
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .unwrap();
+        row.get(0)
+    }
+
     /// The URL of the `postgres` database.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)

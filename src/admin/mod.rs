@@ -44,6 +44,8 @@ pub fn snapshot_tagged(
     snapshot::write_tags(&engine.dir().snapshots(), &meta.id, tags)?;
     let mut out = SnapshotOut::from(&meta);
     out.tags = tags.iter().cloned().collect();
+    // On the PostgreSQL backend it is stored in the database too.
+    out.shipped_to = engine.snapshot_home();
     Ok(out)
 }
 

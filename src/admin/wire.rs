@@ -33,7 +33,8 @@ pub struct SnapshotOut {
     /// Its tags (`--tag`), sorted.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Where it was shipped (`--to`; `null`: it stayed local).
+    /// Where it was shipped (`--to`), or the database it was stored in on the PostgreSQL
+    /// backend (`null`: it stayed local).
     #[serde(default)]
     pub shipped_to: Option<String>,
     /// What the `--keep-…` policy did after it (`null`: no policy given).

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod logging;
 pub mod ls;
 pub mod man;
+pub mod migrate;
 pub mod mode;
 pub mod node;
 mod online;
@@ -236,6 +237,8 @@ pub enum Command {
     TrimWal(trim_wal::TrimWalArgs),
     /// Restore the data directory to a point in time (server stopped)
     Restore(restore::RestoreArgs),
+    /// Move the state between a data directory and a PostgreSQL database (servers stopped)
+    Migrate(migrate::MigrateArgs),
     /// Inspect and repair the data directory
     Admin(admin::AdminArgs),
     /// Mint and inspect capability tokens (offline, with the configured keys)
@@ -265,6 +268,7 @@ impl Command {
             Command::Snapshot(_)
             | Command::TrimWal(_)
             | Command::Restore(_)
+            | Command::Migrate(_)
             | Command::Admin(_)
             | Command::Generate(_)
             | Command::Put(_)
@@ -327,6 +331,7 @@ pub fn run(cli: Cli, runtime: std::sync::Arc<tokio::runtime::Runtime>) -> anyhow
         Command::Snapshot(args) => snapshot::run(args, &ctx),
         Command::TrimWal(args) => trim_wal::run(args, &ctx),
         Command::Restore(args) => restore::run(args, &ctx),
+        Command::Migrate(args) => migrate::run(args, &ctx),
         Command::Admin(args) => admin::run(args, &ctx),
         Command::Server(args) => server::run(args, &ctx),
         Command::Put(args) => put::run(args, &ctx),

@@ -80,7 +80,20 @@ struct Inner {
     wal_hold: AtomicU64,
     /// Set on close: stops the PostgreSQL listener thread (`None`: the embedded engine).
     listener_stop: Option<Arc<AtomicBool>>,
+    /// This server on the PostgreSQL backend (`None`: the embedded engine).
+    pg: Option<pg::auto::Node>,
     _lock: DirLock,
+}
+
+/// A handle that does not keep the engine open (for its own background threads).
+#[derive(Clone)]
+pub struct WeakEngine(std::sync::Weak<Inner>);
+
+impl WeakEngine {
+    /// The engine, unless every [`Engine`] handle is gone.
+    pub fn upgrade(&self) -> Option<Engine> {
+        self.0.upgrade().map(|inner| Engine { inner })
+    }
 }
 
 /// What [`Engine::launch`] starts from.
@@ -98,6 +111,7 @@ struct Launch<L> {
     snapshot_jump: Option<(u64, u64, i64)>,
     report: RecoveryReport,
     listener_stop: Option<Arc<AtomicBool>>,
+    pg: Option<pg::auto::Node>,
 }
 
 impl Engine {
@@ -235,6 +249,7 @@ impl Engine {
             snapshot_jump,
             report,
             listener_stop: None,
+            pg: None,
         })?;
         Ok(engine)
     }
@@ -261,22 +276,17 @@ impl Engine {
         let mut client = pg::connect(&pg_options, "writer")?;
         let meta = pg::schema::ensure(&mut client)?;
         let policy = HistoryPolicy::new(options.history_versions, options.history_age);
-        let mut state = State::default();
-        let tail = pg::log::read_tail(&mut client, &keys, 0)?;
-        let replayed = tail.len() as u64;
-        let replayed_bytes = tail.iter().map(|(_, n)| *n as u64).sum();
-        for (record, _) in tail {
-            state.apply(&record, &policy);
-        }
+        let booted = pg::boot::load(&mut client, &dir, &policy)?;
+        let state = booted.state;
         let origin = ulid::Ulid::generate().to_string();
         let notifier = pg::listen::Notifier::start(pg_options.clone(), origin.clone())
             .map_err(|e| StoreError::io("spawn the notifier thread", dir.root(), e))?;
         let encoder = RecordEncoder::new(dir.key())?;
-        let next_seq = state.seq + 1;
+        let next_seq = booted.next_seq.max(state.seq + 1);
         let report = RecoveryReport {
-            snapshot_id: None,
-            replayed,
-            replayed_bytes,
+            snapshot_id: booted.snapshot.as_ref().map(|m| m.id.clone()),
+            replayed: booted.replayed,
+            replayed_bytes: booted.replayed_bytes,
             commit_seq: state.seq,
             next_seq,
             took_ms: started.elapsed().as_millis() as u64,
@@ -284,7 +294,8 @@ impl Engine {
         };
         info!(
             commit_seq = state.seq,
-            replayed,
+            snapshot = booted.snapshot.as_ref().map_or("none", |m| m.id.as_str()),
+            replayed = booted.replayed,
             cluster_id = %meta.cluster_id,
             server = %origin,
             took_ms = report.took_ms,
@@ -296,7 +307,8 @@ impl Engine {
             keys.clone(),
             origin.clone(),
             notifier,
-        );
+        )
+        .with_floor(next_seq - 1);
         let stop = Arc::new(AtomicBool::new(false));
         let (engine, tx) = Engine::launch(Launch {
             dir,
@@ -308,12 +320,28 @@ impl Engine {
             encoder,
             source: Box::new(PgSource::new(pg_options.clone(), keys)),
             make_log: move |_| -> Box<dyn Log> { Box::new(log) },
-            snapshot_jump: None,
+            snapshot_jump: booted
+                .snapshot
+                .as_ref()
+                .map(|m| (m.commit_seq, m.next_seq, m.created_ms)),
             report,
             listener_stop: Some(stop.clone()),
+            pg: Some(pg::auto::Node {
+                options: pg_options.clone(),
+                origin: origin.clone(),
+            }),
         })?;
-        pg::listen::start_listener(pg_options, origin, tx, stop, engine.inner.shared.clone())
-            .map_err(|e| StoreError::io("spawn the listener thread", engine.dir().root(), e))?;
+        let node = engine.inner.pg.clone().expect("set above");
+        pg::listen::start_listener(
+            pg_options,
+            origin,
+            tx,
+            stop.clone(),
+            engine.inner.shared.clone(),
+        )
+        .map_err(|e| StoreError::io("spawn the listener thread", engine.dir().root(), e))?;
+        pg::auto::start(engine.downgrade(), node, stop)
+            .map_err(|e| StoreError::io("spawn the snapshot thread", engine.dir().root(), e))?;
         Ok(engine)
     }
 
@@ -335,6 +363,7 @@ impl Engine {
             snapshot_jump,
             report,
             listener_stop,
+            pg,
         } = l;
         let policy = HistoryPolicy::new(options.history_versions, options.history_age);
         let hub = Arc::new(WatchHub::new(
@@ -389,10 +418,16 @@ impl Engine {
                 files: Mutex::new(()),
                 wal_hold: AtomicU64::new(u64::MAX),
                 listener_stop,
+                pg,
                 _lock: lock,
             }),
         };
         Ok((engine, tx))
+    }
+
+    /// A handle that does not keep the engine open.
+    pub fn downgrade(&self) -> WeakEngine {
+        WeakEngine(Arc::downgrade(&self.inner))
     }
 
     fn send(&self, req: Request) -> Result<()> {
@@ -511,11 +546,40 @@ impl Engine {
     }
 
     /// Writes a snapshot of the current state (blocking; writers go on meanwhile), verified by
-    /// reading it back before it is visible.
+    /// reading it back before it is visible. On the PostgreSQL backend it is then stored in
+    /// the database ([`pg::auto::publish`]: the stored ones pruned, the log trimmed below it
+    /// when this server is the leader); see [`Engine::snapshot_home`].
     ///
     /// # Errors
-    /// I/O errors naming the file; [`StoreError::SnapshotCheck`].
+    /// I/O errors naming the file; [`StoreError::SnapshotCheck`]; the database cannot store it.
     pub fn snapshot(&self, origin: SnapshotOrigin) -> Result<SnapshotMeta> {
+        let meta = self.snapshot_local(origin)?;
+        if let Some(node) = &self.inner.pg {
+            let published =
+                pg::auto::publish(node, &self.inner.dir.snapshots(), &meta, self.is_leader())
+                    .inspect_err(|_| self.inner.shared.stats.snapshot_failed())?;
+            if let Some(t) = published.trimmed.filter(|t| t.rows > 0) {
+                info!(from = t.from, to = t.to, rows = t.rows, "trimmed stmgr_log");
+            }
+        }
+        Ok(meta)
+    }
+
+    /// Where [`Engine::snapshot`] keeps snapshots besides this server's directory: the
+    /// database of the PostgreSQL backend (its URL without password, and the table).
+    pub fn snapshot_home(&self) -> Option<String> {
+        self.inner
+            .pg
+            .as_ref()
+            .map(|n| format!("{} (stmgr_snapshot)", pg::redacted(&n.options.url)))
+    }
+
+    /// The PostgreSQL backend's options (`None`: the embedded engine).
+    pub fn pg_options(&self) -> Option<&PgOptions> {
+        self.inner.pg.as_ref().map(|n| &n.options)
+    }
+
+    fn snapshot_local(&self, origin: SnapshotOrigin) -> Result<SnapshotMeta> {
         let view = self.view();
         let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
         let dir = &self.inner.dir;

@@ -10,6 +10,7 @@
 //! Not covered here: a fired cron occurrence (the earliest a trigger fires is the next minute
 //! boundary, and no API shows it); the library round-trip test covers it.
 
+mod migrate;
 mod reads;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -4,7 +4,9 @@
 //! (and resume on another server), dense seqs with one winner per conflicting conditional
 //! write, and no acknowledged loss when a server is SIGKILLed under load.
 
+mod failures;
 pub mod harness;
+mod snapshots;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};

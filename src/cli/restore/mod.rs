@@ -1,6 +1,7 @@
 //! `stmgr restore`: point-in-time restore of a stopped server's data directory, from its own
 //! snapshots and WAL or from a backup location (`--from`), with `--dry-run` printing the plan.
 
+mod backend;
 mod plan;
 
 use std::process::ExitCode;
@@ -52,6 +53,10 @@ pub struct RestoreArgs {
     /// Do not ask for confirmation (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Restore this PostgreSQL database (postgres://…) instead of a data directory, from its
+    /// stored snapshots and log, every stmgr server on it stopped (with --to-seq or to its head)
+    #[arg(long, value_name = "URL", conflicts_with_all = ["from", "snapshot_id", "to_time", "dry_run"])]
+    pub backend: Option<String>,
 }
 
 /// `--help` examples (also in the man page).
@@ -60,7 +65,8 @@ const RESTORE_EXAMPLES: &str = r#"Examples:
   stmgr restore --snapshot-id latest --to-seq 4200
   stmgr restore --from s3://bkt/stmgr --data-dir /var/lib/stmgr --dry-run
   stmgr restore --from s3://bkt/stmgr --to-seq 4200 --data-dir /srv/new --yes
-  stmgr snapshot list --data-dir /var/lib/stmgr      # the ids to start from"#;
+  stmgr snapshot list --data-dir /var/lib/stmgr      # the ids to start from
+  stmgr restore --backend postgres://stmgr@db.internal/stmgr --to-seq 4200 --yes"#;
 
 /// The target of the flags.
 fn target_of(args: &RestoreArgs) -> anyhow::Result<(Target, PointInTime)> {
@@ -83,6 +89,9 @@ fn target_of(args: &RestoreArgs) -> anyhow::Result<(Target, PointInTime)> {
 /// Bad time, missing or locked data directory, unknown snapshot, an unreachable location, a
 /// missing or damaged object (named), a target the WAL cannot reach.
 pub fn run(args: &RestoreArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if let Some(url) = &args.backend {
+        return backend::run(args, ctx, url);
+    }
     crate::cli::mode::require_data_dir(ctx, "stmgr restore")?;
     let (target, point) = target_of(args)?;
     match &args.from {

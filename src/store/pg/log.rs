@@ -40,6 +40,9 @@ pub struct PgLog {
     origin: String,
     /// A transaction holding the counter row is open.
     holding: bool,
+    /// The log's head when the server started from a snapshot whose state is older (after
+    /// an install, [`super::install`]): nothing between the state and it is in the log.
+    floor: u64,
     notifier: Notifier,
 }
 
@@ -60,8 +63,16 @@ impl PgLog {
             key_id,
             origin,
             holding: false,
+            floor: 0,
             notifier,
         }
+    }
+
+    /// Catch-ups start after `floor` at the earliest (see the field).
+    #[must_use]
+    pub fn with_floor(mut self, floor: u64) -> Self {
+        self.floor = floor;
+        self
     }
 
     fn client(&mut self) -> Result<&mut Client> {
@@ -192,6 +203,7 @@ impl Log for PgLog {
             self.abort();
         }
         let keys = self.keys.clone();
+        let applied = applied.max(self.floor);
         let res = (|| {
             let c = self.client()?;
             if write {

@@ -2,10 +2,14 @@
 //! the commits; every server's engine is a replica of the same state machine.
 //!
 //! - `stmgr_meta`, one row: `commit_seq` (the sequencer: the head of the log), `compact_seq`
-//!   (the log's floor: nothing trims yet, so 0), `schema_version`, `cluster_id`.
+//!   (the log's floor: commits at or below it were trimmed, [`snap::trim`]), `schema_version`,
+//!   `cluster_id`.
 //! - `stmgr_log`, one row per commit: `commit_seq`, its timestamp, the encryption key id,
 //!   the request id of the batch, the server that wrote it, and the frame the WAL would hold
 //!   (the same codec, sealed the same way).
+//! - `stmgr_snapshot` + `stmgr_snapshot_chunk`: snapshots of the state machine, the embedded
+//!   engine's file format ([`snap`]); a server starts from the newest plus the log after it
+//!   ([`boot`]), and the leader takes them on a schedule and trims the log below ([`auto`]).
 //!
 //! A server's commit thread ([`log::PgLog`]) takes the counter row (`SELECT … FOR UPDATE`)
 //! for each batch, reads what others appended since its state's seq, runs the batch's
@@ -22,9 +26,15 @@
 //! batch's request id once the counter row can be taken again. TLS follows libpq's `sslmode`
 //! ([`tls`]).
 
+pub mod auto;
+pub mod boot;
+pub mod install;
 pub mod listen;
 pub mod log;
+pub mod migrate;
+pub mod restore;
 pub mod schema;
+pub mod snap;
 pub mod source;
 pub mod tls;
 
@@ -51,18 +61,79 @@ pub struct PgOptions {
     pub idle_in_transaction_timeout: Duration,
     /// How often a server looks for others' commits when no notification came.
     pub poll_interval: Duration,
+    /// The leader stores a snapshot once this many commits were made since the newest stored
+    /// one (0: not by count). URL parameter `stmgr_snapshot_every_commits`.
+    pub snapshot_every_commits: u64,
+    /// The leader stores a snapshot this long after the newest stored one if anything was
+    /// committed (`None`: not by time). URL parameter `stmgr_snapshot_every` (humantime).
+    pub snapshot_every: Option<Duration>,
+    /// Stored snapshots kept in the database (at least 1). URL parameter `stmgr_snapshot_keep`.
+    pub snapshot_keep: usize,
+    /// Commits kept in `stmgr_log` below the head when trimming, for watches resuming
+    /// (the trim never passes the newest stored snapshot). URL parameter `stmgr_log_keep`.
+    pub log_keep: u64,
 }
 
+/// The URL parameters stmgr reads itself (libpq would refuse them); removed from the URL
+/// before it is handed to the driver.
+const OWN_PARAMS: [&str; 4] = [
+    "stmgr_snapshot_every_commits",
+    "stmgr_snapshot_every",
+    "stmgr_snapshot_keep",
+    "stmgr_log_keep",
+];
+
 impl PgOptions {
-    /// The defaults for `url`.
+    /// The defaults, with the `stmgr_*` parameters of `url` applied (and removed from it).
+    /// A parameter whose value does not parse is left in the URL, where the driver refuses
+    /// it when connecting ("invalid URI query parameter"), naming it.
     pub fn new(url: &str) -> Self {
-        PgOptions {
+        let mut o = PgOptions {
             url: url.to_owned(),
             lock_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
             idle_in_transaction_timeout: Duration::from_secs(10),
             poll_interval: Duration::from_millis(200),
+            snapshot_every_commits: 100_000,
+            snapshot_every: None,
+            snapshot_keep: 2,
+            log_keep: 10_000,
+        };
+        let Ok(mut parsed) = url::Url::parse(url) else {
+            return o;
+        };
+        let mut kept = Vec::new();
+        let mut consumed = false;
+        for (k, v) in parsed.query_pairs() {
+            let ok = match k.as_ref() {
+                "stmgr_snapshot_every_commits" => {
+                    v.parse().map(|n| o.snapshot_every_commits = n).is_ok()
+                }
+                "stmgr_snapshot_every" => humantime::parse_duration(&v)
+                    .map(|d| o.snapshot_every = (!d.is_zero()).then_some(d))
+                    .is_ok(),
+                "stmgr_snapshot_keep" => {
+                    v.parse().map(|n: usize| o.snapshot_keep = n.max(1)).is_ok()
+                }
+                "stmgr_log_keep" => v.parse().map(|n| o.log_keep = n).is_ok(),
+                _ => false,
+            };
+            if ok && OWN_PARAMS.contains(&k.as_ref()) {
+                consumed = true;
+            } else {
+                kept.push((k.into_owned(), v.into_owned()));
+            }
         }
+        if !consumed {
+            return o;
+        }
+        if kept.is_empty() {
+            parsed.set_query(None);
+        } else {
+            parsed.query_pairs_mut().clear().extend_pairs(kept);
+        }
+        o.url = parsed.to_string();
+        o
     }
 }
 

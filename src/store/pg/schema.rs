@@ -1,5 +1,11 @@
 //! The tables and their version: created on first use, checked (and migrated when a newer
 //! stmgr adds a version) every time a server opens the database.
+//!
+//! - version 1: `stmgr_meta`, `stmgr_log`;
+//! - version 2: `stmgr_snapshot` (one row per stored snapshot of the state machine: its id,
+//!   the commit it holds, size and SHA-256 of the file) and `stmgr_snapshot_chunk` (the file,
+//!   byte for byte what the embedded engine writes, in rows of [`super::snap::CHUNK`] bytes).
+//!   A database at version 1 is migrated in place (the tables are added, nothing is rewritten).
 
 use postgres::Client;
 
@@ -7,7 +13,7 @@ use super::backend;
 use crate::store::error::StoreError;
 
 /// The schema this stmgr writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Serializes schema work across servers starting at once.
 const SCHEMA_LOCK: i64 = 0x73746d67_72736368; // "stmgrsch"
@@ -31,6 +37,27 @@ CREATE TABLE IF NOT EXISTS stmgr_log (
 INSERT INTO stmgr_meta (id, commit_seq, compact_seq, schema_version, cluster_id)
 VALUES (1, 0, 0, 1, gen_random_uuid()::text)
 ON CONFLICT (id) DO NOTHING;
+";
+
+const CREATE_V2: &str = "
+CREATE TABLE IF NOT EXISTS stmgr_snapshot (
+    id          text    COLLATE \"C\" PRIMARY KEY,
+    commit_seq  bigint  NOT NULL,
+    next_seq    bigint  NOT NULL,
+    created_ms  bigint  NOT NULL,
+    origin      text    NOT NULL,
+    server      text    NOT NULL,
+    size        bigint  NOT NULL,
+    sha256      bytea   NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stmgr_snapshot_seq ON stmgr_snapshot (commit_seq);
+CREATE TABLE IF NOT EXISTS stmgr_snapshot_chunk (
+    snapshot_id text    COLLATE \"C\" NOT NULL REFERENCES stmgr_snapshot (id) ON DELETE CASCADE,
+    n           integer NOT NULL,
+    bytes       bytea   NOT NULL,
+    PRIMARY KEY (snapshot_id, n)
+);
+UPDATE stmgr_meta SET schema_version = 2 WHERE id = 1 AND schema_version < 2;
 ";
 
 /// What the meta row says.
@@ -70,7 +97,11 @@ pub fn ensure(client: &mut Client) -> Result<Meta, StoreError> {
              ({SCHEMA_VERSION}): upgrade stmgr"
         )));
     }
-    // Versions below ours are migrated here, one step at a time (none yet: 1 is the first).
+    // Versions below ours are migrated here, one step at a time.
+    if version < 2 {
+        tx.batch_execute(CREATE_V2)
+            .map_err(|e| backend("migrate the schema to version 2", &e))?;
+    }
     tx.commit()
         .map_err(|e| backend("commit the schema check", &e))?;
     Ok(Meta {

@@ -80,7 +80,7 @@ impl LogSource for PgSource {
         let rows = self
             .query(
                 "SELECT commit_seq, key_id, frame FROM stmgr_log WHERE commit_seq >= $1 \
-                 ORDER BY commit_seq LIMIT least($2, 1)",
+                 ORDER BY commit_seq LIMIT least($2::int8, 1)",
                 0,
             )
             .ok()?;

@@ -18,6 +18,8 @@ pub use cluster::Pg;
 pub struct Server {
     child: Child,
     pub url: String,
+    /// Every line the server wrote on stderr so far.
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _dir: TestDir,
 }
 
@@ -53,9 +55,12 @@ impl Server {
             .expect("spawn stmgr server start");
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = lines.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line.clone());
                 if !sent && let Some(i) = line.find("listening on ") {
                     let _ = tx.send(line[i + "listening on ".len()..].trim().to_owned());
                     sent = true;
@@ -71,6 +76,7 @@ impl Server {
         let s = Server {
             child,
             url,
+            lines,
             _dir: dir,
         };
         wait_until(
@@ -86,6 +92,16 @@ impl Server {
 
     pub fn client(&self) -> stmgr::client::Client {
         stmgr::client::Client::new(&self.url).unwrap()
+    }
+
+    /// How many of the server's stderr lines so far contain `text`.
+    pub fn logged(&self, text: &str) -> usize {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(text))
+            .count()
     }
 
     pub fn pid(&self) -> u32 {

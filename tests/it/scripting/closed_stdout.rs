@@ -265,6 +265,7 @@ const CASES: &[Case] = &[
     offline("restore", |f| {
         words(&format!("restore --snapshot-id {} --yes", f.new_snapshot()))
     }),
+    offline("migrate", |f| f.migrate_args()),
     offline("admin dump", |_| words("admin dump")),
     offline("admin verify", |_| words("admin verify")),
 ];
@@ -293,6 +294,8 @@ struct Fixture {
     /// A token for `bench`.
     token: String,
     counter: Cell<u32>,
+    /// A PostgreSQL for `migrate`, started on first use (`None`: not installed, outside CI).
+    pg: std::cell::OnceCell<Option<crate::postgres::harness::Pg>>,
 }
 
 impl Fixture {
@@ -355,6 +358,7 @@ impl Fixture {
             snapshot: String::new(),
             token: String::new(),
             counter: Cell::new(0),
+            pg: std::cell::OnceCell::new(),
         };
         f.ok(&words("put ns obj --type t --body 1 --tag team=a"));
         f.ok(&words("checkpoint create ns obj base"));
@@ -433,6 +437,25 @@ impl Fixture {
         let n = self.counter.get() + 1;
         self.counter.set(n);
         format!("{prefix}{n}")
+    }
+
+    /// `migrate` from a PostgreSQL database into a new directory each time (without
+    /// PostgreSQL outside CI: its `--help`, which prints on stdout too).
+    fn migrate_args(&self) -> Vec<String> {
+        let pg = self.pg.get_or_init(crate::postgres::harness::Pg::start);
+        match pg {
+            Some(pg) => {
+                let to = self.t.path().join(self.fresh("migrated-"));
+                vec![
+                    "migrate".into(),
+                    "--from".into(),
+                    pg.url(),
+                    "--to".into(),
+                    to.display().to_string(),
+                ]
+            }
+            None => words("migrate --help"),
+        }
     }
 
     /// The id of a new snapshot.

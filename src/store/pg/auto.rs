@@ -1,0 +1,132 @@
+//! Snapshots on a server of the PostgreSQL backend: storing one the engine wrote
+//! ([`publish`]: into the database, then the database's snapshots pruned to
+//! [`PgOptions::snapshot_keep`] and, on the leader, the log trimmed below it), and the
+//! leader's schedule ([`start`]): a snapshot once [`PgOptions::snapshot_every_commits`]
+//! commits were made since the newest stored one, or [`PgOptions::snapshot_every`] after it
+//! if anything changed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tracing::{info, warn};
+
+use super::snap::{self, Stored, Trimmed};
+use super::{PgOptions, connect};
+use crate::store::engine::WeakEngine;
+use crate::store::error::Result;
+use crate::store::snapshot::{SnapshotMeta, SnapshotOrigin, snapshot_path};
+
+/// This server on the database: how it connects and its name in the log.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Connection and timing.
+    pub options: PgOptions,
+    /// This server's id (`stmgr_log.origin`, `stmgr_snapshot.server`).
+    pub origin: String,
+}
+
+/// What [`publish`] did.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The row stored.
+    pub stored: Stored,
+    /// Stored snapshots removed by the keep rule.
+    pub pruned: Vec<String>,
+    /// The trim (`None`: not the leader).
+    pub trimmed: Option<Trimmed>,
+}
+
+/// Stores the verified snapshot `meta` (its file under `snapshots`) in the database, prunes
+/// the stored ones, and trims the log when `leader`. An automatic snapshot's local file is
+/// removed once stored (the database is where it lives); others stay for `stmgr snapshot`'s
+/// tags, downloads and `--to`.
+///
+/// # Errors
+/// The database cannot be reached or written; nothing was trimmed then.
+pub fn publish(
+    node: &Node,
+    snapshots: &std::path::Path,
+    meta: &SnapshotMeta,
+    leader: bool,
+) -> Result<Published> {
+    let mut client = connect(&node.options, "snapshot")?;
+    let path = snapshot_path(snapshots, &meta.id);
+    let stored = snap::store(&mut client, &path, meta, &node.origin)?;
+    if meta.origin == SnapshotOrigin::Automatic {
+        let _ = std::fs::remove_file(&path);
+    }
+    let pruned = snap::prune(&mut client, node.options.snapshot_keep)?;
+    let trimmed = if leader {
+        Some(snap::trim(&mut client, node.options.log_keep)?)
+    } else {
+        None
+    };
+    Ok(Published {
+        stored,
+        pruned,
+        trimmed,
+    })
+}
+
+/// Starts the leader's snapshot schedule (nothing when both triggers are off); the thread
+/// ends when `stop` is set or the engine is gone.
+///
+/// # Errors
+/// The thread cannot be spawned.
+pub fn start(engine: WeakEngine, node: Node, stop: Arc<AtomicBool>) -> std::io::Result<()> {
+    let o = &node.options;
+    if o.snapshot_every_commits == 0 && o.snapshot_every.is_none() {
+        return Ok(());
+    }
+    std::thread::Builder::new()
+        .name("stmgr-pg-snapshot".into())
+        .spawn(move || schedule(&engine, &node, &stop))?;
+    Ok(())
+}
+
+fn schedule(engine: &WeakEngine, node: &Node, stop: &AtomicBool) {
+    let tick = node.options.poll_interval.max(Duration::from_millis(100));
+    // The newest stored snapshot's seq, looked up again whenever this server becomes leader.
+    let mut last: Option<(u64, Instant)> = None;
+    let mut was_leader = false;
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(tick);
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        let leader = engine.is_leader();
+        if !leader {
+            was_leader = false;
+            continue;
+        }
+        if !was_leader || last.is_none() {
+            match connect(&node.options, "snapshot").and_then(|mut c| snap::newest(&mut c)) {
+                Ok(s) => last = Some((s.map_or(0, |s| s.commit_seq), Instant::now())),
+                Err(e) => {
+                    warn!(error = %e, "cannot read the stored snapshots; will retry");
+                    continue;
+                }
+            }
+            was_leader = true;
+        }
+        let Some((at, when)) = last else { continue };
+        let seq = engine.view().seq;
+        let o = &node.options;
+        let by_count = o.snapshot_every_commits > 0 && seq >= at + o.snapshot_every_commits;
+        let by_time = seq > at && o.snapshot_every.is_some_and(|t| when.elapsed() >= t);
+        if !(by_count || by_time) {
+            continue;
+        }
+        match engine.snapshot(SnapshotOrigin::Automatic) {
+            Ok(meta) => {
+                info!(snapshot_id = %meta.id, commit_seq = meta.commit_seq, "stored an automatic snapshot in the database");
+                last = Some((meta.commit_seq, Instant::now()));
+            }
+            Err(e) => {
+                warn!(error = %e, "automatic snapshot failed; will retry");
+                last = Some((at, Instant::now()));
+            }
+        }
+    }
+}
