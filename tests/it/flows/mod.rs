@@ -4,6 +4,7 @@
 //! every flow back (from a snapshot after a WAL trim, too), an update whose worker never becomes
 //! ready rolled back while the old replica keeps running, and manifest errors naming the field.
 
+mod events;
 mod rollback;
 mod socket;
 
