@@ -11,6 +11,7 @@ use futures_util::future::join_all;
 use serde_json::json;
 
 mod control;
+mod health;
 mod hooks;
 
 use super::FlowError;

@@ -147,3 +147,18 @@ pub struct FlowEventOut {
     #[serde(default)]
     pub data: serde_json::Value,
 }
+
+/// The flows as `/health` shows them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowHealth {
+    /// Flows, running or stopped.
+    pub flows: u32,
+    /// Replicas of running flows.
+    pub desired: u32,
+    /// Of those, the ones running now.
+    pub running: u32,
+    /// The ones not running (`FLOW/REPLICA`).
+    pub not_running: Vec<String>,
+    /// Running replicas whose control socket exists (their worker listens on it).
+    pub sockets: u32,
+}

@@ -280,3 +280,62 @@ fn a_token_without_the_flows_verb_gets_403_on_the_event_stream() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(ctype.as_deref(), Some("text/event-stream"));
 }
+
+#[test]
+fn health_components_show_a_crashing_worker_as_degraded_and_a_stopped_flow() {
+    let t = TestDir::new();
+    let data = t.path().join("data");
+    let srv = ServerProc::start(&t, &data);
+    let health = || -> (u16, Value) {
+        let (code, body) =
+            crate::server_cli::reqwest::blocking_get(&format!("{}/health?format=json", srv.url));
+        (code, serde_json::from_str(&body).unwrap())
+    };
+    let (code, h) = health();
+    assert_eq!(code, 200);
+    assert_eq!(h["components"]["engine"]["status"], "ok", "{h}");
+    assert_eq!(h["components"]["flow_manager"]["status"], "running", "{h}");
+    assert_eq!(h["components"]["supervisor"]["desired"], 0, "{h}");
+    // Plain `ok` stays for the agentstate SDK.
+    let (code, body) = crate::server_cli::reqwest::blocking_get(&format!("{}/health", srv.url));
+    assert_eq!((code, body.as_str()), (200, "ok"));
+
+    // A worker that exits at once never runs: the supervisor component is degraded, the
+    // server stays healthy (200).
+    let crash = t.write("crash.sh", "#!/bin/sh\nexit 3\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&crash, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = manifest(&t, "bad.toml", "bad", &crash, 1);
+    let (code, _, err) = flow(&t, &srv, &["deploy", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let mut h = Value::Null;
+    wait_until(
+        Duration::from_secs(30),
+        "a crashed worker in /health",
+        || {
+            let (code, got) = health();
+            assert_eq!(code, 200, "{got}");
+            h = got;
+            let evs = replay(&t, &srv, &["bad"]);
+            h["components"]["supervisor"]["status"] == "degraded"
+                && evs.iter().any(|e| e["kind"] == "crashed")
+        },
+    );
+    assert_eq!(
+        h["components"]["supervisor"]["not_running"][0], "bad/w-0",
+        "{h}"
+    );
+    assert_eq!(h["components"]["supervisor"]["desired"], 1, "{h}");
+    assert_eq!(h["components"]["flow_manager"]["flows"], 1, "{h}");
+
+    // Stopped, the flow wants nothing: the supervisor component is ok again (the stop is
+    // refused while the failing first deploy still rolls out).
+    wait_until(Duration::from_secs(30), "the flow stopped", || {
+        flow(&t, &srv, &["stop", "bad"]).0 == 0
+    });
+    let (code, h) = health();
+    assert_eq!(code, 200);
+    assert_eq!(h["components"]["supervisor"]["status"], "ok", "{h}");
+    assert_eq!(h["components"]["supervisor"]["desired"], 0, "{h}");
+    assert_eq!(h["components"]["flow_manager"]["flows"], 1, "{h}");
+}
