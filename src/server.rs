@@ -233,6 +233,7 @@ async fn start_flows(
         root: engine.dir().root().join("flows"),
         self_url,
         socket_dir: socket_dir.unwrap_or_else(|| engine.dir().root().join("flow-sockets")),
+        events: crate::flow::events::EventOptions::from_env(),
     };
     Ok(crate::flow::FlowManager::start(engine.clone(), options).await?)
 }

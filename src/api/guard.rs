@@ -87,7 +87,7 @@ pub fn required_verb(method: &Method, path: &str, guard_metrics: bool) -> Option
         "/v1/{ns}/objects/{id}/checkpoints/{name}" => Verb::Delete,
         "/v1/{ns}/objects/{id}/checkpoints/{name}/restore" => Verb::Put,
         "/v1/{ns}/objects/{id}/history" => Verb::Get,
-        "/v1/flows" | "/v1/flows/{name}" if get => Verb::Flows,
+        "/v1/flows" | "/v1/flows/{name}" | "/v1/flows/events" if get => Verb::Flows,
         p if p.starts_with("/v1/flows/{name}/") => Verb::Flows,
         // Deploy (`POST /v1/flows`) and remove (`DELETE /v1/flows/{name}`) fall to admin.
         // Namespace listings, statistics, admin routes and anything not listed.

@@ -6,6 +6,11 @@
 //! Recovery finishes before the server listens, so any answer means ready. With replication,
 //! the JSON document has a `replication` object (status, lag, last success, last error); an
 //! unreachable bucket is reported there and leaves the server healthy (200): writes go on.
+//! `components` has one object per component, each with `status` and `detail`, from real
+//! checks: `engine` (`ok`, `read_only` when poisoned), `flow_manager` (`running`,
+//! `unavailable` with the reason), `supervisor` (flow replicas running against wanted:
+//! `ok`, `degraded`), `sockets` (control sockets of running replicas), `watch` (clients). Only
+//! a poisoned engine makes the answer 503: a crashed worker is a `degraded` component.
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -123,10 +128,7 @@ async fn health(
         version: env!("CARGO_PKG_VERSION"),
         commit_seq: engine.view().seq,
         uptime_s: app.uptime().as_secs(),
-        components: serde_json::json!({
-            "engine": if poisoned.is_some() { "read-only: writes refused until restart" } else { "ok" },
-            "watch": {"clients": engine.watchers()},
-        }),
+        components: components(&app, poisoned.as_deref()).await,
         replication: app.replication().map(|r| r.report()),
     };
     let status = if poisoned.is_some() {
@@ -135,4 +137,44 @@ async fn health(
         StatusCode::OK
     };
     (status, Json(doc)).into_response()
+}
+
+/// Each component with `status` and `detail`.
+async fn components(app: &AppState, poisoned: Option<&str>) -> serde_json::Value {
+    use serde_json::json;
+    let engine = app.engine();
+    let engine_c = match poisoned {
+        Some(why) => json!({"status": "read_only", "detail": why}),
+        None => json!({"status": "ok", "detail": "writable"}),
+    };
+    let watch = json!({"status": "ok", "detail": format!("{} clients", engine.watchers()),
+        "clients": engine.watchers()});
+    let Some(flows) = app.flows() else {
+        let why = if engine.is_shared() {
+            "flows run on servers with the embedded backend only (this one shares a PostgreSQL log)"
+        } else {
+            "this server runs no flow manager"
+        };
+        let off = json!({"status": "unavailable", "detail": why});
+        return json!({"engine": engine_c, "flow_manager": off.clone(), "supervisor": off.clone(),
+            "sockets": off, "watch": watch});
+    };
+    let h = flows.health().await;
+    let manager =
+        json!({"status": "running", "detail": format!("{} flows", h.flows), "flows": h.flows});
+    let supervisor = json!({
+        "status": if h.running == h.desired { "ok" } else { "degraded" },
+        "detail": format!("{} of {} replicas running", h.running, h.desired),
+        "running": h.running,
+        "desired": h.desired,
+        "not_running": h.not_running,
+    });
+    let sockets = json!({
+        "status": if h.sockets == h.running { "ok" } else { "partial" },
+        "detail": format!("{} of {} running replicas listen on their control socket", h.sockets, h.running),
+        "listening": h.sockets,
+        "expected": h.running,
+    });
+    json!({"engine": engine_c, "flow_manager": manager, "supervisor": supervisor,
+        "sockets": sockets, "watch": watch})
 }

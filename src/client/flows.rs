@@ -103,3 +103,33 @@ impl Client {
         .await
     }
 }
+
+impl Client {
+    /// `GET /v1/flows/events`: flow events after `since` (exclusive; `None`: from now on), of
+    /// one flow or all, as SSE events (`kind` is the event's kind, `lagged` or `shutdown`);
+    /// without `follow` the stream ends after the replay.
+    ///
+    /// # Errors
+    /// Transport and API errors when connecting; stream items carry later transport errors.
+    pub async fn flow_events(
+        &self,
+        flow: Option<&str>,
+        since: Option<u64>,
+        follow: bool,
+    ) -> Result<impl futures_util::Stream<Item = Result<super::SseEvent>> + use<>> {
+        let mut url = self.url(&["v1", "flows", "events"]);
+        if let Some(f) = flow {
+            url.query_pairs_mut().append_pair("flow", f);
+        }
+        if !follow {
+            url.query_pairs_mut().append_pair("follow", "false");
+        }
+        let mut req = self
+            .request(Method::GET, url.clone())
+            .header("Accept", "text/event-stream");
+        if let Some(s) = since {
+            req = req.header("Last-Event-ID", s.to_string());
+        }
+        self.sse(req, url).await
+    }
+}

@@ -229,6 +229,18 @@ impl Client {
         if let Some(f) = from {
             req = req.header("Last-Event-ID", f.to_string());
         }
+        self.sse(req, url).await
+    }
+
+    /// Sends `req` (an SSE request to `url`) and decodes the answer's events.
+    ///
+    /// # Errors
+    /// Transport and API errors when connecting.
+    pub(super) async fn sse(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: reqwest::Url,
+    ) -> Result<impl Stream<Item = Result<SseEvent>> + use<>> {
         let resp = self.send_stream(req).await?;
         let url = url.to_string();
         let stream = eventsource_stream::Eventsource::eventsource(resp.bytes_stream()).map(

@@ -8,8 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::future::join_all;
+use serde_json::json;
 
 mod control;
+mod health;
+mod hooks;
 
 use super::FlowError;
 use super::manifest::{Format, Manifest};
@@ -31,6 +34,8 @@ pub struct FlowOptions {
     pub self_url: Option<String>,
     /// Where the replicas' control sockets go (`SOCKET_DIR`; made with mode 0700).
     pub socket_dir: PathBuf,
+    /// Event retention and resource sampling.
+    pub events: super::events::EventOptions,
 }
 
 pub use control::SEND_TIMEOUT;
@@ -47,6 +52,7 @@ struct Inner {
     flows: tokio::sync::Mutex<BTreeMap<String, Arc<Runtime>>>,
     usage: Sampler,
     closed: AtomicBool,
+    journal: Arc<super::events::Journal>,
 }
 
 fn parse_stored(json: &str) -> Result<Manifest, FlowError> {
@@ -61,8 +67,13 @@ impl FlowManager {
     /// # Errors
     /// A flow's supervisor cannot start (its directory cannot be made).
     pub async fn start(engine: Engine, options: FlowOptions) -> Result<FlowManager, FlowError> {
+        let journal = Arc::new(super::events::Journal::new(
+            engine.clone(),
+            options.events.retention,
+        ));
         let manager = FlowManager {
             inner: Arc::new(Inner {
+                journal,
                 engine,
                 options,
                 flows: tokio::sync::Mutex::default(),
@@ -155,6 +166,13 @@ impl FlowManager {
             rolling: AtomicBool::new(false),
         });
         flows.insert(name.to_owned(), rt.clone());
+        super::events::watch::spawn(
+            self.inner.journal.clone(),
+            self.inner.engine.clone(),
+            name.to_owned(),
+            &rt,
+            self.inner.options.events.sample_every,
+        );
         Ok(rt)
     }
 
@@ -255,6 +273,8 @@ impl FlowManager {
             updated_at: now,
         };
         self.put(&name, record.clone()).await?;
+        self.activity(&name, "deploy", json!({"generation": record.generation}))
+            .await;
         let summary = self.summary(&name, &record, &rt, &manifest);
         self.spawn_rollout(rt, guard, manifest, record, previous.map(|p| p.1));
         Ok(DeployOut {
@@ -326,6 +346,7 @@ impl FlowManager {
             if let Ok(m) = parse_stored(&done.manifest) {
                 runtime::remove_stale_sockets(&this.inner.options.socket_dir, &m);
             }
+            this.deploy_ended(&name, &done).await;
             if let Err(e) = this.put(&name, done).await {
                 tracing::error!(flow = %name, error = %e, "the end of a deploy was not recorded");
             }
@@ -345,6 +366,7 @@ impl FlowManager {
         record.desired = FlowDesired::Running;
         record.updated_at = self.inner.engine.now_ms();
         self.put(name, record.clone()).await?;
+        self.activity(name, "start", json!({})).await;
         rt.sup.replace_config(self.config_of(&manifest)).await?;
         Ok(self.summary(name, &record, &rt, &manifest))
     }
@@ -360,6 +382,7 @@ impl FlowManager {
         record.desired = FlowDesired::Stopped;
         record.updated_at = self.inner.engine.now_ms();
         self.put(name, record.clone()).await?;
+        self.activity(name, "stop", json!({})).await;
         rt.sup.replace_config(Config::default()).await?;
         Ok(self.summary(name, &record, &rt, &manifest))
     }
@@ -376,6 +399,7 @@ impl FlowManager {
         let (rt, _guard) = self.lock(name).await?;
         let manifest = parse_stored(&record.manifest)?;
         let names: Vec<String> = manifest.replica_names().into_iter().map(|r| r.0).collect();
+        self.activity(name, "restart", json!({})).await;
         let results = join_all(names.iter().map(|n| rt.sup.restart_process(n))).await;
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
         Ok(self.summary(name, &record, &rt, &manifest))
@@ -421,6 +445,8 @@ impl FlowManager {
         record.manifest = manifest.to_json().into();
         record.updated_at = self.inner.engine.now_ms();
         self.put(name, record.clone()).await?;
+        let data = json!({"worker": worker, "replicas": replicas});
+        self.activity(name, "scale", data).await;
         if record.desired == FlowDesired::Running {
             rt.sup.replace_config(self.config_of(&manifest)).await?;
         }
@@ -440,6 +466,7 @@ impl FlowManager {
             .commit_ops(vec![Op::Flow(FlowOp::Delete { name: name.into() })])
             .await?;
         self.inner.flows.lock().await.remove(name);
+        self.activity(name, "remove", json!({})).await;
         let _ = std::fs::remove_dir_all(self.inner.options.root.join(name));
         self.remove_sockets(name);
         Ok(())

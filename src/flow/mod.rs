@@ -5,13 +5,15 @@
 //! `DATA_DIR/flows/NAME/`), rolls deploys out replica by replica gated on readiness (and back to
 //! the previous manifest when a replica never becomes ready), and brings every flow back as it
 //! was when the server starts. [`code`] snapshots each worker's code directory at deploy, so
-//! a rollback runs the previous code as well as the previous manifest. [`wire`] holds what the HTTP API and the CLI exchange;
-//! [`procfs`] reads a replica's CPU and memory from `/proc`.
+//! a rollback runs the previous code as well as the previous manifest. [`wire`] holds what the
+//! HTTP API and the CLI exchange; [`procfs`] reads a replica's CPU and memory from `/proc`;
+//! [`events`] records what happens to flows in the engine's event journal and streams it.
 //!
 //! This module never prints; the HTTP layer (`api::v1::flows`) is a thin layer over
 //! [`FlowManager`].
 
 pub mod code;
+pub mod events;
 pub mod manager;
 pub mod manifest;
 pub mod procfs;

@@ -125,3 +125,40 @@ pub struct SendOut {
     /// Its reply frame (`command` is `error` when it refused).
     pub reply: super::socket::Message,
 }
+
+/// One flow event, as the event stream and `flow events` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FlowEventOut {
+    /// Increases with every event of the server: resume after it with `since` or
+    /// `Last-Event-ID`.
+    pub id: u64,
+    /// The flow.
+    pub flow: String,
+    /// The replica (`WORKER-N`), when the event is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
+    /// `status_changed`, `crashed`, `restarted`, `health_warning`, `resource_alert`,
+    /// `message_received`, `activity` or `error`.
+    #[schema(example = "crashed")]
+    pub kind: String,
+    /// When (RFC 3339).
+    pub time: String,
+    /// Details, by kind (see the flows reference).
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// The flows as `/health` shows them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowHealth {
+    /// Flows, running or stopped.
+    pub flows: u32,
+    /// Replicas of running flows.
+    pub desired: u32,
+    /// Of those, the ones running now.
+    pub running: u32,
+    /// The ones not running (`FLOW/REPLICA`).
+    pub not_running: Vec<String>,
+    /// Running replicas whose control socket exists (their worker listens on it).
+    pub sockets: u32,
+}

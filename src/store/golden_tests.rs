@@ -201,3 +201,41 @@ fn flow_records_decode_and_encode_identically() {
     let rec = Record::decode(&unhex(GOLDEN_FLOW_RECORD)).unwrap();
     assert_eq!(rec.ops, flow_ops());
 }
+
+fn flow_event_ops() -> Vec<Op> {
+    use crate::store::state::flows::{EventKind, FlowEvent, FlowOp, Retention};
+    vec![Op::Flow(FlowOp::Event {
+        event: FlowEvent {
+            id: 300,
+            flow: "etl".into(),
+            replica: Some("w-0".into()),
+            kind: EventKind::Crashed,
+            time: 1_700_000_000_500,
+            data: r#"{"signal":9}"#.into(),
+        },
+        retention: Retention {
+            keep: 10_000,
+            max_age_ms: 604_800_000,
+        },
+    })]
+}
+
+/// `Record::encode_into(8, 1_700_000_000_123, &flow_event_ops())` as the first event build
+/// wrote it.
+const GOLDEN_FLOW_EVENT_RECORD: &str = concat!(
+    "0108000000000000007b68e5cf8b010000010402ac020365746c0103772d3001e8a7abfef9620c7b227369676e",
+    "616c223a397d904e8088b2a002",
+);
+
+#[test]
+fn flow_event_records_decode_and_encode_identically() {
+    let mut buf = Vec::new();
+    Record::encode_into(8, 1_700_000_000_123, &flow_event_ops(), &mut buf).unwrap();
+    assert_eq!(
+        hex(&buf),
+        GOLDEN_FLOW_EVENT_RECORD,
+        "flow event record encoding changed"
+    );
+    let rec = Record::decode(&unhex(GOLDEN_FLOW_EVENT_RECORD)).unwrap();
+    assert_eq!(rec.ops, flow_event_ops());
+}

@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::store::command::{Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op};
 use crate::store::snapshot::Item;
 use crate::store::state::checkpoints::Checkpoint;
-use crate::store::state::flows::{DeployStatus, FlowDesired, FlowOp, FlowRecord};
+use crate::store::state::flows::{
+    DeployStatus, EventKind, FlowDesired, FlowEvent, FlowOp, FlowRecord, Retention,
+};
 use crate::store::state::idempotency::Remembered;
 use crate::store::state::leases::Lease;
 use crate::store::state::workflows::{
@@ -62,6 +64,17 @@ fn flow() -> FlowRecord {
         message: None,
         created_at: 1,
         updated_at: 1,
+    }
+}
+
+fn flow_event() -> FlowEvent {
+    FlowEvent {
+        id: 1,
+        flow: "f".into(),
+        replica: Some("w-0".into()),
+        kind: EventKind::Crashed,
+        time: 1,
+        data: "{}".into(),
     }
 }
 
@@ -322,6 +335,16 @@ fn op_tags_are_stable() {
             [4, 0],
         ),
         (Op::Flow(FlowOp::Delete { name: "f".into() }), [4, 1]),
+        (
+            Op::Flow(FlowOp::Event {
+                event: flow_event(),
+                retention: Retention {
+                    keep: 1,
+                    max_age_ms: 0,
+                },
+            }),
+            [4, 2],
+        ),
     ];
     for (op, tags) in cases {
         let b = bytes(&op);
@@ -423,6 +446,7 @@ fn snapshot_item_tags_are_stable() {
             },
             vec![5],
         ),
+        (Item::FlowEvent(flow_event()), vec![6]),
     ];
     for (item, tags) in cases {
         let b = bytes(&item);
@@ -430,6 +454,30 @@ fn snapshot_item_tags_are_stable() {
         let back: Item = postcard::from_bytes(&b).unwrap();
         assert_eq!(back, item);
     }
+}
+
+#[test]
+fn flow_event_kind_tags_are_stable() {
+    let expected = [
+        (EventKind::StatusChanged, 0u8, "status_changed"),
+        (EventKind::Crashed, 1, "crashed"),
+        (EventKind::Restarted, 2, "restarted"),
+        (EventKind::HealthWarning, 3, "health_warning"),
+        (EventKind::ResourceAlert, 4, "resource_alert"),
+        (EventKind::MessageReceived, 5, "message_received"),
+        (EventKind::Activity, 6, "activity"),
+        (EventKind::Error, 7, "error"),
+    ];
+    assert_eq!(expected.len(), EventKind::ALL.len(), "a kind without a tag");
+    for (k, tag, name) in expected {
+        assert_eq!(
+            (k.tag(), bytes(&k), k.as_str()),
+            (tag, vec![tag], name),
+            "{k:?}"
+        );
+        assert_eq!(postcard::from_bytes::<EventKind>(&[tag]).unwrap(), k);
+    }
+    assert!(postcard::from_bytes::<EventKind>(&[8]).is_err());
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::api::openapi::ErrorBody;
 use crate::flow::wire::{DeployOut, FlowStatus, FlowSummary, ScaleInput, SendInput, SendOut};
 use crate::flow::{FlowManager, Manifest};
 
-fn manager(app: &AppState) -> Result<&FlowManager, ApiError> {
+pub(super) fn manager(app: &AppState) -> Result<&FlowManager, ApiError> {
     app.flows().ok_or_else(|| {
         let message = if app.engine().is_shared() {
             "flows run on servers with the embedded backend only: on a shared PostgreSQL log \

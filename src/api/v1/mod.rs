@@ -2,6 +2,7 @@
 
 mod checkpoints;
 mod flows;
+mod flows_events;
 mod leases;
 mod objects;
 pub mod stats;
@@ -39,4 +40,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(flows::restart))
         .routes(routes!(flows::scale))
         .routes(routes!(flows::send))
+        .routes(routes!(flows_events::events))
 }

@@ -1,8 +1,9 @@
-//! `stmgr flow deploy|ls|status|start|stop|restart|rm|scale|send|dump`: flows of supervised
+//! `stmgr flow deploy|ls|status|start|stop|restart|rm|scale|send|dump|events`: flows of supervised
 //! workers run by the server (see docs/guides/flows.md).
 
 mod deploy;
 mod dump;
+mod events;
 mod ls;
 mod restart;
 mod rm;
@@ -50,6 +51,8 @@ enum FlowCommand {
     Send(send::SendArgs),
     /// Ask a replica for its dump (`send … dump`)
     Dump(dump::DumpArgs),
+    /// Print flow events (state changes, crashes, restarts, alerts, activity); -f follows
+    Events(events::EventsArgs),
 }
 
 /// Runs `stmgr flow ...`.
@@ -68,6 +71,7 @@ pub fn run(args: &FlowArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         FlowCommand::Scale(a) => scale::run(a, ctx),
         FlowCommand::Send(a) => send::run(a, ctx),
         FlowCommand::Dump(a) => dump::run(a, ctx),
+        FlowCommand::Events(a) => events::run(a, ctx),
     }
 }
 

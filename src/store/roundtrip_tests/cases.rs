@@ -12,7 +12,9 @@ use serde_json::json;
 use crate::store::command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Tags,
 };
-use crate::store::state::flows::{DeployStatus, FlowDesired, FlowOp, FlowRecord};
+use crate::store::state::flows::{
+    DeployStatus, EventKind, FlowDesired, FlowEvent, FlowOp, FlowRecord, Retention,
+};
 use crate::store::state::workflows::{
     GraphRecord, NodeRecord, RunRecord, StateRecord, StateStatus, Validation, WorkflowOp,
 };
@@ -83,6 +85,7 @@ fn action() -> impl Strategy<Value = Vec<Op>> {
         2 => checkpoint_op().prop_map(|op| vec![op]),
         8 => workflow_op().prop_map(|op| vec![Op::Workflow(op)]),
         2 => flow_op().prop_map(|op| vec![Op::Flow(op)]),
+        1 => flow_events(),
     ]
 }
 
@@ -364,6 +367,48 @@ fn flow_op() -> impl Strategy<Value = FlowOp> {
             }),
         1 => name.prop_map(|name| FlowOp::Delete { name }),
     ]
+}
+
+/// A burst of flow events, one of each kind (ids from `first`), each with its retention.
+fn flow_events() -> impl Strategy<Value = Vec<Op>> {
+    (
+        select(FLOWS.to_vec()),
+        1u64..200,
+        any::<bool>(),
+        0i64..9,
+        1u32..12,
+        select(vec![0u64, 3]),
+    )
+        .prop_map(|(flow, first, with_replica, at, keep, max_age_ms)| {
+            EventKind::ALL
+                .iter()
+                .zip(first..)
+                .map(|(kind, id)| {
+                    Op::Flow(FlowOp::Event {
+                        event: flow_event(id, flow, *kind, with_replica, at),
+                        retention: Retention { keep, max_age_ms },
+                    })
+                })
+                .collect()
+        })
+}
+
+/// A flow event; `data` is a small JSON object.
+pub(super) fn flow_event(
+    id: u64,
+    flow: &str,
+    kind: EventKind,
+    with_replica: bool,
+    at: i64,
+) -> FlowEvent {
+    FlowEvent {
+        id,
+        flow: flow.into(),
+        replica: with_replica.then(|| Arc::from("w-0")),
+        kind,
+        time: at,
+        data: json!({"n": id}).to_string().into(),
+    }
 }
 
 /// A flow record; `previous` and `message` are set when `with_previous`.

@@ -8,7 +8,7 @@
 
 use crate::store::command::{CheckpointOp, DeleteReason, LeaseOp, ObjectOp, Op};
 use crate::store::snapshot::Item;
-use crate::store::state::flows::{DeployStatus, FlowDesired, FlowOp};
+use crate::store::state::flows::{DeployStatus, EventKind, FlowDesired, FlowOp};
 use crate::store::state::workflows::{StateStatus, Validation, WorkflowItem, WorkflowOp};
 
 /// Declares [`Seen`] with one flag per listed name; [`Seen::missing`] names the flags not set.
@@ -44,7 +44,9 @@ seen! {
     checkpoint_create, checkpoint_delete,
     workflow_register_nodes, workflow_put_graph, workflow_set_validation, workflow_delete_graph,
     workflow_put_run, workflow_put_states, workflow_delete_runs, workflow_cron_fired,
-    flow_put, flow_delete,
+    flow_put, flow_delete, flow_event, flow_event_with_replica, flow_event_pruned_by_age,
+    event_status_changed, event_crashed, event_restarted, event_health_warning,
+    event_resource_alert, event_message_received, event_activity, event_error,
     flow_running, flow_stopped,
     deploy_deploying, deploy_ready, deploy_rolled_back, deploy_failed,
     validation_pending, validation_valid, validation_invalid,
@@ -56,7 +58,7 @@ seen! {
     run_cancelled, state_with_timeout, merge_state,
     // Snapshot items, by kind.
     item_object, item_idempotency, item_lease, item_checkpoints,
-    item_node, item_graph, item_run, item_state, item_cron, item_flow,
+    item_node, item_graph, item_run, item_state, item_cron, item_flow, item_flow_event,
     // What snapshots held.
     snapshot_with_history, snapshot_with_pruned_history, snapshot_with_tombstone,
     // Ways of rebuilding state.
@@ -119,6 +121,21 @@ impl Seen {
                     }
                 }
                 FlowOp::Delete { .. } => self.flow_delete = true,
+                FlowOp::Event { event, retention } => {
+                    self.flow_event = true;
+                    self.flow_event_with_replica |= event.replica.is_some();
+                    self.flow_event_pruned_by_age |= retention.max_age_ms > 0;
+                    match event.kind {
+                        EventKind::StatusChanged => self.event_status_changed = true,
+                        EventKind::Crashed => self.event_crashed = true,
+                        EventKind::Restarted => self.event_restarted = true,
+                        EventKind::HealthWarning => self.event_health_warning = true,
+                        EventKind::ResourceAlert => self.event_resource_alert = true,
+                        EventKind::MessageReceived => self.event_message_received = true,
+                        EventKind::Activity => self.event_activity = true,
+                        EventKind::Error => self.event_error = true,
+                    }
+                }
             },
         }
     }
@@ -198,6 +215,7 @@ impl Seen {
                 WorkflowItem::Cron(..) => self.item_cron = true,
             },
             Item::Flow { .. } => self.item_flow = true,
+            Item::FlowEvent(_) => self.item_flow_event = true,
         }
     }
 }

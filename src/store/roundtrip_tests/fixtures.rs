@@ -6,12 +6,12 @@
 
 use std::sync::Arc;
 
-use super::cases::{cron_trigger, flow_record, graph_record, nodes};
+use super::cases::{cron_trigger, flow_event, flow_record, graph_record, nodes};
 use super::coverage::Seen;
 use crate::store::command::{
     Body, CheckpointOp, DeleteReason, LeaseOp, ObjectData, ObjectOp, Op, Record,
 };
-use crate::store::state::flows::{DeployStatus, FlowOp};
+use crate::store::state::flows::{DeployStatus, EventKind, FlowOp, Retention};
 use crate::store::state::workflows::{RunRecord, StateRecord, StateStatus, Validation, WorkflowOp};
 use crate::store::state::{HistoryPolicy, State};
 
@@ -245,6 +245,25 @@ fn log() -> Vec<Vec<Op>> {
             }),
         ],
         vec![flow("etl", 3, true, DeployStatus::Ready)],
+        EventKind::ALL
+            .iter()
+            .zip(1u64..)
+            .map(|(kind, id)| {
+                Op::Flow(FlowOp::Event {
+                    event: flow_event(
+                        id,
+                        "etl",
+                        *kind,
+                        id % 2 == 0,
+                        T0 + i64::try_from(id).unwrap_or(0),
+                    ),
+                    retention: Retention {
+                        keep: 6,
+                        max_age_ms: if id == 8 { 5 } else { 0 },
+                    },
+                })
+            })
+            .collect(),
     ]
 }
 

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::state::Entry;
 
 /// One item of a snapshot body. Variants are append-only (their index is the wire tag):
-/// `Object` 0, `Idempotency` 1, `Lease` 2, `Checkpoints` 3, `Workflow` 4, `Flow` 5.
+/// `Object` 0, `Idempotency` 1, `Lease` 2, `Checkpoints` 3, `Workflow` 4, `Flow` 5, `FlowEvent` 6.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Item {
     /// An object entry with its history.
@@ -83,6 +83,8 @@ pub enum Item {
         /// The flow.
         flow: crate::store::state::flows::FlowRecord,
     },
+    /// An event of the flow event journal.
+    FlowEvent(crate::store::state::flows::FlowEvent),
 }
 
 #[cfg(test)]

@@ -196,6 +196,7 @@ pub fn load_snapshot(path: &Path, keys: &Keyring) -> Result<(State, SnapshotMeta
         Item::Checkpoints { ns, id, list } => state.checkpoints.restore(ns, id, list),
         Item::Workflow(item) => state.workflows.restore(*item),
         Item::Flow { name, flow } => state.flows.restore(name, flow),
+        Item::FlowEvent(event) => state.flows.restore_event(event),
     })?;
     state.seq = meta.commit_seq;
     state.ts = meta.state_ts;

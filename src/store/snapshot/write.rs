@@ -292,6 +292,7 @@ fn items(state: &State) -> impl Iterator<Item = Item> + '_ {
             list: list.as_ref().clone(),
         });
     let workflows = workflows.items().map(|item| Item::Workflow(Box::new(item)));
+    let flow_events = flows.events_after(0).cloned().map(Item::FlowEvent);
     let flows = flows.iter().map(|(name, flow)| Item::Flow {
         name: name.clone(),
         flow: flow.clone(),
@@ -302,6 +303,7 @@ fn items(state: &State) -> impl Iterator<Item = Item> + '_ {
         .chain(checkpoints)
         .chain(workflows)
         .chain(flows)
+        .chain(flow_events)
 }
 
 /// How many items [`items`] yields, without walking them (every count is O(1)).
@@ -316,8 +318,12 @@ fn item_count(state: &State) -> u64 {
         workflows,
         flows,
     } = state;
-    (objects.entry_count() + idempotency.len() + leases.len() + checkpoints.len() + flows.len())
-        as u64
+    (objects.entry_count()
+        + idempotency.len()
+        + leases.len()
+        + checkpoints.len()
+        + flows.len()
+        + flows.event_count()) as u64
         + workflows.item_count()
 }
 

@@ -1,6 +1,10 @@
 //! Flows (issue 20): each flow's manifest and desired state, by name, as the flow manager
 //! (`crate::flow`) last committed them. The engine does not read manifests: it keeps their
 //! JSON text, so the manifest's schema can grow without touching the log format.
+//!
+//! It also keeps the flow event journal ([`FlowEvent`]): the last events of every flow, bounded
+//! by count and age. Each [`FlowOp::Event`] carries its own retention, so replaying the log
+//! prunes exactly as the live server did.
 
 use std::sync::Arc;
 
@@ -54,7 +58,57 @@ pub struct FlowRecord {
     pub updated_at: i64,
 }
 
-/// Changes to flows. Tags (append-only): `Put` 0, `Delete` 1.
+stored_enum! {
+    /// What a flow event says happened. Tags are append-only.
+    pub enum EventKind {
+        /// A replica changed state (`data`: `from`, `to`, `reason`).
+        StatusChanged = 0 as "status_changed",
+        /// A replica's process ended on its own (`data`: `code` or `signal`, `exit`).
+        Crashed = 1 as "crashed",
+        /// A replica was started again after it ended (`data`: `restarts`, `pid`).
+        Restarted = 2 as "restarted",
+        /// A replica's readiness or liveness probe fails (`data`: `reason`).
+        HealthWarning = 3 as "health_warning",
+        /// A replica crossed a resource threshold, up or back down (`data`: `resource`,
+        /// `value`, `threshold`, `over`).
+        ResourceAlert = 4 as "resource_alert",
+        /// A replica sent a frame on its control socket unprompted (`data`: the frame).
+        MessageReceived = 5 as "message_received",
+        /// The manager acted on the flow (`data`: `action` and its arguments).
+        Activity = 6 as "activity",
+        /// Something failed (`data`: `error`, a typed code such as `malformed_frame`, and
+        /// `message`).
+        Error = 7 as "error",
+    }
+}
+
+/// One event of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowEvent {
+    /// Increases with every event of this server: the resume cursor.
+    pub id: u64,
+    /// The flow.
+    pub flow: Arc<str>,
+    /// The replica (`WORKER-N`), when the event is about one.
+    pub replica: Option<Arc<str>>,
+    /// What happened.
+    pub kind: EventKind,
+    /// When (ms since the epoch).
+    pub time: i64,
+    /// Details, as JSON text (an object).
+    pub data: Arc<str>,
+}
+
+/// How many events the journal keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// At most this many events (the oldest go first).
+    pub keep: u32,
+    /// Events older than this many ms before the newest go (0: no age limit).
+    pub max_age_ms: u64,
+}
+
+/// Changes to flows. Tags (append-only): `Put` 0, `Delete` 1, `Event` 2.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FlowOp {
     /// Creates or replaces a flow.
@@ -69,12 +123,20 @@ pub enum FlowOp {
         /// Flow name.
         name: Arc<str>,
     },
+    /// Appends an event to the journal, then prunes it to `retention`.
+    Event {
+        /// The event.
+        event: FlowEvent,
+        /// What the journal keeps after it.
+        retention: Retention,
+    },
 }
 
-/// Flows by name.
+/// Flows by name, and the event journal.
 #[derive(Debug, Clone, Default)]
 pub struct FlowState {
     flows: OrdMap<Arc<str>, FlowRecord>,
+    events: OrdMap<u64, FlowEvent>,
 }
 
 impl FlowState {
@@ -87,7 +149,53 @@ impl FlowState {
             FlowOp::Delete { name } => {
                 self.flows.remove(name);
             }
+            FlowOp::Event { event, retention } => {
+                let newest = event.time;
+                self.events.insert(event.id, event.clone());
+                while self.events.len() > retention.keep as usize {
+                    self.drop_oldest_event();
+                }
+                if retention.max_age_ms > 0 {
+                    let age = i64::try_from(retention.max_age_ms).unwrap_or(i64::MAX);
+                    let cutoff = newest.saturating_sub(age);
+                    while self
+                        .events
+                        .get_min()
+                        .is_some_and(|(_, e)| e.time < cutoff && e.id != event.id)
+                    {
+                        self.drop_oldest_event();
+                    }
+                }
+            }
         }
+    }
+
+    fn drop_oldest_event(&mut self) {
+        if let Some(id) = self.events.get_min().map(|(id, _)| *id) {
+            self.events.remove(&id);
+        }
+    }
+
+    /// Journal events with an id above `after`, oldest first.
+    pub fn events_after(&self, after: u64) -> impl Iterator<Item = &FlowEvent> {
+        self.events
+            .range((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+            .map(|(_, e)| e)
+    }
+
+    /// The id of the newest event in the journal.
+    pub fn last_event_id(&self) -> Option<u64> {
+        self.events.get_max().map(|(id, _)| *id)
+    }
+
+    /// Number of journal events (O(1)).
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Puts an event back as read from a snapshot.
+    pub fn restore_event(&mut self, event: FlowEvent) {
+        self.events.insert(event.id, event);
     }
 
     /// The flow `name`.
@@ -120,9 +228,13 @@ impl FlowState {
 impl FlowState {
     /// Compares with `got` field by field (see `crate::store::state::diff`).
     pub(crate) fn diff(&self, got: &Self, d: &mut super::diff::Diff) {
-        let FlowState { flows } = self;
-        let FlowState { flows: got_flows } = got;
+        let FlowState { flows, events } = self;
+        let FlowState {
+            flows: got_flows,
+            events: got_events,
+        } = got;
         d.map("flows", flows, got_flows);
+        d.map("flows.events", events, got_events);
     }
 }
 
@@ -158,5 +270,36 @@ mod tests {
         assert_eq!(s.len(), 1);
         s.apply(&FlowOp::Delete { name: "f".into() });
         assert!(s.is_empty() && s.get("f").is_none());
+    }
+
+    fn event(id: u64, time: i64, keep: u32, max_age_ms: u64) -> FlowOp {
+        FlowOp::Event {
+            event: FlowEvent {
+                id,
+                flow: "f".into(),
+                replica: None,
+                kind: EventKind::Activity,
+                time,
+                data: "{}".into(),
+            },
+            retention: Retention { keep, max_age_ms },
+        }
+    }
+
+    #[test]
+    fn the_journal_keeps_what_each_event_says_by_count_and_age() {
+        let mut s = FlowState::default();
+        for id in 1..=5 {
+            s.apply(&event(id, 1000 * i64::try_from(id).unwrap(), 3, 0));
+        }
+        let ids: Vec<u64> = s.events_after(0).map(|e| e.id).collect();
+        assert_eq!(ids, [3, 4, 5]);
+        assert_eq!(s.events_after(4).count(), 1);
+        // Age: events more than 1.5 s older than the newest go.
+        s.apply(&event(6, 6000, 100, 1500));
+        let ids: Vec<u64> = s.events_after(0).map(|e| e.id).collect();
+        assert_eq!(ids, [5, 6]);
+        assert_eq!(s.last_event_id(), Some(6));
+        assert_eq!(s.event_count(), 2);
     }
 }

@@ -8,6 +8,7 @@
 
 mod code;
 mod docker;
+mod events;
 mod exosphere;
 mod rollback;
 mod scale;

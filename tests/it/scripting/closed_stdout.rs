@@ -248,6 +248,10 @@ const CASES: &[Case] = &[
         f.socket_flow();
         words("flow dump sock")
     }),
+    online("flow events", ALL, |f| {
+        f.flow("cs");
+        words("flow events cs")
+    }),
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
     offline("snapshot prune", |_| {
