@@ -1,7 +1,8 @@
 //! Every domain through a snapshot of the real server, end to end. Objects (tags, TTL,
 //! parents, several versions, a deletion), checkpoints, leases and an idempotent put are
 //! written through v1; nodes, graph templates (secrets, a cron trigger), runs and states moved
-//! through enqueue, executed, errored, prune and cancel through v0. Then `stmgr snapshot
+//! through enqueue, executed, errored, prune and cancel through v0; a flow deployed and stopped
+//! (its record and event journal). Then `stmgr snapshot
 //! --server`, SIGTERM, `stmgr admin verify`, `stmgr trim-wal` (so that recovery must start from
 //! the snapshot), restart: every API answers as before ([`reads`]). And `stmgr restore
 //! --to-seq N` on a copy answers as the server did at seq N (history aside: a restore keeps
@@ -196,8 +197,38 @@ fn until_the_first_snapshot(api: &Api, v0: &V0) -> Value {
         "once",
         json!({"nodes": [node("A", "a", "x", &[])], "retry_policy": {"max_retries": 0}}),
     );
+    flow(api);
     let lease = json!({"key": "leader", "owner": "w1", "ttl": 3600});
     api.v1("POST", "/lease/acquire", lease)["token"].clone()
+}
+
+/// A flow deployed, ready, then stopped: its record, manifest and event journal are state,
+/// and a stopped flow starts nothing (and so records nothing) when a server starts.
+fn flow(api: &Api) {
+    let manifest = json!({"name": "fl", "workers": {"w": {
+        "command": "sleep", "args": ["1000"], "replicas": 1}}});
+    let deployed = api.send("POST", "/v1/flows", Some(&manifest), &[]);
+    if deployed.status == 503 {
+        return; // On PostgreSQL: no flows (docs/operations/postgres.md).
+    }
+    assert_eq!(deployed.status, 202, "{}", deployed.body);
+    wait_until(Duration::from_secs(30), "the flow is ready", || {
+        api.ok("GET", "/v1/flows", None)[0]["deploy"] == "ready"
+    });
+    api.ok("POST", "/v1/flows/fl/stop", None);
+    wait_until(
+        Duration::from_secs(30),
+        "its replica's stop is journalled",
+        || {
+            // The replay is an event stream (text), not JSON.
+            let events = api.ok("GET", "/v1/flows/events?since=0&follow=false", None);
+            events
+                .as_str()
+                .unwrap_or_default()
+                .contains(r#""to":"STOPPED""#)
+        },
+    );
+    assert_eq!(api.ok("GET", "/v1/flows", None)[0]["desired"], "stopped");
 }
 
 /// A checkpoint, an idempotent put, a run with a QUEUED state, a third version of `doc`;

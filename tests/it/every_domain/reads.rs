@@ -136,6 +136,9 @@ impl Api {
             let path = format!("/v0/namespace/{WF}/state/{s}/secrets");
             get(&format!("secrets of state {s}"), &path);
         }
+        get("flows", "/v1/flows");
+        get("flow fl", "/v1/flows/fl");
+        get("flow events", "/v1/flows/events?since=0&follow=false");
         let mut stats = self.send("GET", "/v1/stats", None, &[]);
         // Files change with snapshots and trims; what they hold does not.
         if let Some(o) = stats.body.as_object_mut() {
