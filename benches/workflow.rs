@@ -9,6 +9,9 @@
 //! transitions/s over `STMGR_BENCH_SECS` (default 10) and the latency of `executed`. Then a
 //! fan-in: one state fans out to `STMGR_BENCH_FANOUT` branches (default 5000) that a merge
 //! (`unites`) waits for; the same figures for the branches.
+//!
+//! `STMGR_BENCH_BACKEND=postgres`: two servers on one throwaway PostgreSQL (as the backend's
+//! tests start it), the workers spread over both, the runs triggered through the first.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,7 +21,11 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use stmgr::bench::http::Target;
 use stmgr::server::{self, ServeOptions};
+use stmgr::store::pg::PgOptions;
 use stmgr::store::{Durability, Engine, EngineOptions};
+
+#[path = "common/pg.rs"]
+mod pg;
 
 /// The server binary's allocator, so the figures are the server's.
 #[global_allocator]
@@ -37,24 +44,51 @@ async fn main() {
     let runs: usize = env("STMGR_BENCH_RUNS", 30_000);
     let workers: usize = env("STMGR_BENCH_WORKERS", 64);
     let secs: u64 = env("STMGR_BENCH_SECS", 10);
-    let dir = tempfile::tempdir().unwrap();
     let opts = EngineOptions {
         durability: Durability::Always,
         ..EngineOptions::default()
     };
-    let engine = Engine::open(dir.path(), opts, "workflow bench").unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let on_pg = std::env::var("STMGR_BENCH_BACKEND").as_deref() == Ok("postgres");
+    let cluster = on_pg.then(|| pg::Pg::start().expect("PostgreSQL: apt-get install postgresql"));
+    let mut dirs = Vec::new();
+    let mut engines = Vec::new();
+    for _ in 0..if on_pg { 2 } else { 1 } {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = match &cluster {
+            Some(c) => {
+                // The synchronous driver starts a runtime of its own: not on this one's thread.
+                let (path, pg, o) = (
+                    dir.path().to_owned(),
+                    PgOptions::new(&c.url()),
+                    opts.clone(),
+                );
+                std::thread::spawn(move || Engine::open_postgres(&path, pg, o, "workflow bench"))
+                    .join()
+                    .unwrap()
+            }
+            None => Engine::open(dir.path(), opts.clone(), "workflow bench"),
+        };
+        engines.push(engine.unwrap());
+        dirs.push(dir);
+    }
+    let mut bases = Vec::new();
+    let mut servers = Vec::new();
+    for engine in engines {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        bases.push(format!("http://{}", listener.local_addr().unwrap()));
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(server::serve(
+            listener,
+            engine,
+            ServeOptions::default(),
+            async move {
+                let _ = stop_rx.await;
+            },
+        ));
+        servers.push((stop_tx, server));
+    }
+    let base = bases[0].clone();
     let url = format!("{base}/v0/namespace/bench");
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(server::serve(
-        listener,
-        engine,
-        ServeOptions::default(),
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
     stmgr::client::install_crypto_provider();
     let http = reqwest::Client::new();
     let names: Vec<String> = (0..chain).map(|i| format!("N{i}")).collect();
@@ -142,8 +176,12 @@ async fn main() {
     let enqueue_body = Bytes::from(json!({"nodes": names, "batch_size": 16}).to_string());
     let mut tasks = Vec::new();
     let started = Instant::now();
-    for _ in 0..workers {
-        let mut conn = target.connect().await.unwrap();
+    let targets: Vec<Target> = bases
+        .iter()
+        .map(|b| Target::new(b, "bench", None).unwrap())
+        .collect();
+    for w in 0..workers {
+        let mut conn = targets[w % targets.len()].connect().await.unwrap();
         let enqueue_body = enqueue_body.clone();
         let (done, enqueues, stop) = (done.clone(), enqueues.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
@@ -194,8 +232,13 @@ async fn main() {
     if n as usize >= runs * chain {
         eprintln!("warning: every run finished before the end: raise STMGR_BENCH_RUNS");
     }
+    let on = if on_pg {
+        "two servers on PostgreSQL"
+    } else {
+        "one embedded server"
+    };
     println!(
-        "workflow: chain {chain}, {runs} runs triggered at {trigger_rate:.0}/s; {workers} workers, {secs} s"
+        "workflow ({on}): chain {chain}, {runs} runs triggered at {trigger_rate:.0}/s; {workers} workers, {secs} s"
     );
     println!(
         "transitions {n} in {elapsed:.1} s = {:.0}/s; enqueue calls {}; executed latency p50 {:.2} ms p99 {:.2} ms",
@@ -212,8 +255,12 @@ async fn main() {
         workers.min(16),
     )
     .await;
-    let _ = stop_tx.send(());
-    let _ = server.await;
+    for (stop_tx, server) in servers {
+        let _ = stop_tx.send(());
+        let _ = server.await;
+    }
+    drop(dirs);
+    drop(cluster);
 }
 
 /// A fan-out of `width` branches under one state, finished one by one by `workers` runtimes,
