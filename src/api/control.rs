@@ -200,7 +200,7 @@ async fn process_logs(
     let (mut since, mut follow) = (None, false);
     for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match &*k {
-            "since" => since = Some(parse_since(&v)?),
+            "since" => since = Some(logs::parse_since(&v).map_err(ApiError::bad_request)?),
             "follow" => follow = v == "true" || v == "1",
             other => {
                 return Err(ApiError::bad_request(format!(
@@ -226,28 +226,11 @@ async fn process_logs(
     if !follow {
         return Ok((text, head).into_response());
     }
-    let _ = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(logs::log_path(&dir, &name));
     let rx = logs::follow(&dir, &name).map_err(|e| ApiError::internal(&e))?;
     let tail =
         tokio_stream::wrappers::ReceiverStream::new(rx).map(|l| Ok::<_, Infallible>(l + "\n"));
     let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(head) }).chain(tail);
     Ok((text, Body::from_stream(stream)).into_response())
-}
-
-/// `since`: an RFC 3339 time or a duration back from now (`10m`).
-fn parse_since(v: &str) -> Result<i64, ApiError> {
-    if let Ok(ms) = crate::time::parse_ts(v) {
-        return Ok(ms);
-    }
-    let d = humantime::parse_duration(v).map_err(|_| {
-        ApiError::bad_request(format!(
-            "since={v:?}: an RFC 3339 time or a duration like 10m"
-        ))
-    })?;
-    Ok(crate::time::now_ms() - i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn events(State(c): State<Ctl>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {

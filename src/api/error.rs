@@ -156,7 +156,9 @@ impl From<crate::flow::FlowError> for ApiError {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_manifest", e.to_string())
             }
             FlowError::Invalid(m) => ApiError::bad_request(m),
-            FlowError::NotFound(_) => ApiError::not_found(e.to_string()),
+            FlowError::NotFound(_) | FlowError::NoReplica { .. } => {
+                ApiError::not_found(e.to_string())
+            }
             FlowError::Busy(_) => ApiError::new(StatusCode::CONFLICT, "busy", e.to_string()),
             FlowError::Closed => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

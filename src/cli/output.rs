@@ -102,6 +102,31 @@ impl Printer {
         write_stdout(&bytes)
     }
 
+    /// Prints a text answer that comes in chunks (`supervise logs`, `flow logs`) line by line,
+    /// each as soon as it is whole, until the stream ends.
+    ///
+    /// # Errors
+    /// A chunk that failed, or writing to stdout (a broken pipe included).
+    pub async fn text_stream<E>(
+        &self,
+        chunks: impl futures_util::Stream<Item = Result<bytes::Bytes, E>>,
+    ) -> anyhow::Result<()>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        use futures_util::StreamExt as _;
+        let mut chunks = std::pin::pin!(chunks);
+        let mut pending = Vec::new();
+        while let Some(chunk) = chunks.next().await {
+            pending.extend_from_slice(&chunk?);
+            while let Some(pos) = pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=pos).collect();
+                self.line(&String::from_utf8_lossy(&line[..line.len() - 1]))?;
+            }
+        }
+        Ok(())
+    }
+
     /// A status message on stderr ("snapshot written"), unless `-q`.
     pub fn status(&self, text: &str) {
         if !self.quiet {

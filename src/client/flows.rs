@@ -133,3 +133,49 @@ impl Client {
         self.sse(req, url).await
     }
 }
+
+impl Client {
+    /// `GET /v1/flows/{name}/logs`: the lines (`since`: RFC 3339 or a duration back, `tail`:
+    /// the last N of each replica), then with `follow` the new ones as they come, as chunks of
+    /// text; without `follow` the whole answer must come within the timeout.
+    ///
+    /// # Errors
+    /// Transport and API errors when connecting; stream items carry later errors.
+    pub async fn flow_logs(
+        &self,
+        name: &str,
+        replica: Option<&str>,
+        since: Option<&str>,
+        tail: Option<usize>,
+        follow: bool,
+    ) -> Result<impl futures_util::Stream<Item = Result<bytes::Bytes>> + use<>> {
+        use futures_util::StreamExt as _;
+        let mut url = self.url(&["v1", "flows", name, "logs"]);
+        {
+            let mut q = url.query_pairs_mut();
+            if let Some(r) = replica {
+                q.append_pair("replica", r);
+            }
+            if let Some(s) = since {
+                q.append_pair("since", s);
+            }
+            if let Some(n) = tail {
+                q.append_pair("tail", &n.to_string());
+            }
+            if follow {
+                q.append_pair("follow", "true");
+            }
+        }
+        let req = self.request(Method::GET, url.clone());
+        let resp = if follow {
+            self.send_stream(req).await?
+        } else {
+            self.send(req).await?
+        };
+        let this = self.clone();
+        let shown = url.to_string();
+        Ok(resp
+            .bytes_stream()
+            .map(move |c| c.map_err(|e| this.body_error(shown.clone(), e))))
+    }
+}

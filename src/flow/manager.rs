@@ -13,6 +13,7 @@ use serde_json::json;
 mod control;
 mod health;
 mod hooks;
+mod logs;
 
 use super::FlowError;
 use super::manifest::{Format, Manifest};
@@ -39,6 +40,7 @@ pub struct FlowOptions {
 }
 
 pub use control::SEND_TIMEOUT;
+pub use logs::{FlowLogs, LogRequest};
 
 /// The flow manager. Cheap to clone.
 #[derive(Clone)]

@@ -22,7 +22,7 @@ mod runtime;
 pub mod socket;
 pub mod wire;
 
-pub use manager::{FlowManager, FlowOptions};
+pub use manager::{FlowLogs, FlowManager, FlowOptions, LogRequest};
 pub use manifest::{Format, Manifest, RESERVED_FLOW_NAMES};
 
 /// Errors of the flow manager.
@@ -40,6 +40,16 @@ pub enum FlowError {
     /// No flow has this name.
     #[error("no flow named {0:?}")]
     NotFound(String),
+    /// The flow has no replica of this name.
+    #[error("flow {flow} has no replica {replica:?} (its replicas: {known})")]
+    NoReplica {
+        /// The flow.
+        flow: String,
+        /// The replica asked for.
+        replica: String,
+        /// The flow's replicas, comma-separated.
+        known: String,
+    },
     /// The flow is being deployed; the request waits for no one.
     #[error("flow {0:?} is being deployed; wait for the deploy to finish")]
     Busy(String),

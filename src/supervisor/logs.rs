@@ -1,7 +1,8 @@
 //! Process logs: each instance's stdout and stderr, line by line, into `DIR/NAME.log` with a
 //! timestamp and the stream (`2024-05-01T12:00:00.000Z stdout listening on :80`), rotated by
 //! size (`NAME.log.1` … `NAME.log.N`, oldest dropped), reopened on request (`SIGUSR1`, for an
-//! outside logrotate); and reading them back: [`read`] (with `since`) and [`follow`].
+//! outside logrotate); and reading them back: [`read`] (with `since`, [`parse_since`]), [`last`]
+//! and [`follow`].
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -210,6 +211,29 @@ pub fn read(dir: &Path, instance: &str, since_ms: Option<i64>) -> io::Result<Vec
     Ok(out)
 }
 
+/// The last `n` of `lines` (all of them with `None`).
+pub fn last(mut lines: Vec<String>, n: Option<usize>) -> Vec<String> {
+    if let Some(n) = n
+        && lines.len() > n
+    {
+        lines.drain(..lines.len() - n);
+    }
+    lines
+}
+
+/// A `since` argument: an RFC 3339 time, or a duration back from now (`10m`); milliseconds.
+///
+/// # Errors
+/// A message naming the value when it is neither.
+pub fn parse_since(v: &str) -> Result<i64, String> {
+    if let Ok(ms) = crate::time::parse_ts(v) {
+        return Ok(ms);
+    }
+    let d = humantime::parse_duration(v)
+        .map_err(|_| format!("since={v:?}: an RFC 3339 time or a duration like 10m"))?;
+    Ok(crate::time::now_ms() - i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 fn keep_line(line: &str, since_ms: Option<i64>) -> bool {
     let Some(since) = since_ms else {
         return true;
@@ -221,12 +245,22 @@ fn keep_line(line: &str, since_ms: Option<i64>) -> bool {
 }
 
 /// Sends every line appended to the instance's current log file from now on, across
-/// rotations, until the receiver is dropped.
+/// rotations, until the receiver is dropped. An instance that has logged nothing yet gets its
+/// (empty) file made, mode 0600, so its first lines are followed too.
 ///
 /// # Errors
-/// When the current file cannot be opened.
+/// When the current file cannot be made or opened.
 pub fn follow(dir: &Path, instance: &str) -> io::Result<mpsc::Receiver<String>> {
     let path = log_path(dir, instance);
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)?;
     let mut file = File::open(&path)?;
     file.seek(SeekFrom::End(0))?;
     let (tx, rx) = mpsc::channel(256);
@@ -305,6 +339,26 @@ mod tests {
         // `since` in the future keeps nothing.
         let later = crate::time::now_ms() + 60_000;
         assert!(read(dir.path(), "web", Some(later)).unwrap().is_empty());
+        let two = last(lines.clone(), Some(2));
+        assert_eq!(two, lines[lines.len() - 2..]);
+        assert_eq!(last(lines.clone(), Some(10_000)), lines);
+        assert!(last(lines, Some(0)).is_empty());
+    }
+
+    #[test]
+    fn since_is_a_time_or_a_duration_back() {
+        assert_eq!(
+            parse_since("2024-05-01T12:00:00Z").unwrap(),
+            crate::time::parse_ts("2024-05-01T12:00:00Z").unwrap()
+        );
+        let before = crate::time::now_ms();
+        let back = parse_since("10m").unwrap();
+        assert!((before - 600_000 - 1000..=before - 600_000 + 1000).contains(&back));
+        assert!(
+            parse_since("yesterday-ish")
+                .unwrap_err()
+                .contains("yesterday-ish")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod checkpoints;
 mod flows;
 mod flows_events;
+mod flows_logs;
 mod leases;
 mod objects;
 pub mod stats;
@@ -41,4 +42,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(flows::scale))
         .routes(routes!(flows::send))
         .routes(routes!(flows_events::events))
+        .routes(routes!(flows_logs::logs))
 }

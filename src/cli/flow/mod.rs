@@ -1,9 +1,10 @@
-//! `stmgr flow deploy|ls|status|start|stop|restart|rm|scale|send|dump|events`: flows of supervised
+//! `stmgr flow deploy|ls|status|start|stop|restart|rm|scale|send|dump|logs|events`: flows of supervised
 //! workers run by the server (see docs/guides/flows.md).
 
 mod deploy;
 mod dump;
 mod events;
+mod logs;
 mod ls;
 mod restart;
 mod rm;
@@ -22,7 +23,7 @@ use crate::cli::online;
 use crate::config::OutputFormat;
 use crate::flow::wire::FlowSummary;
 
-/// Flows of supervised workers: deploy, list, status, start, stop, restart, remove, scale, send
+/// Flows of supervised workers: deploy, list, status, start, stop, restart, remove, scale, send, logs
 #[derive(Debug, Args)]
 pub struct FlowArgs {
     #[command(subcommand)]
@@ -53,6 +54,8 @@ enum FlowCommand {
     Dump(dump::DumpArgs),
     /// Print flow events (state changes, crashes, restarts, alerts, activity); -f follows
     Events(events::EventsArgs),
+    /// Print what a flow's replicas wrote (every replica's, or FLOW/REPLICA's); -f follows
+    Logs(logs::LogsArgs),
 }
 
 /// Runs `stmgr flow ...`.
@@ -72,6 +75,7 @@ pub fn run(args: &FlowArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         FlowCommand::Send(a) => send::run(a, ctx),
         FlowCommand::Dump(a) => dump::run(a, ctx),
         FlowCommand::Events(a) => events::run(a, ctx),
+        FlowCommand::Logs(a) => logs::run(a, ctx),
     }
 }
 

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use futures_util::StreamExt;
 
 use super::ControlArgs;
 use crate::cli::context::Context;
@@ -30,19 +29,10 @@ pub struct LogsArgs {
 pub fn run(args: &LogsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let client = args.control.client(ctx)?;
     ctx.block_on(async {
-        let mut stream = client
+        let stream = client
             .logs(&args.name, args.since.as_deref(), args.follow)
             .await?;
-        let mut pending = Vec::new();
-        while let Some(chunk) = stream.next().await {
-            pending.extend_from_slice(&chunk?);
-            while let Some(pos) = pending.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = pending.drain(..=pos).collect();
-                ctx.printer
-                    .line(&String::from_utf8_lossy(&line[..line.len() - 1]))?;
-            }
-        }
-        anyhow::Ok(())
+        ctx.printer.text_stream(stream).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ mod code;
 mod docker;
 mod events;
 mod exosphere;
+mod logs;
 mod rollback;
 mod scale;
 mod socket;

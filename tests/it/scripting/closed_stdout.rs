@@ -252,6 +252,11 @@ const CASES: &[Case] = &[
         f.flow("cs");
         words("flow events cs")
     }),
+    // `sock`'s worker prints `ready` (`cs`'s prints nothing).
+    online("flow logs", ALL, |f| {
+        f.socket_flow();
+        words("flow logs sock")
+    }),
     offline("snapshot", |_| words("snapshot")),
     offline("snapshot list", |_| words("snapshot list")),
     offline("snapshot prune", |_| {
