@@ -71,67 +71,24 @@ impl Pg {
         }
         let port = free_port();
         let data = dir.path().join("data");
-        let run = |args: &[&str]| {
-            let mut cmd = if is_root() {
-                let mut c = Command::new("runuser");
-                c.args(["-u", "postgres", "--"]);
-                c
-            } else {
-                Command::new("env")
-            };
-            let out = cmd
-                .arg(bin.join(args[0]))
-                .args(&args[1..])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run a PostgreSQL tool");
-            assert!(
-                out.status.success(),
-                "{args:?}: {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        let data_s = data.to_str().unwrap();
-        run(&[
+        let pg = Pg { bin, dir, port };
+        pg.tool(&[
             "initdb",
             "-D",
-            data_s,
+            data.to_str().unwrap(),
             "-A",
             "trust",
             "-U",
             "postgres",
             "--no-sync",
         ]);
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
-            dir.path().display()
-        );
-        let log = dir.path().join("server.log");
-        run(&[
-            "pg_ctl",
-            "-D",
-            data_s,
-            "-o",
-            &opts,
-            "-l",
-            log.to_str().unwrap(),
-            "-w",
-            "start",
-        ]);
-        Some(Pg { bin, dir, port })
+        pg.pg_start();
+        Some(pg)
     }
 
     /// Runs a PostgreSQL tool as the cluster's owner; panics when it fails.
     fn tool(&self, args: &[&str]) {
-        let mut cmd = if is_root() {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]);
-            c
-        } else {
-            Command::new("env")
-        };
-        let out = cmd
+        let out = as_owner()
             .arg(self.bin.join(args[0]))
             .args(&args[1..])
             .stdin(Stdio::null())
@@ -152,6 +109,12 @@ impl Pg {
         let data = self.dir.path().join("data");
         let data_s = data.to_str().unwrap();
         self.tool(&["pg_ctl", "-D", data_s, "-m", "immediate", "-w", "stop"]);
+        self.pg_start();
+    }
+
+    /// `pg_ctl -l logfile -w start` on the cluster's port, listening on 127.0.0.1 only.
+    fn pg_start(&self) {
+        let data = self.dir.path().join("data");
         let opts = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
             self.port,
@@ -161,7 +124,7 @@ impl Pg {
         self.tool(&[
             "pg_ctl",
             "-D",
-            data_s,
+            data.to_str().unwrap(),
             "-o",
             &opts,
             "-l",
@@ -223,19 +186,23 @@ impl Pg {
 impl Drop for Pg {
     fn drop(&mut self) {
         let data = self.dir.path().join("data");
-        let mut cmd = if is_root() {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]);
-            c
-        } else {
-            Command::new("env")
-        };
-        let _ = cmd
+        let _ = as_owner()
             .arg(self.bin.join("pg_ctl"))
             .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+    }
+}
+
+/// A command run as the cluster's owner: `postgres` when the tests run as root.
+fn as_owner() -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]);
+        c
+    } else {
+        Command::new("env")
     }
 }
 

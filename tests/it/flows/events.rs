@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{flow, manifest, status, wait_ready, worker_script};
+use super::{flow, get_with, manifest, mint, status, token_server, wait_ready, worker_script};
 use crate::server_cli::ServerProc;
 use crate::util::{TestDir, wait_until};
 
@@ -232,52 +232,14 @@ fn a_tiny_rss_threshold_fires_one_alert() {
 #[test]
 fn a_token_without_the_flows_verb_gets_403_on_the_event_stream() {
     let t = TestDir::new();
-    let data = t.path().join("data");
-    let env = [
-        ("CAP_KEY_ACTIVE_ID", "k1".to_owned()),
-        ("CAP_KEY_ACTIVE", "secret".to_owned()),
-    ];
-    let srv = ServerProc::start_env(&t, &data, &env);
-    let mint = |verbs: &str| -> String {
-        let out = t
-            .stmgr()
-            .env("CAP_KEY_ACTIVE_ID", "k1")
-            .env("CAP_KEY_ACTIVE", "secret")
-            .args(["token", "issue", "--ns", "agent://*", "--verbs", verbs])
-            .args(["--ttl", "1h"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    stmgr::client::install_crypto_provider();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let get = |token: String| {
-        rt.block_on(async {
-            let resp = reqwest::Client::new()
-                .get(format!("{}/v1/flows/events?follow=false&since=0", srv.url))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            let ctype = resp
-                .headers()
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_owned());
-            let body = resp.text().await.unwrap();
-            (status, ctype, body)
-        })
-    };
-    let (status, _, body) = get(mint("get,put"));
+    let srv = token_server(&t);
+    let url = format!("{}/v1/flows/events?follow=false&since=0", srv.url);
+    let get = |token: String| get_with(&url, &token);
+    let (status, _, body) = get(mint(&t, "get,put"));
     assert_eq!(status, 403, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     assert!(v["error"].is_string(), "{v}");
-    let (status, ctype, body) = get(mint("flows"));
+    let (status, ctype, body) = get(mint(&t, "flows"));
     assert_eq!(status, 200, "{body}");
     assert_eq!(ctype.as_deref(), Some("text/event-stream"));
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{flow, manifest, wait_ready};
+use super::{flow, get_with, manifest, mint, token_server, wait_ready};
 use crate::server_cli::ServerProc;
 use crate::util::TestDir;
 
@@ -197,48 +197,17 @@ fn logs_of_a_flow_a_replica_tail_since_and_follow() {
 #[test]
 fn logs_need_the_flows_verb_and_answer_404_json() {
     let t = TestDir::new();
-    let data = t.path().join("data");
-    let env = [
-        ("CAP_KEY_ACTIVE_ID", "k1".to_owned()),
-        ("CAP_KEY_ACTIVE", "secret".to_owned()),
-    ];
-    let srv = ServerProc::start_env(&t, &data, &env);
-    let mint = |verbs: &str| -> String {
-        let out = t
-            .stmgr()
-            .env("CAP_KEY_ACTIVE_ID", "k1")
-            .env("CAP_KEY_ACTIVE", "secret")
-            .args(["token", "issue", "--ns", "agent://*", "--verbs", verbs])
-            .args(["--ttl", "1h"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    stmgr::client::install_crypto_provider();
-    let rt = tokio::runtime::Runtime::new().unwrap();
+    let srv = token_server(&t);
+    let url = format!("{}/v1/flows/nope/logs?tail=5", srv.url);
     let get = |token: String| {
-        rt.block_on(async {
-            let resp = reqwest::Client::new()
-                .get(format!("{}/v1/flows/nope/logs?tail=5", srv.url))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            let body = resp.text().await.unwrap();
-            (status, body)
-        })
+        let (status, _, body) = get_with(&url, &token);
+        (status, body)
     };
-    let (status, body) = get(mint("get,put"));
+    let (status, body) = get(mint(&t, "get,put"));
     assert_eq!(status, 403, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     assert!(v["error"].is_string(), "{v}");
-    let (status, body) = get(mint("flows"));
+    let (status, body) = get(mint(&t, "flows"));
     assert_eq!(status, 404, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["error"], "not_found", "{v}");

@@ -143,6 +143,48 @@ pub(crate) fn alive(pid: i64) -> bool {
     }
 }
 
+/// The capability key of [`token_server`].
+const CAP_KEY: [(&str, &str); 2] = [("CAP_KEY_ACTIVE_ID", "k1"), ("CAP_KEY_ACTIVE", "secret")];
+
+/// A server on `t` that requires capability tokens.
+pub(crate) fn token_server(t: &TestDir) -> ServerProc {
+    let env = CAP_KEY.map(|(k, v)| (k, v.to_owned()));
+    ServerProc::start_env(t, &t.path().join("data"), &env)
+}
+
+/// A token of [`token_server`]'s key for `verbs` on every namespace, from `stmgr token issue`.
+pub(crate) fn mint(t: &TestDir, verbs: &str) -> String {
+    let out = t
+        .stmgr()
+        .envs(CAP_KEY)
+        .args(["token", "issue", "--ns", "agent://*", "--verbs", verbs])
+        .args(["--ttl", "1h"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// `GET url` with `token`: status, content type and body.
+pub(crate) fn get_with(url: &str, token: &str) -> (u16, Option<String>, String) {
+    stmgr::client::install_crypto_provider();
+    let resp = reqwest::blocking::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, ctype, resp.text().unwrap())
+}
+
 fn pid_of(pids: &[(String, i64)], name: &str) -> i64 {
     pids.iter().find(|(n, _)| n == name).unwrap().1
 }
