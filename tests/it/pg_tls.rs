@@ -53,19 +53,14 @@ fn enable_ssl(pg: &Pg, ca: &Ca) -> tempfile::TempDir {
 /// Whether a session opened by stmgr with `url` is encrypted; `Err` with the message when it
 /// cannot be opened.
 fn session_ssl(url: &str) -> Result<bool, String> {
-    let url = url.to_owned();
-    std::thread::spawn(move || {
-        let mut c = connect(&PgOptions::new(&url), "tls-test").map_err(|e| e.to_string())?;
-        let row = c
-            .query_one(
-                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-                &[],
-            )
-            .map_err(|e| e.to_string())?;
-        Ok(row.get(0))
-    })
-    .join()
-    .unwrap()
+    let mut c = connect(&PgOptions::new(url), "tls-test").map_err(|e| e.to_string())?;
+    let row = c
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(row.get(0))
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use crate::postgres::harness::{Pg, Server};
 use crate::pyvenv;
-use crate::workflows::{API_KEY, env, sdk_python};
+use crate::workflows::{API_KEY, env, ok_count, sdk_python};
 
 fn script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -54,12 +54,7 @@ fn ok_calls(url: &str, op: &str) -> f64 {
         .unwrap()
         .text()
         .unwrap();
-    let prefix = format!("operations_total{{op=\"{op}\",result=\"ok\"}} ");
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
+    ok_count(&metrics, op)
 }
 
 #[test]

@@ -73,14 +73,7 @@ fn the_exospherehost_sdk_runs_graphs_against_stmgr() {
         .unwrap()
         .text()
         .unwrap();
-    let count = |op: &str| -> f64 {
-        let prefix = format!("operations_total{{op=\"{op}\",result=\"ok\"}} ");
-        metrics
-            .lines()
-            .find_map(|l| l.strip_prefix(prefix.as_str()))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0)
-    };
+    let count = |op: &str| ok_count(&metrics, op);
     // The script's graphs report at least two chains, a fan-out and its merge `executed`, and
     // the failing nodes `errored`.
     assert!(count("workflow_executed") >= 5.0, "{metrics}");
@@ -88,6 +81,16 @@ fn the_exospherehost_sdk_runs_graphs_against_stmgr() {
     assert!(count("workflow_enqueue") >= 1.0, "{metrics}");
     assert!(count("workflow_trigger") >= 1.0, "{metrics}");
     assert_eq!(count("other"), 0.0, "every v0 call is labelled: {metrics}");
+}
+
+/// How many `op` calls answered ok, from a server's `/metrics` text.
+pub fn ok_count(metrics: &str, op: &str) -> f64 {
+    let prefix = format!("operations_total{{op=\"{op}\",result=\"ok\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// A blocking JSON client of one server (also used by `workflow_cli`).
