@@ -81,3 +81,17 @@ impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for ObjectBody<T> {
             .map(ObjectBody)
     }
 }
+
+/// The `Last-Event-ID` header (what SSE clients send on reconnect) as the number it resumes
+/// after; 400 naming `what` it must be when it is not a number.
+pub fn last_event_id(headers: &axum::http::HeaderMap, what: &str) -> Result<Option<u64>, ApiError> {
+    headers
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| ApiError::bad_request(format!("Last-Event-ID must be {what}")))
+        })
+        .transpose()
+}

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::flows::manager;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::extract::ApiQuery;
+use crate::api::extract::{ApiQuery, last_event_id};
 use crate::api::openapi::ErrorBody;
 use crate::flow::events::{StreamError, Subscription};
 
@@ -56,15 +56,7 @@ pub(super) async fn events(
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> ApiResult<Response> {
     let journal = manager(&app)?.journal().clone();
-    let last_event_id = match headers.get("last-event-id") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be an event id"))?,
-        ),
-    };
+    let last_event_id = last_event_id(&headers, "an event id")?;
     let sub = journal
         .subscribe(q.flow, last_event_id.or(q.since), q.follow != Some(false))
         .map_err(|e| ApiError::new(StatusCode::GONE, "compacted", e.to_string()))?;

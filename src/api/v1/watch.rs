@@ -370,15 +370,7 @@ pub(super) async fn watch(
             Duration::from_secs(left.unsigned_abs()) + leeway,
         ))
     });
-    let last_event_id = match headers.get("last-event-id") {
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be a commit_seq"))?,
-        ),
-        None => None,
-    };
+    let last_event_id = crate::api::extract::last_event_id(&headers, "a commit_seq")?;
     let mut tags = BTreeMap::new();
     for pair in q
         .tags
