@@ -216,17 +216,19 @@ async fn process_logs(
             "no instance named {name:?} (a process with replicas has NAME.0, NAME.1, …)"
         )));
     }
-    let lines = match logs::read(&dir, &name, since) {
-        Ok(l) => l,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(ApiError::internal(&e)),
-    };
-    let head = lines.into_iter().map(|l| l + "\n").collect::<String>();
     let text = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
+    let joined = |lines: Vec<String>| lines.into_iter().map(|l| l + "\n").collect::<String>();
     if !follow {
-        return Ok((text, head).into_response());
+        let lines = match logs::read(&dir, &name, since) {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(ApiError::internal(&e)),
+        };
+        return Ok((text, joined(lines)).into_response());
     }
-    let rx = logs::follow(&dir, &name).map_err(|e| ApiError::internal(&e))?;
+    let (lines, rx) =
+        logs::read_and_follow(&dir, &name, since).map_err(|e| ApiError::internal(&e))?;
+    let head = joined(lines);
     let tail =
         tokio_stream::wrappers::ReceiverStream::new(rx).map(|l| Ok::<_, Infallible>(l + "\n"));
     let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(head) }).chain(tail);

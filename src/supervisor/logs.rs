@@ -2,10 +2,10 @@
 //! timestamp and the stream (`2024-05-01T12:00:00.000Z stdout listening on :80`), rotated by
 //! size (`NAME.log.1` … `NAME.log.N`, oldest dropped), reopened on request (`SIGUSR1`, for an
 //! outside logrotate); and reading them back: [`read`] (with `since`, [`parse_since`]), [`last`]
-//! and [`follow`].
+//! and [`read_and_follow`].
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -188,24 +188,15 @@ pub fn read(dir: &Path, instance: &str, since_ms: Option<i64>) -> io::Result<Vec
             format!("no log for {instance}"),
         ));
     }
-    let mut files: Vec<PathBuf> = (1..1000)
-        .map(|n| PathBuf::from(format!("{}.{n}", current.display())))
-        .take_while(|p| p.exists())
-        .collect();
+    let mut files = rotated_files(&current);
     files.reverse();
     files.push(current);
     let mut out = Vec::new();
     for path in files {
-        let file = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue, // rotated meanwhile
+        match File::open(&path) {
+            Ok(f) => read_lines(f, since_ms, &mut out),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {} // rotated meanwhile
             Err(e) => return Err(e),
-        };
-        for line in BufReader::new(file).lines() {
-            let line = line.unwrap_or_default();
-            if keep_line(&line, since_ms) {
-                out.push(line);
-            }
         }
     }
     Ok(out)
@@ -244,13 +235,19 @@ fn keep_line(line: &str, since_ms: Option<i64>) -> bool {
         .is_some_and(|ts| ts >= since)
 }
 
-/// Sends every line appended to the instance's current log file from now on, across
-/// rotations, until the receiver is dropped. An instance that has logged nothing yet gets its
-/// (empty) file made, mode 0600, so its first lines are followed too.
+/// The instance's lines stamped at or after `since_ms` (as [`read`]), then every line appended
+/// from there on, across rotations, until the receiver is dropped. The current file is opened
+/// once and followed from exactly where the reading stopped, so no line written meanwhile is
+/// lost or sent twice. An instance that has logged nothing yet gets its (empty) file made,
+/// mode 0600, so its first lines are followed too.
 ///
 /// # Errors
-/// When the current file cannot be made or opened.
-pub fn follow(dir: &Path, instance: &str) -> io::Result<mpsc::Receiver<String>> {
+/// When the current file cannot be made, opened or read.
+pub fn read_and_follow(
+    dir: &Path,
+    instance: &str,
+    since_ms: Option<i64>,
+) -> io::Result<(Vec<String>, mpsc::Receiver<String>)> {
     let path = log_path(dir, instance);
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -262,11 +259,32 @@ pub fn follow(dir: &Path, instance: &str) -> io::Result<mpsc::Receiver<String>> 
         .mode(0o600)
         .open(&path)?;
     let mut file = File::open(&path)?;
-    file.seek(SeekFrom::End(0))?;
+    let mut ino = file.metadata()?.ino();
+    let mut lines = Vec::new();
+    for rotated in rotated_files(&path).into_iter().rev() {
+        let f = match File::open(&rotated) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue, // rotated meanwhile
+            Err(e) => return Err(e),
+        };
+        // Rotated since it was opened: the handle reads it below.
+        if f.metadata()?.ino() == ino {
+            continue;
+        }
+        read_lines(f, since_ms, &mut lines);
+    }
+    let mut pending = Vec::new();
+    file.read_to_end(&mut pending)?;
+    let complete = pending
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let head: Vec<u8> = pending.drain(..complete).collect();
+    read_lines(&head[..], since_ms, &mut lines);
     let (tx, rx) = mpsc::channel(256);
     tokio::spawn(async move {
-        let mut ino = file.metadata().map(|m| m.ino()).unwrap_or(0);
-        let mut pending = Vec::new();
+        // Files to read once the one open is drained (rotated past while it was read).
+        let mut next: std::collections::VecDeque<(File, u64)> = Default::default();
         loop {
             let mut buf = Vec::new();
             if file.read_to_end(&mut buf).is_ok() && !buf.is_empty() {
@@ -283,19 +301,70 @@ pub fn follow(dir: &Path, instance: &str) -> io::Result<mpsc::Receiver<String>> 
             if tx.is_closed() {
                 return;
             }
-            // Rotated or reopened: the old file is drained, go on with the new one.
+            if let Some((f, i)) = next.pop_front() {
+                (file, ino) = (f, i);
+                continue;
+            }
+            // Rotated or reopened: the old file is drained, go on with the newer ones.
             if let Ok(meta) = std::fs::metadata(&path)
                 && meta.ino() != ino
-                && let Ok(f) = File::open(&path)
             {
-                file = f;
-                ino = meta.ino();
+                next = newer_than(&path, ino);
                 continue;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    Ok(rx)
+    Ok((lines, rx))
+}
+
+/// The files written after the one with inode `ino`, oldest first: the rotated ones newer than
+/// it (when it was rotated more than once while being read), then the current one. When it is
+/// not among the rotated files (moved away by an outside logrotate), only the current one.
+fn newer_than(current: &Path, ino: u64) -> std::collections::VecDeque<(File, u64)> {
+    let mut newer = Vec::new();
+    let mut found = false;
+    for rotated in rotated_files(current) {
+        let Ok(f) = File::open(&rotated) else { break };
+        let Ok(i) = f.metadata().map(|m| m.ino()) else {
+            break;
+        };
+        if i == ino {
+            found = true;
+            break;
+        }
+        newer.push((f, i));
+    }
+    if !found {
+        newer.clear();
+    }
+    newer.reverse();
+    if let Ok(f) = File::open(current)
+        && let Ok(i) = f.metadata().map(|m| m.ino())
+    {
+        newer.push((f, i));
+    }
+    let mut seen = std::collections::HashSet::from([ino]);
+    newer.retain(|(_, i)| seen.insert(*i));
+    newer.into()
+}
+
+/// `NAME.log.1`, `NAME.log.2`, … that exist, newest first.
+fn rotated_files(current: &Path) -> Vec<PathBuf> {
+    (1..1000)
+        .map(|n| PathBuf::from(format!("{}.{n}", current.display())))
+        .take_while(|p| p.exists())
+        .collect()
+}
+
+/// Appends the lines of `r` stamped at or after `since_ms` to `out`.
+fn read_lines(r: impl Read, since_ms: Option<i64>, out: &mut Vec<String>) {
+    for line in BufReader::new(r).lines() {
+        let line = line.unwrap_or_default();
+        if keep_line(&line, since_ms) {
+            out.push(line);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -343,6 +412,57 @@ mod tests {
         assert_eq!(two, lines[lines.len() - 2..]);
         assert_eq!(last(lines.clone(), Some(10_000)), lines);
         assert!(last(lines, Some(0)).is_empty());
+    }
+
+    /// Reading then following while a writer appends (and rotates) delivers every line once,
+    /// in order: nothing falls between the read and the follow.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn read_and_follow_loses_and_repeats_nothing_under_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = LogSpec {
+            max_bytes: 64 * 1024,
+            keep: 50,
+            echo: false,
+        };
+        let sink = LogSink::open(dir.path(), "w", &spec, None, Reopen::default()).unwrap();
+        const N: u32 = 20_000;
+        let writer = std::thread::spawn(move || {
+            for i in 0..N {
+                sink.write_line(Stream::Stdout, format!("n {i}").as_bytes());
+            }
+        });
+        // Start while the writer is busy.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !read(dir.path(), "w", None).is_ok_and(|l| l.len() > 100) {
+            assert!(std::time::Instant::now() < deadline, "the writer writes");
+            std::thread::yield_now();
+        }
+        let (head, mut rx) = read_and_follow(dir.path(), "w", None).unwrap();
+        let number = |l: &str| -> u32 { l.rsplit(' ').next().unwrap().parse().unwrap() };
+        let mut seen: Vec<u32> = head.iter().map(|l| number(l)).collect();
+        assert!(!seen.is_empty());
+        while seen.last() != Some(&(N - 1)) {
+            let line = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+                .await
+                .expect("followed lines keep coming")
+                .expect("the follower runs");
+            seen.push(number(&line));
+        }
+        writer.join().unwrap();
+        let expected: Vec<u32> = (0..N).collect();
+        let gaps: Vec<_> = seen
+            .windows(2)
+            .filter(|w| w[1] != w[0] + 1)
+            .take(5)
+            .collect();
+        assert_eq!(
+            seen.len(),
+            expected.len(),
+            "a line was lost or repeated: head {} first {:?} gaps {gaps:?}",
+            head.len(),
+            seen.first()
+        );
+        assert_eq!(seen, expected);
     }
 
     #[test]

@@ -63,29 +63,34 @@ impl FlowManager {
         let mut lines = Vec::new();
         let mut live = Vec::new();
         for replica in &chosen {
-            let got = match logs::read(&dir, replica, req.since_ms) {
-                Ok(l) => logs::last(l, req.tail),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(io(e)),
-            };
             let prefix = if prefixed {
                 format!("[{replica}] ")
             } else {
                 String::new()
             };
-            // Lines start with their timestamp, fixed width: sorting by it sorts by time.
-            lines.extend(
-                got.into_iter()
-                    .map(|l| (l[..ts_len(&l)].to_owned(), prefix.clone() + &l)),
-            );
-            if req.follow {
-                let rx = logs::follow(&dir, replica).map_err(io)?;
+            let got = if req.follow {
+                // One read that goes on where it stopped: no line falls between the two.
+                let (got, rx) = logs::read_and_follow(&dir, replica, req.since_ms).map_err(io)?;
+                let prefix = prefix.clone();
                 live.push(
                     tokio_stream::wrappers::ReceiverStream::new(rx)
                         .map(move |l| prefix.clone() + &l)
                         .boxed(),
                 );
-            }
+                got
+            } else {
+                match logs::read(&dir, replica, req.since_ms) {
+                    Ok(l) => l,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                    Err(e) => return Err(io(e)),
+                }
+            };
+            // Lines start with their timestamp, fixed width: sorting by it sorts by time.
+            lines.extend(
+                logs::last(got, req.tail)
+                    .into_iter()
+                    .map(|l| (l[..ts_len(&l)].to_owned(), prefix.clone() + &l)),
+            );
         }
         lines.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(FlowLogs {
