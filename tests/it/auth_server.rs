@@ -14,9 +14,14 @@ use stmgr::auth::{Claims, Key, KeyRing, SecretString, Verb, sign, unix_now};
 use stmgr::server::ServeOptions;
 
 use crate::engine::options;
-use crate::server::TestServer;
+use crate::server::{Backend, Deployment};
 use crate::server_cli::ServerProc;
 use crate::util::TestDir;
+
+crate::server::both_backends!(
+    the_token_matrix_answers_each_case_with_its_status_and_code,
+    size_and_rate_limits,
+);
 
 fn key(id: &str, secret: &str) -> Key {
     Key::from_config(id, secret).unwrap()
@@ -74,9 +79,10 @@ fn bearer(token: &str) -> Option<(&'static str, String)> {
     Some(("authorization", format!("Bearer {token}")))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
-    let tmp = tempfile::tempdir().unwrap();
+async fn the_token_matrix_answers_each_case_with_its_status_and_code(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
     let active = key("k1", "active-secret");
     let next = key("k2", "next-secret");
     let guard = Guard {
@@ -86,7 +92,7 @@ async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
         api_key_grants_v1: true,
         ..Guard::default()
     };
-    let srv = TestServer::start_guarded(tmp.path(), guard).await;
+    let srv = d.start_guarded(guard).await;
     let url = srv.url.clone();
     let all = Verb::ALL;
     let good = sign(&active, &claims(&["agent://team/*"], &all));
@@ -234,25 +240,26 @@ async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn size_and_rate_limits() {
-    let tmp = tempfile::tempdir().unwrap();
+async fn size_and_rate_limits(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
     let active = key("k1", "active-secret");
     let guard = Guard {
         keys: Some(KeyRing::new(active.clone(), None).unwrap()),
         ns_max_qps: Some(1000.0),
         ..Guard::default()
     };
-    let srv = TestServer::start_with(
-        tmp.path(),
-        options(),
-        ServeOptions {
-            guard,
-            max_body: 64 * 1024,
-            ..ServeOptions::default()
-        },
-    )
-    .await;
+    let srv = d
+        .start_with(
+            options(),
+            ServeOptions {
+                guard,
+                max_body: 64 * 1024,
+                ..ServeOptions::default()
+            },
+        )
+        .await;
     let url = srv.url.clone();
     let small = sign(&active, &{
         let mut c = claims(&["*"], &Verb::ALL);
