@@ -1,8 +1,10 @@
 //! A throwaway PostgreSQL cluster on 127.0.0.1 for the tests and benchmarks: Debian's
 //! binaries (`/usr/lib/postgresql/*/bin`), `initdb -A trust --no-sync` in a directory under
 //! cargo's target tmpdir (owned by `postgres` when running as root, as the server refuses
-//! root), `pg_ctl -w start` on a free port, `pg_ctl -m immediate stop` when dropped. Missing
-//! PostgreSQL: `None` (skip), except under `CI=true` where it panics.
+//! root), `pg_ctl -w start` on a free port, `pg_ctl -m immediate stop` when dropped (or, for a
+//! cluster kept in a static, by a watchdog when the process exits:
+//! [`Pg::stop_when_this_process_exits`]). Missing PostgreSQL: `None` (skip), except under
+//! `CI=true` where it panics.
 
 #![allow(dead_code, reason = "each user takes what it needs")]
 

@@ -2,6 +2,10 @@
 //! code), API keys, region pinning, size limits read from `Content-Length` before the body, rate
 //! limits with `Retry-After`; then, with the real binary, the safe default (no auth only on
 //! loopback), rotation end to end and the client's `--token`.
+//!
+//! The in-process tests run on both backends (`NAME::embedded`, `NAME::postgres`; see
+//! `server`). The two with the real binary stay on the embedded engine: they check its listen
+//! and key settings, which do not depend on the storage.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
