@@ -1,8 +1,10 @@
 //! A throwaway PostgreSQL cluster on 127.0.0.1 for the tests and benchmarks: Debian's
 //! binaries (`/usr/lib/postgresql/*/bin`), `initdb -A trust --no-sync` in a directory under
 //! cargo's target tmpdir (owned by `postgres` when running as root, as the server refuses
-//! root), `pg_ctl -w start` on a free port, `pg_ctl -m immediate stop` when dropped. Missing
-//! PostgreSQL: `None` (skip), except under `CI=true` where it panics.
+//! root), `pg_ctl -w start` on a free port, `pg_ctl -m immediate stop` when dropped (or, for a
+//! cluster kept in a static, by a watchdog when the process exits:
+//! [`Pg::stop_when_this_process_exits`]). Missing PostgreSQL: `None` (skip), except under
+//! `CI=true` where it panics.
 
 #![allow(dead_code, reason = "each user takes what it needs")]
 
@@ -132,6 +134,46 @@ impl Pg {
             "-w",
             "start",
         ]);
+    }
+
+    /// Ties the cluster's life to this process, for a cluster kept in a `static` (never
+    /// dropped): a watchdog child (`sh`, ignoring SIGINT, SIGTERM and SIGHUP) reads its stdin
+    /// until end of file, then stops the cluster (`pg_ctl -m immediate stop`) and removes its
+    /// directory. Its stdin is the returned pipe: keep it open (in the static) and the end of
+    /// this process, however it ends (even SIGKILL), closes it. The pipe is close-on-exec, so
+    /// no other child holds it open.
+    pub fn stop_when_this_process_exits(&self) -> std::process::ChildStdin {
+        let data = self.dir.path().join("data");
+        let mut stop = as_owner();
+        stop.arg(self.bin.join("pg_ctl")).args([
+            "-D",
+            data.to_str().unwrap(),
+            "-m",
+            "immediate",
+            "stop",
+        ]);
+        let stop: Vec<String> = std::iter::once(stop.get_program())
+            .chain(stop.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        #[allow(
+            clippy::zombie_processes,
+            reason = "the watchdog outlives this process: there is nothing to wait for"
+        )]
+        let mut watchdog = Command::new("sh")
+            .args([
+                "-c",
+                "trap '' INT TERM HUP; cat >/dev/null; dir=$1; shift; \"$@\"; rm -rf \"$dir\"",
+                "stmgr-pg-watchdog",
+            ])
+            .arg(self.dir.path())
+            .args(&stop)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the cluster's watchdog");
+        watchdog.stdin.take().expect("the watchdog's stdin")
     }
 
     /// Ends the sessions whose `application_name` is `name` (`pg_terminate_backend`); how

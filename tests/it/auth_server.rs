@@ -2,6 +2,10 @@
 //! code), API keys, region pinning, size limits read from `Content-Length` before the body, rate
 //! limits with `Retry-After`; then, with the real binary, the safe default (no auth only on
 //! loopback), rotation end to end and the client's `--token`.
+//!
+//! The in-process tests run on both backends (`NAME::embedded`, `NAME::postgres`; see
+//! `server`). The two with the real binary stay on the embedded engine: they check its listen
+//! and key settings, which do not depend on the storage.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -14,9 +18,14 @@ use stmgr::auth::{Claims, Key, KeyRing, SecretString, Verb, sign, unix_now};
 use stmgr::server::ServeOptions;
 
 use crate::engine::options;
-use crate::server::TestServer;
+use crate::server::{Backend, Deployment};
 use crate::server_cli::ServerProc;
 use crate::util::TestDir;
+
+crate::server::both_backends!(
+    the_token_matrix_answers_each_case_with_its_status_and_code,
+    size_and_rate_limits,
+);
 
 fn key(id: &str, secret: &str) -> Key {
     Key::from_config(id, secret).unwrap()
@@ -74,9 +83,10 @@ fn bearer(token: &str) -> Option<(&'static str, String)> {
     Some(("authorization", format!("Bearer {token}")))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
-    let tmp = tempfile::tempdir().unwrap();
+async fn the_token_matrix_answers_each_case_with_its_status_and_code(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
     let active = key("k1", "active-secret");
     let next = key("k2", "next-secret");
     let guard = Guard {
@@ -86,7 +96,7 @@ async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
         api_key_grants_v1: true,
         ..Guard::default()
     };
-    let srv = TestServer::start_guarded(tmp.path(), guard).await;
+    let srv = d.start_guarded(guard).await;
     let url = srv.url.clone();
     let all = Verb::ALL;
     let good = sign(&active, &claims(&["agent://team/*"], &all));
@@ -234,25 +244,26 @@ async fn the_token_matrix_answers_each_case_with_its_status_and_code() {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn size_and_rate_limits() {
-    let tmp = tempfile::tempdir().unwrap();
+async fn size_and_rate_limits(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
     let active = key("k1", "active-secret");
     let guard = Guard {
         keys: Some(KeyRing::new(active.clone(), None).unwrap()),
         ns_max_qps: Some(1000.0),
         ..Guard::default()
     };
-    let srv = TestServer::start_with(
-        tmp.path(),
-        options(),
-        ServeOptions {
-            guard,
-            max_body: 64 * 1024,
-            ..ServeOptions::default()
-        },
-    )
-    .await;
+    let srv = d
+        .start_with(
+            options(),
+            ServeOptions {
+                guard,
+                max_body: 64 * 1024,
+                ..ServeOptions::default()
+            },
+        )
+        .await;
     let url = srv.url.clone();
     let small = sign(&active, &{
         let mut c = claims(&["*"], &Verb::ALL);

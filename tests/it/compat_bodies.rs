@@ -9,8 +9,15 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use crate::engine::options;
-use crate::server::TestServer;
+use crate::server::{Backend, Deployment};
 use crate::util::TestDir;
+
+crate::server::both_backends!(
+    a_body_sent_with_whitespace_comes_back_compact_everywhere,
+    duplicate_keys_keep_the_last_in_the_body_and_in_queries,
+    an_idempotent_retry_is_the_same_document_however_it_is_spelled,
+    bodies_json_cannot_hold_are_refused_with_a_json_400,
+);
 
 /// A document as a person or `json.dumps(..., indent=2)` writes it: line breaks, spaces,
 /// keys out of order, `d` given twice, a string holding an escaped line break.
@@ -63,11 +70,11 @@ async fn watched_event_with(url: &str, ns: &str, what: &str) -> String {
         .expect("the event arrives")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_body_sent_with_whitespace_comes_back_compact_everywhere() {
-    let t = TestDir::new();
-    let data = t.path().join("state");
-    let srv = TestServer::start(&data, options()).await;
+async fn a_body_sent_with_whitespace_comes_back_compact_everywhere(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
+    let srv = d.start(options()).await;
     let url = &srv.url;
 
     let (status, _, put) = send("POST", &format!("{url}/v1/c/objects"), Some(SENT), &[]).await;
@@ -92,15 +99,19 @@ async fn a_body_sent_with_whitespace_comes_back_compact_everywhere() {
     let (_, _, dump) = send("GET", &format!("{url}/admin/dump"), None, &[]).await;
     assert!(dump.contains(STORED), "GET /admin/dump: {dump}");
 
-    // The offline dump reads the WAL without a lock, so it runs beside the server.
-    let out = t
-        .stmgr()
-        .args(["admin", "dump", "--data-dir"])
-        .arg(&data)
-        .assert()
-        .success();
-    let offline = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(offline.contains(STORED), "stmgr admin dump: {offline}");
+    // The offline dump reads the WAL without a lock, so it runs beside the server (a data
+    // directory's WAL: the embedded engine's).
+    if backend == Backend::Embedded {
+        let t = TestDir::new();
+        let out = t
+            .stmgr()
+            .args(["admin", "dump", "--data-dir"])
+            .arg(d.dir())
+            .assert()
+            .success();
+        let offline = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert!(offline.contains(STORED), "stmgr admin dump: {offline}");
+    }
 
     // Checkpoint metadata is a client document too.
     let (status, _, cp) = send(
@@ -118,10 +129,11 @@ async fn a_body_sent_with_whitespace_comes_back_compact_everywhere() {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn duplicate_keys_keep_the_last_in_the_body_and_in_queries() {
-    let tmp = tempfile::tempdir().unwrap();
-    let srv = TestServer::start(tmp.path(), options()).await;
+async fn duplicate_keys_keep_the_last_in_the_body_and_in_queries(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
+    let srv = d.start(options()).await;
     let url = &srv.url;
     let put = |id: &'static str, body: &'static str| {
         let text = format!(r#"{{"type":"t","id":"{id}","body":{body}}}"#);
@@ -170,10 +182,11 @@ async fn duplicate_keys_keep_the_last_in_the_body_and_in_queries() {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_idempotent_retry_is_the_same_document_however_it_is_spelled() {
-    let tmp = tempfile::tempdir().unwrap();
-    let srv = TestServer::start(tmp.path(), options()).await;
+async fn an_idempotent_retry_is_the_same_document_however_it_is_spelled(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
+    let srv = d.start(options()).await;
     let objects = format!("{}/v1/i/objects", srv.url);
     let key = [("idempotency-key", "retry-1")];
     let first = r#"{"type":"t","id":"x","body":{"a":1,"b":[1,2]}}"#;
@@ -192,10 +205,11 @@ async fn an_idempotent_retry_is_the_same_document_however_it_is_spelled() {
     srv.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bodies_json_cannot_hold_are_refused_with_a_json_400() {
-    let tmp = tempfile::tempdir().unwrap();
-    let srv = TestServer::start(tmp.path(), options()).await;
+async fn bodies_json_cannot_hold_are_refused_with_a_json_400(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
+    let srv = d.start(options()).await;
     let objects = format!("{}/v1/b/objects", srv.url);
     for body in [r#""\ud800""#, "1e400", "[1,]"] {
         let text = format!(r#"{{"type":"t","body":{body}}}"#);

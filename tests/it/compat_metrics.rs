@@ -1,5 +1,6 @@
 //! AgentState's metric families on `/metrics`, read from the parsed Prometheus text after real
-//! writes, queries and watches, and checked against what happened and what is on disk.
+//! writes, queries and watches, and checked against what happened and (on the embedded engine)
+//! what is on disk.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,7 +9,7 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::engine::options;
-use crate::server::TestServer;
+use crate::server::{Backend, Deployment};
 
 /// One scrape: the type of each family and the value of each sample (`name{labels}`, labels as
 /// the server wrote them).
@@ -95,10 +96,13 @@ fn files_and_bytes(dir: &Path) -> (f64, f64) {
     (sizes.len() as f64, sizes.iter().sum::<u64>() as f64)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn agentstates_metric_families_carry_real_values() {
-    let tmp = tempfile::tempdir().unwrap();
-    let srv = TestServer::start(tmp.path(), options()).await;
+crate::server::both_backends!(agentstates_metric_families_carry_real_values);
+
+async fn agentstates_metric_families_carry_real_values(backend: Backend) {
+    let Some(d) = Deployment::new(backend) else {
+        return;
+    };
+    let srv = d.start(options()).await;
     let c = srv.client();
     let before = Scrape::parse(srv.metrics().await);
     assert_eq!(before.value("query_planner_micros_count"), 0.0);
@@ -144,10 +148,19 @@ async fn agentstates_metric_families_carry_real_values() {
     assert_eq!(m.kind("watch_resumes"), "counter");
     assert_eq!(m.value(r#"watch_resumes_total{proto="sse"}"#), 1.0);
 
+    assert_eq!(m.value("commit_seq"), 40.0);
+    if backend == Backend::Embedded {
+        embedded_wal_and_files(&m, d.dir());
+    }
+    srv.stop().await;
+}
+
+/// The WAL and snapshot figures against the data directory (the embedded engine's: on
+/// PostgreSQL the log and the snapshots are tables).
+fn embedded_wal_and_files(m: &Scrape, dir: &Path) {
     // WAL records: one per commit, and nothing but these 40 commits was written.
     assert_eq!(m.kind("wal_records"), "counter");
     assert_eq!(m.value("wal_records_total"), 40.0);
-    assert_eq!(m.value("commit_seq"), 40.0);
     let appended = m.value("wal_appended_bytes_total");
     assert!(appended > 40.0 * 4096.0, "{appended}");
     assert_eq!(m.value("wal_bytes_total"), appended);
@@ -160,19 +173,18 @@ async fn agentstates_metric_families_carry_real_values() {
     assert_eq!(first_4k, 0.0, "every batch holds a 4 KiB body: {batches:?}");
 
     // Segments and bytes on disk, as the directory shows them now.
-    let (segments, wal_bytes) = files_and_bytes(&tmp.path().join("wal"));
+    let (segments, wal_bytes) = files_and_bytes(&dir.join("wal"));
     assert!(segments >= 3.0, "{segments} segments");
     assert_eq!(m.kind("wal_active_segments"), "gauge");
     assert_eq!(m.value("wal_active_segments"), segments);
     assert_eq!(m.value("wal_active_segments"), m.value("wal_segments"));
     assert_eq!(m.kind("storage_bytes_total"), "gauge");
     assert_eq!(m.value(r#"storage_bytes_total{kind="wal"}"#), wal_bytes);
-    let (snapshots, snapshot_bytes) = files_and_bytes(&tmp.path().join("snapshots"));
+    let (snapshots, snapshot_bytes) = files_and_bytes(&dir.join("snapshots"));
     assert_eq!(snapshots, 1.0);
     assert!(snapshot_bytes > 0.0);
     assert_eq!(
         m.value(r#"storage_bytes_total{kind="snapshots"}"#),
         snapshot_bytes
     );
-    srv.stop().await;
 }

@@ -3,6 +3,9 @@
 //! The SDK lives in a venv under cargo's target tmpdir, created with pip on first use (or given
 //! by `STMGR_AGENTSTATE_BIN`, a venv's `bin/`). Without Python or pip the test is skipped locally and fails
 //! under `CI=true`.
+//!
+//! On the embedded engine only: `sdk_shared` runs the same script on PostgreSQL, across two
+//! servers on one database (writes through one, watches through the other).
 
 use std::path::PathBuf;
 use std::process::Command;

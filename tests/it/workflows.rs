@@ -1,6 +1,9 @@
 //! The workflow API (v0) against the real binary: the `exospherehost` 0.0.3 SDK end to end,
 //! a server SIGKILLed and restarted in the middle of a run, a QUEUED state whose runtime died
-//! timing out into its retry, cancel and delete.
+//! timing out into its retry, cancel and delete. The v0 tests run on both backends
+//! (`NAME::embedded`, `NAME::postgres`: `--backend` on a database of its own, where a restart
+//! is a new server on the same database); the SDK test runs on the embedded engine here and
+//! on PostgreSQL, across two servers, in `sdk_shared`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -9,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::pyvenv;
+use crate::server::Backend;
 use crate::server_cli::ServerProc;
 use crate::util::TestDir;
 
@@ -191,17 +195,76 @@ impl V0 {
     }
 }
 
+/// A workflow server: the binary on a data directory or on PostgreSQL.
+enum Proc {
+    Embedded(ServerProc),
+    Postgres(crate::postgres::harness::Server),
+}
+
+impl Proc {
+    fn url(&self) -> &str {
+        match self {
+            Proc::Embedded(p) => &p.url,
+            Proc::Postgres(p) => &p.url,
+        }
+    }
+}
+
+/// Where a test's servers keep their state: a data directory, or a database of its own in
+/// the shared PostgreSQL cluster. Servers started one after another from it share the state
+/// (on PostgreSQL each is a new server, with a data directory of its own).
+struct Site {
+    t: TestDir,
+    db: Option<crate::postgres::harness::Database>,
+}
+
+impl Site {
+    /// `None` (skip) when PostgreSQL is missing outside CI.
+    fn new(backend: Backend) -> Option<Site> {
+        let db = match backend {
+            Backend::Embedded => None,
+            Backend::Postgres => Some(crate::postgres::harness::database()?),
+        };
+        Some(Site {
+            t: TestDir::new(),
+            db,
+        })
+    }
+
+    /// `stmgr server start` with `extra` arguments and the workflow environment.
+    fn start(&self, extra: &[&str]) -> Proc {
+        match &self.db {
+            None => {
+                let data = self.t.path().join("state");
+                let (child, lines) = ServerProc::spawn_env(&self.t, &data, extra, &env());
+                Proc::Embedded(ServerProc::from_spawned(child, lines))
+            }
+            Some(db) => Proc::Postgres(crate::postgres::harness::Server::start_url_args(
+                &db.url,
+                extra,
+                &env(),
+            )),
+        }
+    }
+}
+
+crate::server::both_backends!(
+    sync: a_run_survives_a_sigkill_of_the_server_and_completes_after_restart,
+    a_queued_state_whose_runtime_died_times_out_and_is_retried,
+    cancel_a_run_and_delete_a_graph,
+);
+
 pub fn node(name: &str, id: &str, x: &str, next: &[&str]) -> Value {
     json!({"node_name": name, "namespace": "wf", "identifier": id,
            "inputs": {"x": x}, "next_nodes": next})
 }
 
-#[test]
-fn a_run_survives_a_sigkill_of_the_server_and_completes_after_restart() {
-    let t = TestDir::new();
-    let data = t.path().join("state");
-    let srv = ServerProc::start_env(&t, &data, &env());
-    let v0 = V0::new(&srv.url, "wf");
+fn a_run_survives_a_sigkill_of_the_server_and_completes_after_restart(backend: Backend) {
+    let Some(site) = Site::new(backend) else {
+        return;
+    };
+    let srv = site.start(&[]);
+    let v0 = V0::new(srv.url(), "wf");
     v0.register(&["A", "B"]);
     v0.upsert_valid(
         "chain",
@@ -222,8 +285,8 @@ fn a_run_survives_a_sigkill_of_the_server_and_completes_after_restart() {
     assert_eq!(a["inputs"], json!({"x": "v1"}));
     drop(srv); // SIGKILL
 
-    let srv = ServerProc::start_env(&t, &data, &env());
-    let v0 = V0::new(&srv.url, "wf");
+    let srv = site.start(&[]);
+    let v0 = V0::new(srv.url(), "wf");
     let id = a["state_id"].as_str().unwrap();
     v0.ok(
         "POST",
@@ -246,17 +309,12 @@ fn a_run_survives_a_sigkill_of_the_server_and_completes_after_restart() {
     );
 }
 
-#[test]
-fn a_queued_state_whose_runtime_died_times_out_and_is_retried() {
-    let t = TestDir::new();
-    let (child, lines) = ServerProc::spawn_env(
-        &t,
-        &t.path().join("state"),
-        &["--queued-timeout", "1s"],
-        &env(),
-    );
-    let srv = ServerProc::from_spawned(child, lines);
-    let v0 = V0::new(&srv.url, "wf");
+fn a_queued_state_whose_runtime_died_times_out_and_is_retried(backend: Backend) {
+    let Some(site) = Site::new(backend) else {
+        return;
+    };
+    let srv = site.start(&["--queued-timeout", "1s"]);
+    let v0 = V0::new(srv.url(), "wf");
     v0.register(&["A"]);
     v0.upsert_valid(
         "once",
@@ -300,11 +358,12 @@ fn a_queued_state_whose_runtime_died_times_out_and_is_retried() {
     assert_eq!(v0.run(&run)["status"], "SUCCESS");
 }
 
-#[test]
-fn cancel_a_run_and_delete_a_graph() {
-    let t = TestDir::new();
-    let srv = ServerProc::start_env(&t, &t.path().join("state"), &env());
-    let v0 = V0::new(&srv.url, "wf");
+fn cancel_a_run_and_delete_a_graph(backend: Backend) {
+    let Some(site) = Site::new(backend) else {
+        return;
+    };
+    let srv = site.start(&[]);
+    let v0 = V0::new(srv.url(), "wf");
     v0.register(&["A", "B"]);
     v0.upsert_valid(
         "g",

@@ -35,6 +35,10 @@ impl Server {
 
     /// A server on the database at `url` (TLS settings and all), with `env` set.
     pub fn start_url(url: &str, env: &[(&str, String)]) -> Server {
+        Server::spawn(url, &[], env)
+    }
+
+    fn spawn(url: &str, args: &[&str], env: &[(&str, String)]) -> Server {
         stmgr::client::install_crypto_provider();
         let dir = TestDir::new();
         let mut child = dir
@@ -48,6 +52,7 @@ impl Server {
                 "--backend",
                 url,
             ])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -119,5 +124,83 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The cluster every test of this process shares ([`database`]): started on first use, and
+/// stopped and removed by its watchdog when the process exits (statics are never dropped).
+/// `None` when PostgreSQL is missing outside CI (under `CI=true` [`Pg::start`] panics, and
+/// each test asking for it fails).
+struct Shared {
+    pg: Pg,
+    _watchdog: std::process::ChildStdin,
+    next: std::sync::atomic::AtomicU64,
+}
+
+static SHARED: std::sync::OnceLock<Option<Shared>> = std::sync::OnceLock::new();
+
+/// A database of its own in the shared cluster, for one test; dropped with it
+/// (`DROP DATABASE … WITH (FORCE)`, ending the sessions still on it).
+pub struct Database {
+    /// `postgres://…/NAME`, for `Engine::open_postgres` or `--backend`.
+    pub url: String,
+    name: String,
+    admin_url: String,
+}
+
+/// A fresh database in the process's shared cluster (~50 ms, against 1–2 s for a cluster of
+/// its own), or `None` (skip) when PostgreSQL is missing and not under CI.
+pub fn database() -> Option<Database> {
+    let shared = SHARED.get_or_init(|| {
+        Pg::start().map(|pg| Shared {
+            _watchdog: pg.stop_when_this_process_exits(),
+            pg,
+            next: Default::default(),
+        })
+    });
+    let shared = shared.as_ref()?;
+    let n = shared
+        .next
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("t{}_{n}", std::process::id());
+    let admin_url = shared.pg.url();
+    // The synchronous driver runs its own runtime: keep it off the caller's (a tokio test).
+    admin(&admin_url, &format!("CREATE DATABASE {name}"));
+    Some(Database {
+        url: format!("postgres://postgres@127.0.0.1:{}/{name}", shared.pg.port),
+        name,
+        admin_url,
+    })
+}
+
+/// Runs `sql` on the cluster's `postgres` database from a thread of its own.
+fn admin(url: &str, sql: &str) {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            postgres::Client::connect(url, postgres::NoTls)
+                .and_then(|mut c| c.batch_execute(sql))
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        })
+        .join()
+        .unwrap()
+    });
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return; // keep it for a look; the cluster goes with the process
+        }
+        admin(
+            &self.admin_url,
+            &format!("DROP DATABASE {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+impl Server {
+    /// A server on the database at `url` with more `server start` arguments and `env` set.
+    pub fn start_url_args(url: &str, args: &[&str], env: &[(&str, String)]) -> Server {
+        Server::spawn(url, args, env)
     }
 }
