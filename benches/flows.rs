@@ -5,10 +5,14 @@
 //!    `log_line` readiness) until `GET /v1/flows/NAME` shows it `ready` with 10 ready replicas
 //!    (polled every 5 ms); 5 rounds, a new flow each, removed after.
 //! 2. Socket round trip to one replica of `examples/flow_worker.py`: `flow::socket::request` in
-//!    this process on the replica's socket (connect, frame, reply), and `POST
-//!    /v1/flows/NAME/send` through the server (HTTP + the manager + the socket); p50 and p99 of
-//!    1,000 each, after 50 unmeasured.
-//! 3. Idle manager: 100 replicas of the `sh` worker (10 flows of 10; each `exec`s `sleep`), all ready; the server's CPU time
+//!    this process on the replica's socket (a connection per request: connect, frame, reply),
+//!    and `POST /v1/flows/NAME/send` through the server (HTTP + the manager + its persistent
+//!    link to the replica); p50 and p99 of 1,000 each, after 50 unmeasured.
+//! 3. Worker-to-manager message latency: the worker sends 500 messages (`send` of the helper,
+//!    one every 2 ms) carrying its clock; this process follows `GET /v1/flows/events` and takes
+//!    the time each `message_received` event arrives less the time the worker sent it (same
+//!    machine, same clock); p50 and p99, after 20 unmeasured.
+//! 4. Idle manager: 100 replicas of the `sh` worker (10 flows of 10; each `exec`s `sleep`), all ready; the server's CPU time
 //!    over 10 s and its RSS, from `/proc/PID` of the server process.
 
 use std::io::{BufRead, BufReader};
@@ -220,6 +224,72 @@ fn round_trips(srv: &Server, sockets: &Path) {
     srv.remove("rt");
 }
 
+fn message_latency(srv: &Server, dir: &Path) {
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let script = dir.join("pace.py");
+    std::fs::write(
+        &script,
+        format!(
+            "import sys, threading, time\nsys.path.insert(0, {:?})\nimport flow_worker as fw\n\
+             def pace(n):\n    def run():\n        for i in range(n):\n            \
+             fw.send('pace', {{'i': i, 't': time.time()}})\n            time.sleep(0.002)\n    \
+             threading.Thread(target=run, daemon=True).start()\n    return n\n\
+             fw.serve_forever({{'pace': pace}}, on_ready=lambda: print('ready', flush=True))\n",
+            helper.display().to_string()
+        ),
+    )
+    .unwrap();
+    srv.deploy(&manifest("ml", &python(), &[script.to_str().unwrap()], 1));
+    srv.wait_ready("ml", 1, Duration::from_millis(20));
+    let events = reqwest::blocking::Client::builder()
+        .timeout(None)
+        .build()
+        .unwrap()
+        .get(format!("{}/v1/flows/events?flow=ml", srv.url))
+        .send()
+        .unwrap();
+    assert!(events.status().is_success());
+    let r = srv
+        .http
+        .post(format!("{}/v1/flows/ml/send", srv.url))
+        .json(&json!({"command": "pace", "data": 520}))
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{:?}", r.text());
+    let mut lat = Vec::new();
+    for line in BufReader::new(events).lines() {
+        let line = line.unwrap();
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let v: Value = serde_json::from_str(data.trim()).unwrap();
+        if v["kind"] != "message_received" {
+            continue;
+        }
+        let i = v["data"]["data"]["i"].as_u64().unwrap();
+        let sent = v["data"]["data"]["t"].as_f64().unwrap();
+        if i >= 20 {
+            lat.push(Duration::from_secs_f64((now - sent).max(0.0)));
+        }
+        if i == 519 {
+            break;
+        }
+    }
+    lat.sort();
+    println!(
+        "worker message to SSE event ({}): p50 {}, p99 {}, max {}",
+        lat.len(),
+        ms(pct(&lat, 0.5)),
+        ms(pct(&lat, 0.99)),
+        ms(*lat.last().unwrap())
+    );
+    srv.remove("ml");
+}
+
 /// utime + stime (ticks) and VmRSS (KiB) of `pid`.
 fn usage(pid: u32) -> (u64, u64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
@@ -281,5 +351,6 @@ fn main() {
     let worker = sh_worker(dir.path());
     deploy_to_ready(&srv, &worker);
     round_trips(&srv, &sockets);
+    message_latency(&srv, dir.path());
     idle(&srv, &worker);
 }
