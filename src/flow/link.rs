@@ -43,6 +43,8 @@ pub(super) struct Links {
     journal: Arc<Journal>,
     clock: Engine,
     by_replica: Mutex<HashMap<String, Arc<Link>>>,
+    /// Woken when a link's connection ends (the connector reconnects it).
+    ended: Arc<tokio::sync::Notify>,
 }
 
 /// What status shows of a replica's link.
@@ -67,6 +69,7 @@ impl Links {
             journal,
             clock,
             by_replica: Mutex::default(),
+            ended: Arc::default(),
         }
     }
 
@@ -84,6 +87,7 @@ impl Links {
                     path: super::manifest::socket_path(&self.socket_dir, &self.flow, replica),
                     journal: self.journal.clone(),
                     clock: self.clock.clone(),
+                    ended: self.ended.clone(),
                     writer: tokio::sync::Mutex::default(),
                     shared: Mutex::default(),
                 })
@@ -135,6 +139,7 @@ pub(super) struct Link {
     path: PathBuf,
     journal: Arc<Journal>,
     clock: Engine,
+    ended: Arc<tokio::sync::Notify>,
     /// The write half of the current connection (held while a frame is written).
     writer: tokio::sync::Mutex<Option<Writer>>,
     shared: Mutex<Shared>,
@@ -405,6 +410,7 @@ impl Link {
             if s.generation == generation {
                 s.connected = false;
                 s.reader = None;
+                self.ended.notify_one();
             }
             match why {
                 Ended::Closed(_) => None,
@@ -468,17 +474,19 @@ async fn read_loop(link: Arc<Link>, mut read: OwnedReadHalf, generation: u64) {
 }
 
 /// First and longest wait between two connection attempts to a replica that does not listen.
-const BACKOFF: (Duration, Duration) = (Duration::from_millis(50), Duration::from_secs(2));
+/// (A request connects at once, whatever the backoff; a supervisor event resets it.)
+const BACKOFF: (Duration, Duration) = (Duration::from_millis(50), Duration::from_secs(5));
 
-/// The longest the connector sleeps without a supervisor event (a worker may close its end and
-/// keep running).
-const IDLE_CHECK: Duration = Duration::from_secs(1);
+/// The longest the connector sleeps without a supervisor event or a connection ending.
+const IDLE_CHECK: Duration = Duration::from_secs(5);
 
 /// Starts the task that keeps the links of the flow's running replicas connected; it ends when
 /// the flow's runtime is dropped. It wakes on each supervisor event (a replica's attempt is then
-/// made at once), when an attempt is due, and at least every [`IDLE_CHECK`].
+/// made at once), when a connection ends, when an attempt is due, and at least every
+/// [`IDLE_CHECK`]. A replica whose socket file does not exist costs a `stat`, not a connect.
 pub(super) fn spawn_connector(rt: &Arc<Runtime>) {
     let mut events = rt.sup.subscribe();
+    let ended = rt.links.ended.clone();
     let weak: Weak<Runtime> = Arc::downgrade(rt);
     tokio::spawn(async move {
         // Replica → (next attempt, current backoff).
@@ -492,6 +500,7 @@ pub(super) fn spawn_connector(rt: &Arc<Runtime>) {
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => attempts.clear(),
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 },
+                () = ended.notified() => {}
                 () = tokio::time::sleep_until(wake.into()) => {}
             }
             let Some(rt) = weak.upgrade() else { break };
@@ -523,8 +532,14 @@ pub(super) fn spawn_connector(rt: &Arc<Runtime>) {
                     wake = wake.min(later);
                     continue;
                 }
-                let attempt = tokio::time::timeout(BACKOFF.1, link.connect()).await;
-                if let Ok(Ok(())) = attempt {
+                let listening = std::fs::metadata(&link.path)
+                    .is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_socket(&m.file_type()));
+                let attempt = if listening {
+                    tokio::time::timeout(BACKOFF.1, link.connect()).await.ok()
+                } else {
+                    None
+                };
+                if let Some(Ok(())) = attempt {
                     attempts.remove(&s.name);
                 } else {
                     // Quietly: a worker may serve no socket at all.
