@@ -129,6 +129,49 @@ impl Journal {
         Ok(id)
     }
 
+    /// Records several events of one replica in one commit (ids in order), logging a failure
+    /// (a worker's burst of messages: one commit each would bound it to the commit rate).
+    pub async fn record_many(
+        &self,
+        flow: &str,
+        replica: Option<&str>,
+        events: Vec<(EventKind, serde_json::Value)>,
+    ) {
+        let mut next = self.next.lock().await;
+        let time = self.engine.now_ms();
+        let flow: Arc<str> = flow.into();
+        let replica: Option<Arc<str>> = replica.map(Arc::from);
+        let events: Vec<FlowEvent> = events
+            .into_iter()
+            .zip(*next..)
+            .map(|((kind, data), id)| FlowEvent {
+                id,
+                flow: flow.clone(),
+                replica: replica.clone(),
+                kind,
+                time,
+                data: data.to_string().into(),
+            })
+            .collect();
+        let ops = events
+            .iter()
+            .map(|event| {
+                Op::Flow(FlowOp::Event {
+                    event: event.clone(),
+                    retention: self.retention,
+                })
+            })
+            .collect();
+        if let Err(e) = self.engine.commit_ops(ops).await {
+            tracing::warn!(flow = %flow, error = %e, "flow events not recorded");
+            return;
+        }
+        *next += events.len() as u64;
+        for event in events {
+            let _ = self.live.send(Arc::new(event));
+        }
+    }
+
     /// [`Journal::emit`], logging a failure instead of returning it (for event sources that
     /// cannot do anything about it).
     pub async fn record(

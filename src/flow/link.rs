@@ -3,7 +3,8 @@
 //! used both ways. Requests carry an `id` the worker's reply echoes; pending requests wait for
 //! their own reply (a reply after its request timed out is dropped and counted). A frame with no
 //! id, or an id nothing waits for, is the worker's own message: a `message_received` event and
-//! the replica's `last_message_at`. A malformed frame (over the size limit, not UTF-8, not a
+//! the replica's `last_message_at` (events are written by a task of their own, several a
+//! commit, so replies are never held behind them). A malformed frame (over the size limit, not UTF-8, not a
 //! JSON message) closes the connection, fails the requests waiting on it and is an `error`
 //! event `malformed_frame` (at most one a second per replica, with a count of the others); the
 //! link reconnects. [`spawn_connector`] keeps the links of a flow's running replicas connected,
@@ -81,11 +82,18 @@ impl Links {
             .unwrap_or_else(PoisonError::into_inner);
         map.entry(replica.to_owned())
             .or_insert_with(|| {
+                let (events, rx) = tokio::sync::mpsc::channel(EVENT_QUEUE);
+                tokio::spawn(record_events(
+                    self.journal.clone(),
+                    self.flow.clone(),
+                    replica.into(),
+                    rx,
+                ));
                 Arc::new(Link {
+                    events,
                     flow: self.flow.clone(),
                     replica: replica.into(),
                     path: super::manifest::socket_path(&self.socket_dir, &self.flow, replica),
-                    journal: self.journal.clone(),
                     clock: self.clock.clone(),
                     ended: self.ended.clone(),
                     writer: tokio::sync::Mutex::default(),
@@ -137,9 +145,11 @@ pub(super) struct Link {
     flow: Arc<str>,
     replica: Arc<str>,
     path: PathBuf,
-    journal: Arc<Journal>,
     clock: Engine,
     ended: Arc<tokio::sync::Notify>,
+    /// The link's events (messages, malformed frames, timeouts), to the task that records
+    /// them in order (see [`record_events`]).
+    events: tokio::sync::mpsc::Sender<(EventKind, serde_json::Value)>,
     /// The write half of the current connection (held while a frame is written).
     writer: tokio::sync::Mutex<Option<Writer>>,
     shared: Mutex<Shared>,
@@ -170,6 +180,27 @@ struct Shared {
     /// The connector leaves the link alone until then (after a malformed frame).
     pause_until: Option<Instant>,
     reader: Option<tokio::task::AbortHandle>,
+}
+
+/// Events of a link not yet recorded before its reader waits.
+const EVENT_QUEUE: usize = 1024;
+
+/// Events written in one commit at most.
+const EVENT_BATCH: usize = 32;
+
+/// Records a link's events in order, as many as are queued (up to [`EVENT_BATCH`]) in one
+/// commit. Ends with the link.
+async fn record_events(
+    journal: Arc<Journal>,
+    flow: Arc<str>,
+    replica: Arc<str>,
+    mut rx: tokio::sync::mpsc::Receiver<(EventKind, serde_json::Value)>,
+) {
+    let mut batch = Vec::with_capacity(EVENT_BATCH);
+    while rx.recv_many(&mut batch, EVENT_BATCH).await > 0 {
+        let events = std::mem::take(&mut batch);
+        journal.record_many(&flow, Some(&replica), events).await;
+    }
 }
 
 /// Why a connection ended.
@@ -320,9 +351,7 @@ impl Link {
                     "id": id,
                     "timeout_ms": u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
                 });
-                self.journal
-                    .record(&self.flow, Some(&self.replica), EventKind::Error, data)
-                    .await;
+                self.record(EventKind::Error, data).await;
                 Err(e)
             }
         }
@@ -377,14 +406,7 @@ impl Link {
         if let Some(id) = msg.id {
             data["id"] = id.into();
         }
-        self.journal
-            .record(
-                &self.flow,
-                Some(&self.replica),
-                EventKind::MessageReceived,
-                data,
-            )
-            .await;
+        self.record(EventKind::MessageReceived, data).await;
     }
 
     /// The connection `generation` ended: fail its pending requests, mark the link down, and
@@ -443,10 +465,15 @@ impl Link {
         }
         if let Some(data) = event {
             tracing::warn!(flow = %self.flow, replica = %self.replica, "malformed frame on a control socket; reconnecting");
-            self.journal
-                .record(&self.flow, Some(&self.replica), EventKind::Error, data)
-                .await;
+            self.record(EventKind::Error, data).await;
         }
+    }
+
+    /// Queues an event of this replica for [`record_events`] (waits only while the queue is
+    /// full: a worker sending faster than the journal commits is slowed down, and replies are
+    /// not held behind the commits).
+    async fn record(&self, kind: EventKind, data: serde_json::Value) {
+        let _ = self.events.send((kind, data)).await;
     }
 }
 
