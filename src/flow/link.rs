@@ -258,7 +258,10 @@ impl Link {
         let generation = s.generation;
         let task = tokio::spawn(read_loop(self.clone(), read, generation));
         if let Some(old) = s.reader.replace(task.abort_handle()) {
+            // The previous connection was given up (a frame cut short): what waited on it
+            // gets no reply.
             old.abort();
+            self.fail_pending(&mut s, |g| g < generation, "connection closed");
         }
         *writer = Some(Writer {
             half: write,
@@ -361,6 +364,19 @@ impl Link {
         }
     }
 
+    /// Fails the requests waiting on the connections `which` generations.
+    fn fail_pending(&self, s: &mut Shared, which: impl Fn(u64) -> bool, reason: &str) {
+        let failed: Vec<String> = (s.pending.iter())
+            .filter(|(_, (g, _))| which(*g))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in failed {
+            if let Some((_, tx)) = s.pending.remove(&id) {
+                let _ = tx.send(Err(self.protocol(reason)));
+            }
+        }
+    }
+
     fn protocol(&self, message: &str) -> SocketError {
         SocketError::Protocol {
             path: self.path.clone(),
@@ -422,17 +438,7 @@ impl Link {
                 Ended::Closed(r) => r.clone(),
                 Ended::Malformed { reason, .. } => format!("malformed frame: {reason}"),
             };
-            let failed: Vec<String> = s
-                .pending
-                .iter()
-                .filter(|(_, (g, _))| *g == generation)
-                .map(|(id, _)| id.clone())
-                .collect();
-            for id in failed {
-                if let Some((_, tx)) = s.pending.remove(&id) {
-                    let _ = tx.send(Err(self.protocol(&reason)));
-                }
-            }
+            self.fail_pending(&mut s, |g| g == generation, &reason);
             if s.generation == generation {
                 s.connected = false;
                 s.reader = None;
