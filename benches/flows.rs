@@ -5,10 +5,15 @@
 //!    `log_line` readiness) until `GET /v1/flows/NAME` shows it `ready` with 10 ready replicas
 //!    (polled every 5 ms); 5 rounds, a new flow each, removed after.
 //! 2. Socket round trip to one replica of `examples/flow_worker.py`: `flow::socket::request` in
-//!    this process on the replica's socket (connect, frame, reply), and `POST
-//!    /v1/flows/NAME/send` through the server (HTTP + the manager + the socket); p50 and p99 of
-//!    1,000 each, after 50 unmeasured.
-//! 3. Idle manager: 100 replicas of the `sh` worker (10 flows of 10; each `exec`s `sleep`), all ready; the server's CPU time
+//!    this process on the replica's socket (a connection per request: connect, frame, reply),
+//!    and `POST /v1/flows/NAME/send` through the server (HTTP + the manager + its persistent
+//!    link to the replica); p50 and p99 of 1,000 each, after 50 unmeasured.
+//! 3. Worker-to-manager message latency: the worker sends 220 messages (`send` of the helper,
+//!    one every 10 ms) carrying its clock; this process follows `GET /v1/flows/events` and
+//!    takes the time each `message_received` event arrives less the time the worker sent it
+//!    (same machine, same clock); p50 and p99, after 20 unmeasured. Then 1,000 at once: events
+//!    per second at the client (each event is one engine commit) and their latency.
+//! 4. Idle manager: 100 replicas of the `sh` worker (10 flows of 10; each `exec`s `sleep`), all ready; the server's CPU time
 //!    over 10 s and its RSS, from `/proc/PID` of the server process.
 
 use std::io::{BufRead, BufReader};
@@ -220,6 +225,89 @@ fn round_trips(srv: &Server, sockets: &Path) {
     srv.remove("rt");
 }
 
+fn message_latency(srv: &Server, dir: &Path) {
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let script = dir.join("pace.py");
+    std::fs::write(
+        &script,
+        format!(
+            "import sys, threading, time\nsys.path.insert(0, {:?})\nimport flow_worker as fw\n\
+             def pace(d):\n    def run():\n        for i in range(d['n']):\n            \
+             fw.send(d['tag'], {{'i': i, 't': time.time()}})\n            \
+             d['every'] and time.sleep(d['every'])\n    \
+             threading.Thread(target=run, daemon=True).start()\n    return d\n\
+             fw.serve_forever({{'pace': pace}}, on_ready=lambda: print('ready', flush=True))\n",
+            helper.display().to_string()
+        ),
+    )
+    .unwrap();
+    srv.deploy(&manifest("ml", &python(), &[script.to_str().unwrap()], 1));
+    srv.wait_ready("ml", 1, Duration::from_millis(20));
+    let events = reqwest::blocking::Client::builder()
+        .timeout(None)
+        .build()
+        .unwrap()
+        .get(format!("{}/v1/flows/events?flow=ml", srv.url))
+        .send()
+        .unwrap();
+    assert!(events.status().is_success());
+    let mut lines = BufReader::new(events).lines();
+    // Asks for `n` messages tagged `tag`, one every `every` s; each one's latency (from the
+    // worker's clock to its arrival here) and the time from the first arrival to the last.
+    let mut run = |tag: &str, n: u64, every: f64| -> (Vec<Duration>, Duration) {
+        let r = srv
+            .http
+            .post(format!("{}/v1/flows/ml/send", srv.url))
+            .json(&json!({"command": "pace", "data": {"tag": tag, "n": n, "every": every}}))
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{:?}", r.text());
+        let mut lat = Vec::new();
+        let mut first = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            let Some(data) = line.strip_prefix("data:") else {
+                continue;
+            };
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64();
+            let v: Value = serde_json::from_str(data.trim()).unwrap();
+            if v["kind"] != "message_received" || v["data"]["command"] != tag {
+                continue;
+            }
+            let first = *first.get_or_insert_with(Instant::now);
+            let i = v["data"]["data"]["i"].as_u64().unwrap();
+            let sent = v["data"]["data"]["t"].as_f64().unwrap();
+            lat.push(Duration::from_secs_f64((now - sent).max(0.0)));
+            if i == n - 1 {
+                return (lat, first.elapsed());
+            }
+        }
+        panic!("the event stream ended");
+    };
+    let (mut paced, _) = run("paced", 220, 0.01);
+    let mut paced = paced.split_off(20);
+    paced.sort();
+    println!(
+        "worker message to SSE event, one every 10 ms ({}): p50 {}, p99 {}, max {}",
+        paced.len(),
+        ms(pct(&paced, 0.5)),
+        ms(pct(&paced, 0.99)),
+        ms(*paced.last().unwrap())
+    );
+    let (mut burst, took) = run("burst", 1000, 0.0);
+    burst.sort();
+    println!(
+        "worker messages in a burst (1000): {:.0} events/s at the SSE client, latency p50 {}, max {}",
+        999.0 / took.as_secs_f64(),
+        ms(pct(&burst, 0.5)),
+        ms(*burst.last().unwrap())
+    );
+    srv.remove("ml");
+}
+
 /// utime + stime (ticks) and VmRSS (KiB) of `pid`.
 fn usage(pid: u32) -> (u64, u64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
@@ -281,5 +369,6 @@ fn main() {
     let worker = sh_worker(dir.path());
     deploy_to_ready(&srv, &worker);
     round_trips(&srv, &sockets);
+    message_latency(&srv, dir.path());
     idle(&srv, &worker);
 }

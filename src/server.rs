@@ -68,6 +68,8 @@ pub struct ServeOptions {
     pub replicate: Option<(crate::backup::Target, ReplicateOptions)>,
     /// Where flow replicas' control sockets go (`None`: `DATA_DIR/flow-sockets`).
     pub flow_socket_dir: Option<std::path::PathBuf>,
+    /// Flow event retention and resource sampling.
+    pub flow_events: crate::flow::events::EventOptions,
 }
 
 impl Default for ServeOptions {
@@ -87,6 +89,7 @@ impl Default for ServeOptions {
             cors: None,
             replicate: None,
             flow_socket_dir: None,
+            flow_events: crate::flow::events::EventOptions::default(),
         }
     }
 }
@@ -127,6 +130,7 @@ pub async fn serve(
                 &listener,
                 options.tls.is_some(),
                 options.flow_socket_dir.clone(),
+                options.flow_events,
             )
             .await?,
         )
@@ -222,6 +226,7 @@ async fn start_flows(
     listener: &TcpListener,
     tls: bool,
     socket_dir: Option<std::path::PathBuf>,
+    events: crate::flow::events::EventOptions,
 ) -> anyhow::Result<crate::flow::FlowManager> {
     let self_url = listener.local_addr().ok().map(|mut a| {
         if a.ip().is_unspecified() {
@@ -233,7 +238,7 @@ async fn start_flows(
         root: engine.dir().root().join("flows"),
         self_url,
         socket_dir: socket_dir.unwrap_or_else(|| engine.dir().root().join("flow-sockets")),
-        events: crate::flow::events::EventOptions::from_env(),
+        events,
     };
     Ok(crate::flow::FlowManager::start(engine.clone(), options).await?)
 }

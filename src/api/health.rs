@@ -173,6 +173,7 @@ async fn components(app: &AppState, poisoned: Option<&str>) -> serde_json::Value
         "status": if h.sockets == h.running { "ok" } else { "partial" },
         "detail": format!("{} of {} running replicas listen on their control socket", h.sockets, h.running),
         "listening": h.sockets,
+        "connected": h.connected,
         "expected": h.running,
     });
     json!({"engine": engine_c, "flow_manager": manager, "supervisor": supervisor,

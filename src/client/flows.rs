@@ -84,21 +84,10 @@ impl Client {
     ///
     /// # Errors
     /// Transport, API and decoding errors.
-    pub async fn flow_send(
-        &self,
-        name: &str,
-        replica: Option<&str>,
-        command: &str,
-        data: serde_json::Value,
-    ) -> Result<SendOut> {
-        let body = SendInput {
-            replica: replica.map(str::to_owned),
-            command: command.to_owned(),
-            data,
-        };
+    pub async fn flow_send(&self, name: &str, body: &SendInput) -> Result<SendOut> {
         self.json(
             self.request(Method::POST, self.url(&["v1", "flows", name, "send"]))
-                .json(&body),
+                .json(body),
         )
         .await
     }

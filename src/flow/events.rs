@@ -23,7 +23,8 @@ use crate::store::{Engine, Op};
 
 pub(super) mod watch;
 
-/// How events are kept and how often replicas are sampled.
+/// How events are kept and how often replicas are sampled (`stmgr server start
+/// --flow-events-keep`, `--flow-events-max-age`, `--flow-sample-interval`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EventOptions {
     /// What the journal keeps (default: the last 10,000 events of the server, up to 7 days).
@@ -46,26 +47,16 @@ impl Default for EventOptions {
 }
 
 impl EventOptions {
-    /// The defaults, changed by `STMGR_FLOW_EVENTS_KEEP` (a count),
-    /// `STMGR_FLOW_EVENTS_MAX_AGE` (a duration, `0s` for none) and
-    /// `STMGR_FLOW_SAMPLE_INTERVAL` (a duration) when set and valid.
-    pub fn from_env() -> EventOptions {
-        let mut o = EventOptions::default();
-        let var = |name: &str| std::env::var(name).ok();
-        if let Some(n) = var("STMGR_FLOW_EVENTS_KEEP").and_then(|v| v.parse().ok()) {
-            o.retention.keep = n;
+    /// Keep at most `keep` events, none older than `max_age` before the newest (zero: no age
+    /// limit), and sample replicas every `sample_every`.
+    pub fn new(keep: u32, max_age: Duration, sample_every: Duration) -> EventOptions {
+        EventOptions {
+            retention: Retention {
+                keep,
+                max_age_ms: u64::try_from(max_age.as_millis()).unwrap_or(u64::MAX),
+            },
+            sample_every,
         }
-        if let Some(d) =
-            var("STMGR_FLOW_EVENTS_MAX_AGE").and_then(|v| humantime::parse_duration(&v).ok())
-        {
-            o.retention.max_age_ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        }
-        if let Some(d) =
-            var("STMGR_FLOW_SAMPLE_INTERVAL").and_then(|v| humantime::parse_duration(&v).ok())
-        {
-            o.sample_every = d.max(Duration::from_millis(10));
-        }
-        o
     }
 }
 
@@ -136,6 +127,49 @@ impl Journal {
         // No subscriber is not an error.
         let _ = self.live.send(Arc::new(event));
         Ok(id)
+    }
+
+    /// Records several events of one replica in one commit (ids in order), logging a failure
+    /// (a worker's burst of messages: one commit each would bound it to the commit rate).
+    pub async fn record_many(
+        &self,
+        flow: &str,
+        replica: Option<&str>,
+        events: Vec<(EventKind, serde_json::Value)>,
+    ) {
+        let mut next = self.next.lock().await;
+        let time = self.engine.now_ms();
+        let flow: Arc<str> = flow.into();
+        let replica: Option<Arc<str>> = replica.map(Arc::from);
+        let events: Vec<FlowEvent> = events
+            .into_iter()
+            .zip(*next..)
+            .map(|((kind, data), id)| FlowEvent {
+                id,
+                flow: flow.clone(),
+                replica: replica.clone(),
+                kind,
+                time,
+                data: data.to_string().into(),
+            })
+            .collect();
+        let ops = events
+            .iter()
+            .map(|event| {
+                Op::Flow(FlowOp::Event {
+                    event: event.clone(),
+                    retention: self.retention,
+                })
+            })
+            .collect();
+        if let Err(e) = self.engine.commit_ops(ops).await {
+            tracing::warn!(flow = %flow, error = %e, "flow events not recorded");
+            return;
+        }
+        *next += events.len() as u64;
+        for event in events {
+            let _ = self.live.send(Arc::new(event));
+        }
     }
 
     /// [`Journal::emit`], logging a failure instead of returning it (for event sources that

@@ -14,6 +14,7 @@ mod control;
 mod health;
 mod hooks;
 mod logs;
+mod ops;
 
 use super::FlowError;
 use super::manifest::{Format, Manifest};
@@ -162,10 +163,17 @@ impl FlowManager {
             config_file: None,
         };
         let sup = Supervisor::start(options, None).await?;
+        let links = super::link::Links::new(
+            name,
+            self.inner.options.socket_dir.clone(),
+            self.inner.journal.clone(),
+            self.inner.engine.clone(),
+        );
         let rt = Arc::new(Runtime {
             sup,
             ops: Arc::default(),
             rolling: AtomicBool::new(false),
+            links: Arc::new(links),
         });
         flows.insert(name.to_owned(), rt.clone());
         super::events::watch::spawn(
@@ -175,6 +183,7 @@ impl FlowManager {
             &rt,
             self.inner.options.events.sample_every,
         );
+        super::link::spawn_connector(&rt);
         Ok(rt)
     }
 
@@ -357,123 +366,6 @@ impl FlowManager {
         });
     }
 
-    /// Starts a stopped flow's workers (all at once).
-    ///
-    /// # Errors
-    /// [`FlowError::NotFound`], [`FlowError::Busy`], the supervisor or the commit.
-    pub async fn start_flow(&self, name: &str) -> Result<FlowSummary, FlowError> {
-        let (rt, _guard) = self.lock(name).await?;
-        let mut record = self.record(name)?;
-        let manifest = parse_stored(&record.manifest)?;
-        record.desired = FlowDesired::Running;
-        record.updated_at = self.inner.engine.now_ms();
-        self.put(name, record.clone()).await?;
-        self.activity(name, "start", json!({})).await;
-        rt.sup.replace_config(self.config_of(&manifest)).await?;
-        Ok(self.summary(name, &record, &rt, &manifest))
-    }
-
-    /// Stops a flow's workers; the flow stays, stopped, until started again.
-    ///
-    /// # Errors
-    /// As [`FlowManager::start_flow`].
-    pub async fn stop_flow(&self, name: &str) -> Result<FlowSummary, FlowError> {
-        let (rt, _guard) = self.lock(name).await?;
-        let mut record = self.record(name)?;
-        let manifest = parse_stored(&record.manifest)?;
-        record.desired = FlowDesired::Stopped;
-        record.updated_at = self.inner.engine.now_ms();
-        self.put(name, record.clone()).await?;
-        self.activity(name, "stop", json!({})).await;
-        rt.sup.replace_config(Config::default()).await?;
-        Ok(self.summary(name, &record, &rt, &manifest))
-    }
-
-    /// Restarts every replica of a running flow (a stopped flow is started).
-    ///
-    /// # Errors
-    /// As [`FlowManager::start_flow`].
-    pub async fn restart_flow(&self, name: &str) -> Result<FlowSummary, FlowError> {
-        let record = self.record(name)?;
-        if record.desired == FlowDesired::Stopped {
-            return self.start_flow(name).await;
-        }
-        let (rt, _guard) = self.lock(name).await?;
-        let manifest = parse_stored(&record.manifest)?;
-        let names: Vec<String> = manifest.replica_names().into_iter().map(|r| r.0).collect();
-        self.activity(name, "restart", json!({})).await;
-        let results = join_all(names.iter().map(|n| rt.sup.restart_process(n))).await;
-        results.into_iter().collect::<Result<Vec<()>, _>>()?;
-        Ok(self.summary(name, &record, &rt, &manifest))
-    }
-
-    /// Sets the number of replicas of one worker (`worker` may be left out when the flow has
-    /// one); a running flow starts or stops replicas at once, the others are left alone.
-    ///
-    /// # Errors
-    /// [`FlowError::Invalid`] for an unknown or ambiguous worker or too many replicas, else as
-    /// [`FlowManager::start_flow`].
-    pub async fn scale(
-        &self,
-        name: &str,
-        worker: Option<&str>,
-        replicas: u32,
-    ) -> Result<FlowSummary, FlowError> {
-        let (rt, _guard) = self.lock(name).await?;
-        let mut record = self.record(name)?;
-        let mut manifest = parse_stored(&record.manifest)?;
-        let worker = match worker {
-            Some(w) => w.to_owned(),
-            None if manifest.workers.len() == 1 => {
-                manifest.workers.keys().next().cloned().unwrap_or_default()
-            }
-            None => {
-                let names: Vec<&String> = manifest.workers.keys().collect();
-                return Err(FlowError::Invalid(format!(
-                    "flow {name} has several workers ({names:?}): name the one to scale"
-                )));
-            }
-        };
-        let Some(w) = manifest.workers.get_mut(&worker) else {
-            return Err(FlowError::Invalid(format!(
-                "flow {name} has no worker {worker:?}"
-            )));
-        };
-        w.replicas = replicas;
-        manifest
-            .validate()
-            .map_err(|e| FlowError::Invalid(e.to_string()))?;
-        self.check_socket_paths(&manifest)?;
-        record.manifest = manifest.to_json().into();
-        record.updated_at = self.inner.engine.now_ms();
-        self.put(name, record.clone()).await?;
-        let data = json!({"worker": worker, "replicas": replicas});
-        self.activity(name, "scale", data).await;
-        if record.desired == FlowDesired::Running {
-            rt.sup.replace_config(self.config_of(&manifest)).await?;
-        }
-        runtime::remove_stale_sockets(&self.inner.options.socket_dir, &manifest);
-        Ok(self.summary(name, &record, &rt, &manifest))
-    }
-
-    /// Stops a flow's workers and forgets the flow (its directory and logs go too).
-    ///
-    /// # Errors
-    /// As [`FlowManager::start_flow`].
-    pub async fn remove(&self, name: &str) -> Result<(), FlowError> {
-        let (rt, _guard) = self.lock(name).await?;
-        rt.sup.shutdown().await;
-        self.inner
-            .engine
-            .commit_ops(vec![Op::Flow(FlowOp::Delete { name: name.into() })])
-            .await?;
-        self.inner.flows.lock().await.remove(name);
-        self.activity(name, "remove", json!({})).await;
-        let _ = std::fs::remove_dir_all(self.inner.options.root.join(name));
-        self.remove_sockets(name);
-        Ok(())
-    }
-
     /// Every flow, by name.
     pub async fn list(&self) -> Vec<FlowSummary> {
         let view = self.inner.engine.view();
@@ -497,7 +389,7 @@ impl FlowManager {
         let record = self.record(name)?;
         let manifest = parse_stored(&record.manifest)?;
         let rt = self.runtime(name, false).await?;
-        let replicas = runtime::replicas(&rt.sup, &manifest, &self.inner.usage);
+        let replicas = runtime::replicas(&rt, &manifest, &self.inner.usage);
         Ok(FlowStatus {
             flow: summarize(name, &record, &manifest, &replicas),
             manifest: manifest.redacted(),
@@ -506,7 +398,7 @@ impl FlowManager {
     }
 
     fn summary(&self, name: &str, record: &FlowRecord, rt: &Runtime, m: &Manifest) -> FlowSummary {
-        let replicas = runtime::replicas(&rt.sup, m, &Sampler::default());
+        let replicas = runtime::replicas(rt, m, &Sampler::default());
         summarize(name, record, m, &replicas)
     }
 

@@ -14,6 +14,7 @@
 
 pub mod code;
 pub mod events;
+mod link;
 pub mod manager;
 pub mod manifest;
 pub mod procfs;

@@ -1,10 +1,12 @@
-//! A flow's running part: its supervisor and the lock that serializes changes to it, and how
-//! its replicas are shown (supervisor status plus `/proc` usage and thresholds).
+//! A flow's running part: its supervisor, the lock that serializes changes to it and the links
+//! to its replicas' control sockets, and how its replicas are shown (supervisor status plus
+//! `/proc` usage and thresholds, and the link's state).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use super::link::Links;
 use super::manifest::Manifest;
 use super::procfs::Sampler;
 use super::wire::ReplicaStatus;
@@ -18,14 +20,13 @@ pub(super) struct Runtime {
     pub ops: Arc<tokio::sync::Mutex<()>>,
     /// True while a deploy rolls out.
     pub rolling: AtomicBool,
+    /// The manager's connections to the replicas' control sockets.
+    pub links: Arc<Links>,
 }
 
 /// Every replica `manifest` asks for, as the supervisor has it (STOPPED when it has not).
-pub(super) fn replicas(
-    sup: &Supervisor,
-    manifest: &Manifest,
-    usage: &Sampler,
-) -> Vec<ReplicaStatus> {
+pub(super) fn replicas(rt: &Runtime, manifest: &Manifest, usage: &Sampler) -> Vec<ReplicaStatus> {
+    let sup = &rt.sup;
     let by_name: BTreeMap<String, InstanceStatus> = sup
         .status()
         .into_iter()
@@ -49,7 +50,12 @@ pub(super) fn replicas(
                 cpu_percent: None,
                 rss_bytes: None,
                 over: Vec::new(),
+                socket_connected: false,
+                last_message_at: None,
             };
+            let link = rt.links.view(&name);
+            r.socket_connected = link.connected;
+            r.last_message_at = link.last_message_at.map(crate::time::format_ts);
             if let Some(s) = by_name.get(&name) {
                 r.state = s.state.as_str().to_owned();
                 r.ready = s.ready && s.state == State::Running;

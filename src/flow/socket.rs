@@ -1,9 +1,11 @@
-//! The control socket of a replica: a Unix stream socket the worker listens on (its path is in
-//! `STMGR_FLOW_SOCKET`, and in `SOCKET_PATH` for Kawaflow runtimes), to which the manager
-//! connects for each request. Both directions carry frames: a 4-byte big-endian length, then
-//! that many bytes of UTF-8 JSON `{"command": …, "data": …, "timestamp": …}`. The manager sends
-//! one frame and reads one reply frame on the same connection, within a timeout; the reply's
-//! `data` is the answer (a reply with `"command": "error"` is the worker's refusal).
+//! The control socket's frames: a Unix stream socket the worker listens on (its path is in
+//! `STMGR_FLOW_SOCKET`, and in `SOCKET_PATH` for Kawaflow runtimes). Both directions carry
+//! frames: a 4-byte big-endian length, then that many bytes of UTF-8 JSON
+//! `{"command": …, "data": …, "timestamp": …, "id": …}`. A request carries an `id` that its
+//! reply echoes; a frame from the worker without one (or with one no request waits for) is a
+//! message of the worker's own. This module reads, checks and writes frames, and makes one
+//! exchange on a connection of its own ([`request`]); the manager's persistent connection to
+//! each replica is [`crate::flow::link`].
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,6 +32,26 @@ pub struct Message {
     /// When it was sent (RFC 3339).
     #[serde(default)]
     pub timestamp: String,
+    /// Correlates a reply with its request: the manager sets it on each request and the worker
+    /// echoes it; a worker's own messages leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// Why bytes read from a control socket are not a message.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    /// The connection broke or was closed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The peer sent something that is not a frame (framing is lost: close the connection).
+    #[error("{reason}")]
+    Malformed {
+        /// What is wrong.
+        reason: String,
+        /// The frame's length (what its header said, for one over the limit).
+        bytes: u64,
+    },
 }
 
 /// Why a request over a control socket failed.
@@ -79,32 +101,53 @@ pub async fn write_frame<W: AsyncWrite + Unpin>(w: &mut W, msg: &Message) -> std
     w.flush().await
 }
 
+/// Reads one frame's body, without decoding it.
+///
+/// # Errors
+/// [`FrameError::Io`] when the read fails or ends early, [`FrameError::Malformed`] when the
+/// length is over [`MAX_FRAME`] (the body is not read).
+pub async fn read_body<R: AsyncRead + Unpin>(r: &mut R) -> Result<Vec<u8>, FrameError> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len).await?;
+    let len = u32::from_be_bytes(len);
+    if len > MAX_FRAME {
+        return Err(FrameError::Malformed {
+            reason: format!("frame of {len} bytes is over the 16 MiB limit"),
+            bytes: u64::from(len),
+        });
+    }
+    let mut body = vec![0u8; len as usize];
+    r.read_exact(&mut body).await?;
+    Ok(body)
+}
+
+/// Decodes a frame's body: UTF-8 JSON, an object with a string `command`.
+///
+/// # Errors
+/// Why it is not a message.
+pub fn decode(body: &[u8]) -> Result<Message, String> {
+    let text = std::str::from_utf8(body).map_err(|e| format!("frame is not UTF-8: {e}"))?;
+    serde_json::from_str(text).map_err(|e| format!("frame is not a JSON message: {e}"))
+}
+
 /// Reads one frame.
 ///
 /// # Errors
 /// The read fails or ends early, the length is over [`MAX_FRAME`], or the bytes are not a
 /// JSON message (`InvalidData`).
 pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> std::io::Result<Message> {
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len).await?;
-    let len = u32::from_be_bytes(len);
-    if len > MAX_FRAME {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("frame of {len} bytes is over the 16 MiB limit"),
-        ));
-    }
-    let mut body = vec![0u8; len as usize];
-    r.read_exact(&mut body).await?;
-    serde_json::from_slice(&body).map_err(|e| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("frame is not a JSON message: {e}"),
-        )
-    })
+    let body = read_body(r).await.map_err(|e| match e {
+        FrameError::Io(e) => e,
+        FrameError::Malformed { reason, .. } => {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, reason)
+        }
+    })?;
+    decode(&body).map_err(|reason| std::io::Error::new(std::io::ErrorKind::InvalidData, reason))
 }
 
-/// Sends `command` with `data` to the worker listening on `path` and returns its reply.
+/// Sends `command` with `data` to the worker listening on `path` on a connection of its own,
+/// and returns its reply (frames before it that carry another id, the worker's own messages,
+/// are skipped). The manager uses its persistent link instead ([`crate::flow::link`]).
 ///
 /// # Errors
 /// [`SocketError`]: no listener, a broken or malformed exchange, or no reply within `timeout`.
@@ -127,13 +170,20 @@ pub async fn request(
             path: path.to_owned(),
             message: e.to_string(),
         };
+        let id = "1".to_owned();
         let msg = Message {
             command: command.to_owned(),
             data,
             timestamp: now,
+            id: Some(id.clone()),
         };
         write_frame(&mut stream, &msg).await.map_err(protocol)?;
-        read_frame(&mut stream).await.map_err(protocol)
+        loop {
+            let reply = read_frame(&mut stream).await.map_err(protocol)?;
+            if reply.id.as_deref() == Some(&id) {
+                return Ok(reply);
+            }
+        }
     };
     tokio::time::timeout(timeout, exchange)
         .await
@@ -161,6 +211,7 @@ mod tests {
                 command: m.command.clone(),
                 data: serde_json::json!({"got": m.data}),
                 timestamp: m.timestamp,
+                id: m.id,
             };
             write_frame(&mut s, &reply).await.unwrap();
             let (mut s, _) = listener.accept().await.unwrap();
@@ -209,5 +260,28 @@ mod tests {
         let mut bytes: &[u8] = &[0xff, 0xff, 0xff, 0xff, b'{'];
         let e = read_frame(&mut bytes).await.unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        let mut bytes: &[u8] = &[0xff, 0xff, 0xff, 0xff, b'{'];
+        let e = read_body(&mut bytes).await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                FrameError::Malformed {
+                    bytes: 0xffff_ffff,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn decode_names_what_is_wrong() {
+        assert!(decode(b"\xff\xfe").unwrap_err().contains("not UTF-8"));
+        assert!(decode(b"{").unwrap_err().contains("not a JSON message"));
+        assert!(decode(br#"{"data": 1}"#).unwrap_err().contains("command"));
+        assert!(decode(br#"{"command": 1}"#).is_err());
+        let m = decode(br#"{"command": "hi", "id": "7"}"#).unwrap();
+        assert_eq!((m.command.as_str(), m.id.as_deref()), ("hi", Some("7")));
+        assert_eq!(m.data, serde_json::Value::Null);
     }
 }

@@ -68,6 +68,12 @@ pub struct ReplicaStatus {
     /// The thresholds of its worker it is over now (`cpu`, `rss`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub over: Vec<String>,
+    /// Whether the manager holds a connection to its control socket now.
+    #[serde(default)]
+    pub socket_connected: bool,
+    /// When its worker last sent a message of its own on the control socket (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message_at: Option<String>,
 }
 
 /// A flow with its manifest (secrets redacted) and every replica.
@@ -115,6 +121,9 @@ pub struct SendInput {
     /// Its argument.
     #[serde(default)]
     pub data: serde_json::Value,
+    /// How long to wait for the reply, in ms (1 to 60,000) [default: 10,000].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
 }
 
 /// The answer of a command sent to a replica.
@@ -161,4 +170,7 @@ pub struct FlowHealth {
     pub not_running: Vec<String>,
     /// Running replicas whose control socket exists (their worker listens on it).
     pub sockets: u32,
+    /// Running replicas the manager holds a connection to (their control socket's link).
+    #[serde(default)]
+    pub connected: u32,
 }

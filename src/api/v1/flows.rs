@@ -202,7 +202,8 @@ pub(super) async fn scale(
 }
 
 /// Sends a command to one replica's control socket and answers its reply (502 when the worker
-/// does not listen or sends a malformed frame, 504 after 10 s without a reply).
+/// does not listen or sends a malformed frame, 504 without a reply within `timeout_ms`, 10 s by
+/// default).
 #[utoipa::path(
     post,
     path = "/v1/flows/{name}/send",
@@ -211,7 +212,7 @@ pub(super) async fn scale(
     request_body = SendInput,
     responses(
         (status = 200, description = "The replica's reply", body = SendOut),
-        (status = 400, description = "Unknown replica, or none running", body = ErrorBody),
+        (status = 400, description = "Unknown replica, none running, or a timeout out of range", body = ErrorBody),
         (status = 404, description = "No such flow", body = ErrorBody),
         (status = 415, description = "Body is not `application/json`", body = ErrorBody),
         (status = 502, description = "The worker's socket refused or broke the exchange", body = ErrorBody),
@@ -223,8 +224,6 @@ pub(super) async fn send(
     ApiPath(name): ApiPath<String>,
     ApiJson(input): ApiJson<SendInput>,
 ) -> ApiResult<Json<SendOut>> {
-    let out = manager(&app)?
-        .send(&name, input.replica.as_deref(), &input.command, input.data)
-        .await?;
+    let out = manager(&app)?.send(&name, input).await?;
     Ok(Json(out))
 }

@@ -19,5 +19,5 @@ pub struct DumpArgs {
 /// # Errors
 /// No such flow or replica, no answer, or the worker's refusal (exit 1).
 pub fn run(args: &DumpArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    super::send_and_print(ctx, &args.target, "dump", serde_json::Value::Null)
+    super::send_and_print(ctx, &args.target, "dump", serde_json::Value::Null, None)
 }

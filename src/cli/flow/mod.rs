@@ -134,13 +134,20 @@ fn send_and_print(
     target: &str,
     command: &str,
     data: serde_json::Value,
+    timeout: Option<std::time::Duration>,
 ) -> anyhow::Result<ExitCode> {
     let (flow, replica) = match target.split_once('/') {
         Some((f, r)) => (f, Some(r)),
         None => (target, None),
     };
     let client = online::client(ctx)?;
-    let out = ctx.block_on(client.flow_send(flow, replica, command, data))?;
+    let input = crate::flow::wire::SendInput {
+        replica: replica.map(str::to_owned),
+        command: command.to_owned(),
+        data,
+        timeout_ms: timeout.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+    };
+    let out = ctx.block_on(client.flow_send(flow, &input))?;
     if out.reply.command == "error" {
         anyhow::bail!(
             "replica {} refused {command}: {}",

@@ -16,7 +16,7 @@ pub struct StatusArgs {
     pub name: String,
 }
 
-const HEADERS: [&str; 9] = [
+const HEADERS: [&str; 11] = [
     "replica",
     "state",
     "ready",
@@ -26,6 +26,8 @@ const HEADERS: [&str; 9] = [
     "last_exit",
     "cpu%",
     "rss",
+    "socket",
+    "last_message",
 ];
 
 fn row(r: &ReplicaStatus) -> Vec<String> {
@@ -42,6 +44,8 @@ fn row(r: &ReplicaStatus) -> Vec<String> {
         opt(r.last_exit.clone()),
         opt(r.cpu_percent.map(|c| format!("{c:.1}"))),
         opt(r.rss_bytes.map(|b| bytesize::ByteSize(b).to_string())),
+        if r.socket_connected { "connected" } else { "-" }.into(),
+        opt(r.last_message_at.clone()),
     ]
 }
 

@@ -142,6 +142,17 @@ pub struct StartArgs {
     /// [default: DATA_DIR/flow-sockets] [env: STMGR_FLOW_SOCKET_DIR, SOCKET_DIR]
     #[arg(long, value_name = "DIR")]
     pub flow_socket_dir: Option<std::path::PathBuf>,
+    /// Flow events the journal keeps (the oldest go first)
+    #[arg(long, env = "STMGR_FLOW_EVENTS_KEEP", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub flow_events_keep: u32,
+    /// Flow events older than this before the newest are dropped from the journal (0s: no age
+    /// limit)
+    #[arg(long, env = "STMGR_FLOW_EVENTS_MAX_AGE", default_value = "7d", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub flow_events_max_age: Duration,
+    /// How often each running flow replica's CPU and memory are checked against its worker's
+    /// thresholds (10ms to 1h)
+    #[arg(long, env = "STMGR_FLOW_SAMPLE_INTERVAL", default_value = "1s", value_parser = parse_sample_interval, value_name = "DURATION")]
+    pub flow_sample_interval: Duration,
     /// Keep the log in this PostgreSQL database (postgres://user@host/db), shared with other
     /// servers, instead of the data directory's WAL; `embedded` is the default
     /// [env: STMGR_BACKEND] [config: engine.backend]
@@ -403,6 +414,11 @@ pub fn run(args: &StartArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         cors: cors.clone(),
         replicate,
         flow_socket_dir: flow_socket_dir(args),
+        flow_events: crate::flow::events::EventOptions::new(
+            args.flow_events_keep,
+            args.flow_events_max_age,
+            args.flow_sample_interval,
+        ),
     };
     ctx.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -555,6 +571,16 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
         Err("a timeout must be above zero".into())
     } else {
         Ok(d)
+    }
+}
+
+/// A `--flow-sample-interval`: a duration from 10 ms to 1 h.
+fn parse_sample_interval(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if (Duration::from_millis(10)..=Duration::from_secs(3600)).contains(&d) {
+        Ok(d)
+    } else {
+        Err("the sample interval is from 10ms to 1h".into())
     }
 }
 

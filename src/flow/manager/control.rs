@@ -1,14 +1,17 @@
 //! The manager's side of the replicas' control sockets: where they are, the check that their
-//! paths fit a Unix socket, one exchange with a replica, and the cleanup of a removed flow's
-//! sockets.
+//! paths fit a Unix socket, a request to a replica over its link ([`crate::flow::link`]), and
+//! the cleanup of a removed flow's sockets.
 
 use super::FlowManager;
 use crate::flow::FlowError;
 use crate::flow::manifest::Manifest;
-use crate::flow::wire::SendOut;
+use crate::flow::wire::{SendInput, SendOut};
 
 /// How long a command sent to a replica's control socket may take.
 pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The longest wait for a reply a request may ask for (`timeout_ms`).
+pub const MAX_SEND_TIMEOUT_MS: u64 = 60_000;
 
 impl FlowManager {
     /// Refuses a manifest whose replicas' socket paths would be too long for a Unix socket.
@@ -32,19 +35,32 @@ impl FlowManager {
         Ok(())
     }
 
-    /// Sends `command` to a replica's control socket and returns its reply. `replica`
-    /// defaults to the flow's only replica, else its first running one.
+    /// Sends `command` to a replica over its control socket's link and returns its reply.
+    /// `replica` defaults to the flow's only replica, else its first running one.
+    ///
+    /// `timeout_ms` bounds the wait for the reply ([`SEND_TIMEOUT`] without it).
     ///
     /// # Errors
-    /// [`FlowError::NotFound`], [`FlowError::Invalid`] for an unknown replica or none running,
-    /// [`FlowError::Socket`] when the worker does not answer.
-    pub async fn send(
-        &self,
-        name: &str,
-        replica: Option<&str>,
-        command: &str,
-        data: serde_json::Value,
-    ) -> Result<SendOut, FlowError> {
+    /// [`FlowError::NotFound`], [`FlowError::Invalid`] for an unknown replica, none running or
+    /// a timeout out of 1..=60,000 ms, [`FlowError::Socket`] when the worker does not answer.
+    pub async fn send(&self, name: &str, input: SendInput) -> Result<SendOut, FlowError> {
+        let SendInput {
+            replica,
+            command,
+            data,
+            timeout_ms,
+        } = input;
+        let timeout = match timeout_ms {
+            None => SEND_TIMEOUT,
+            Some(ms @ 1..=MAX_SEND_TIMEOUT_MS) => std::time::Duration::from_millis(ms),
+            Some(ms) => {
+                return Err(FlowError::Invalid(format!(
+                    "timeout_ms {ms} is not from 1 to {MAX_SEND_TIMEOUT_MS}"
+                )));
+            }
+        };
+        let replica = replica.as_deref();
+        let command = command.as_str();
         let status = self.status(name).await?;
         let chosen = match replica {
             Some(r) => status
@@ -59,10 +75,8 @@ impl FlowManager {
                 .find(|x| x.state == "RUNNING")
                 .ok_or_else(|| FlowError::Invalid(format!("no replica of flow {name} runs")))?,
         };
-        let path =
-            crate::flow::manifest::socket_path(&self.inner.options.socket_dir, name, &chosen.name);
-        let now = crate::time::format_ts(self.inner.engine.now_ms());
-        let reply = crate::flow::socket::request(&path, command, data, now, SEND_TIMEOUT).await?;
+        let link = self.runtime(name, false).await?.links.get(&chosen.name);
+        let reply = link.request(command, data, timeout).await?;
         Ok(SendOut {
             replica: chosen.name.clone(),
             reply,

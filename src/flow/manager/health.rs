@@ -43,6 +43,9 @@ impl FlowManager {
                 if std::fs::metadata(&path).is_ok_and(|m| m.file_type().is_socket()) {
                     h.sockets += 1;
                 }
+                if rt.links.view(&replica).connected {
+                    h.connected += 1;
+                }
             }
         }
         h

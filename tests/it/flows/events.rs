@@ -16,13 +16,13 @@ use crate::server_cli::ServerProc;
 use crate::util::{TestDir, wait_until};
 
 /// `stmgr flow events ARGS -o jsonl` running, its events arriving on a channel.
-struct Follower {
+pub(super) struct Follower {
     child: Child,
     events: mpsc::Receiver<Value>,
 }
 
 impl Follower {
-    fn start(t: &TestDir, srv: &ServerProc, args: &[&str]) -> Follower {
+    pub(super) fn start(t: &TestDir, srv: &ServerProc, args: &[&str]) -> Follower {
         let mut child = t
             .std_command()
             .args(["--server", &srv.url, "--output", "jsonl", "flow", "events"])
@@ -44,7 +44,7 @@ impl Follower {
     }
 
     /// Events until one matches `stop` (included), within 30 s.
-    fn until(&self, what: &str, stop: impl Fn(&Value) -> bool) -> Vec<Value> {
+    pub(super) fn until(&self, what: &str, stop: impl Fn(&Value) -> bool) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut got = Vec::new();
         loop {
@@ -70,7 +70,7 @@ impl Drop for Follower {
 }
 
 /// Every event `flow events ARGS` prints (the replay, not following).
-fn replay(t: &TestDir, srv: &ServerProc, args: &[&str]) -> Vec<Value> {
+pub(super) fn replay(t: &TestDir, srv: &ServerProc, args: &[&str]) -> Vec<Value> {
     let out = t
         .stmgr()
         .args(["--server", &srv.url, "--output", "jsonl", "flow", "events"])
@@ -89,7 +89,7 @@ fn replay(t: &TestDir, srv: &ServerProc, args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-fn ids(events: &[Value]) -> Vec<u64> {
+pub(super) fn ids(events: &[Value]) -> Vec<u64> {
     events.iter().map(|e| e["id"].as_u64().unwrap()).collect()
 }
 

@@ -4,13 +4,15 @@
 //! every flow back (from a snapshot after a WAL trim, too), an update whose worker never becomes
 //! ready rolled back while the old replica keeps running, and manifest errors naming the field.
 //! Beside: code snapshots ([`code`]), `docker run` workers ([`docker`]), `exospherehost`
-//! runtimes as workers ([`exosphere`]), scaling and 50 flows ([`scale`]).
+//! runtimes as workers ([`exosphere`]), scaling and 50 flows ([`scale`]), the control socket
+//! both ways ([`socket`], [`messages`]).
 
 mod code;
 mod docker;
 mod events;
 mod exosphere;
 mod logs;
+mod messages;
 mod rollback;
 mod scale;
 mod socket;
