@@ -308,7 +308,8 @@ impl Engine {
             origin.clone(),
             notifier,
         )
-        .with_floor(next_seq - 1);
+        .with_floor(next_seq - 1)
+        .with_dir(dir.clone());
         let stop = Arc::new(AtomicBool::new(false));
         let (engine, tx) = Engine::launch(Launch {
             dir,

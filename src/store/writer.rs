@@ -8,7 +8,10 @@
 //! in, publishes to watchers and answers the callers. A failed WAL write or sync poisons the
 //! engine: those commits fail, later ones are refused, the visible state never includes them.
 //! A batch a shared log did not take fails alone: its commits are answered with the error and
-//! the next batch starts again from the published state.
+//! the next batch starts again from the published state. A shared log trimmed past the
+//! state (this server fell behind) is not caught up commit by commit: the commit thread
+//! reloads the newest stored snapshot and the log after it ([`Log::reload`]) and swaps that
+//! state in, ending the live watchers with `compacted`.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -21,7 +24,7 @@ use tracing::{error, warn};
 use crate::store::command::{Op, Record};
 use crate::store::crypto::record::RecordEncoder;
 use crate::store::error::{Rejection, Result, StoreError};
-use crate::store::log::{Log, Tail};
+use crate::store::log::{Log, Reload, Tail};
 use crate::store::options::Clock;
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::EngineStats;
@@ -259,15 +262,87 @@ impl Writer {
     /// to a shared log.
     fn idle(&mut self) {
         let applied = read(&self.shared.state).seq;
-        match self.log.idle(applied) {
-            Ok(tail) if tail.is_empty() => {}
+        let res = match self.log.idle(applied) {
+            Ok(tail) if tail.is_empty() => Ok(()),
             Ok(tail) => {
                 let mut working: State = (**read(&self.shared.state)).clone();
                 self.apply_tail(&mut working, tail);
+                Ok(())
             }
+            Err(StoreError::LogTrimmed { next, floor }) => {
+                let mut working: State = (**read(&self.shared.state)).clone();
+                self.reload(&mut working, next, floor)
+            }
+            Err(e) => Err(e),
+        };
+        match res {
+            Ok(()) => {}
             Err(e) if self.log.failures_poison() => self.poison(&e),
             Err(e) => warn!(error = %error_chain(&e), "reading the shared log failed; will retry"),
         }
+    }
+
+    /// Brings `working` to the log's head before a batch ([`Log::begin`]; held for the batch
+    /// with `write`): the commits others appended are applied and published; a log trimmed
+    /// past `working` is reloaded first ([`Writer::reload`]).
+    fn begin(&mut self, working: &mut State, write: bool) -> Result<()> {
+        match self.log.begin(working.seq, write) {
+            Ok(tail) => {
+                self.apply_tail(working, tail);
+                Ok(())
+            }
+            Err(StoreError::LogTrimmed { next, floor }) => {
+                // Nothing is held: the snapshot is fetched without the counter row.
+                self.reload(working, next, floor)?;
+                let tail = self.log.begin(working.seq, write)?;
+                self.apply_tail(working, tail);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The shared log was trimmed past this server's state (it fell behind while others
+    /// wrote, snapshotted and trimmed): starts over from the newest stored snapshot plus the
+    /// log after it, as a server starting would. The state is swapped under the watch hub's
+    /// lock, which ends every live subscriber with `compacted` (the commits between its
+    /// position and the snapshot are gone) and forgets its ring; the log's commits after the
+    /// snapshot are then published like any tail, so nothing is delivered twice or skipped.
+    fn reload(&mut self, working: &mut State, next: u64, floor: u64) -> Result<()> {
+        let from = working.seq;
+        let reload = self.log.reload()?;
+        let Reload {
+            state,
+            next_seq,
+            snapshot_id,
+            created_ms,
+            oldest_available,
+            tail,
+        } = reload;
+        warn!(
+            from_seq = from,
+            needed = next,
+            log_floor = floor,
+            snapshot = snapshot_id.as_deref().unwrap_or("none"),
+            snapshot_seq = state.seq,
+            tail = tail.len(),
+            "the shared log was trimmed past this server's state; reloaded from the newest stored snapshot"
+        );
+        self.next_seq = next_seq.max(state.seq + 1);
+        self.last_ts = self.last_ts.max(state.ts);
+        self.shared.stats.reloaded(created_ms);
+        let published = Arc::new(state.clone());
+        let shared_state = &self.shared.state;
+        let mut previous = None;
+        self.shared
+            .hub
+            .reset(state.seq, self.next_seq, oldest_available, || {
+                previous = Some(std::mem::replace(&mut *write(shared_state), published));
+            });
+        drop(previous);
+        *working = state;
+        self.apply_tail(working, tail);
+        Ok(())
     }
 
     /// Applies commits others appended to `working` and publishes the result (they are in
@@ -307,8 +382,8 @@ impl Writer {
             .iter()
             .any(|r| matches!(r, Request::Sync(_) | Request::Tail));
         if writes || reads {
-            match self.log.begin(working.seq, writes) {
-                Ok(tail) => self.apply_tail(&mut working, tail),
+            match self.begin(&mut working, writes) {
+                Ok(()) => {}
                 Err(e) => {
                     let msg = error_chain(&e);
                     warn!(error = %msg, "the shared log cannot be reached; the waiting requests fail");

@@ -6,6 +6,7 @@
 
 mod failures;
 pub mod harness;
+mod reload;
 mod snapshots;
 
 use std::collections::{BTreeMap, BTreeSet};
