@@ -7,6 +7,7 @@
 mod failures;
 pub mod harness;
 mod reload;
+mod snapshot_cli;
 mod snapshots;
 
 use std::collections::{BTreeMap, BTreeSet};

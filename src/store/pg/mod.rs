@@ -28,6 +28,7 @@
 
 pub mod auto;
 pub mod boot;
+pub mod catalog;
 pub mod install;
 pub mod listen;
 pub mod log;
