@@ -9,6 +9,7 @@ pub mod harness;
 mod reload;
 mod snapshot_cli;
 mod snapshots;
+mod unreachable;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
