@@ -35,12 +35,15 @@ pub struct Published {
     pub pruned: Vec<String>,
     /// The trim (`None`: not the leader).
     pub trimmed: Option<Trimmed>,
+    /// The ids the database holds afterwards: a server's local copy of any other is stale.
+    pub held: Vec<String>,
 }
 
 /// Stores the verified snapshot `meta` (its file under `snapshots`) in the database, prunes
 /// the stored ones, and trims the log when `leader`. An automatic snapshot's local file is
 /// removed once stored (the database is where it lives); others stay for `stmgr snapshot`'s
-/// tags, downloads and `--to`.
+/// tags, downloads and `--to` while the database holds them (the caller removes the local
+/// copies of those it no longer holds: [`Published::held`]).
 ///
 /// # Errors
 /// The database cannot be reached or written; nothing was trimmed then.
@@ -62,10 +65,12 @@ pub fn publish(
     } else {
         None
     };
+    let held = snap::list(&mut client)?.into_iter().map(|s| s.id).collect();
     Ok(Published {
         stored,
         pruned,
         trimmed,
+        held,
     })
 }
 

@@ -356,3 +356,41 @@ fn restore_of_the_database_to_a_time_picks_the_newest_commit_at_or_before_it() {
         ));
     });
 }
+
+/// The ids of the snapshot files in a server's own directory.
+fn local_snapshots(s: &Server) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(s.data_dir().join("snapshots"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".snap").map(str::to_owned)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_servers_local_copies_of_manual_snapshots_go_when_the_database_prunes_them() {
+    let Some(pg) = Pg::start() else { return };
+    let url = format!(
+        "{}?stmgr_snapshot_every_commits=0&stmgr_snapshot_keep=2",
+        pg.url()
+    );
+    let a = Server::start_url(&url, &[]);
+    let rt = rt();
+    let mut taken = Vec::new();
+    for i in 1..=4u64 {
+        let id = rt.block_on(async {
+            put(&a.client(), &format!("k{i}"), i, None).await.unwrap();
+            a.client().snapshot().await.unwrap().snapshot_id
+        });
+        taken.push(id);
+        let held: Vec<String> = stored(&pg).into_iter().map(|(id, _)| id).collect();
+        let want: Vec<String> = taken.iter().rev().take(2).rev().cloned().collect();
+        assert_eq!(held, want, "the database keeps the newest 2");
+        let mut held = held;
+        held.sort();
+        assert_eq!(local_snapshots(&a), held, "the local copies follow it");
+    }
+}
