@@ -165,45 +165,56 @@ fn read_tail_above(
     client: &mut Client,
     keys: &Keyring,
     applied: u64,
-    floor: Option<u64>,
+    mut floor: Option<u64>,
 ) -> Result<Tail> {
     let mut out = Vec::new();
     let mut next = applied + 1;
-    if let Some(floor) = floor
-        && floor >= next
-    {
-        return Err(StoreError::LogTrimmed { next, floor });
-    }
     loop {
-        let rows = client
-            .query(
-                "SELECT commit_seq, key_id, frame FROM stmgr_log WHERE commit_seq >= $1 \
-                 ORDER BY commit_seq LIMIT $2",
+        // Without the floor, the first batch reads it in the same statement (one round
+        // trip, one snapshot of both tables): a row of NULLs when the log holds nothing.
+        let rows = if floor.is_none() {
+            client.query(
+                "SELECT m.compact_seq, l.commit_seq, l.key_id, l.frame FROM stmgr_meta m \
+                 LEFT JOIN LATERAL (SELECT commit_seq, key_id, frame FROM stmgr_log \
+                 WHERE commit_seq >= $1 ORDER BY commit_seq LIMIT $2) l ON true \
+                 WHERE m.id = 1",
                 &[&(next as i64), &TAIL_BATCH],
             )
-            .map_err(|e| backend("read stmgr_log", &e))?;
-        let n = rows.len();
-        if n == 0 && out.is_empty() && floor.is_none() {
-            // Nothing after `applied`: at the head, or trimmed past it.
-            let floor = super::boot::compact_seq(client)?;
-            if floor >= next {
-                return Err(StoreError::LogTrimmed { next, floor });
-            }
+        } else {
+            client.query(
+                "SELECT NULL::int8, commit_seq, key_id, frame FROM stmgr_log \
+                 WHERE commit_seq >= $1 ORDER BY commit_seq LIMIT $2",
+                &[&(next as i64), &TAIL_BATCH],
+            )
         }
+        .map_err(|e| backend("read stmgr_log", &e))?;
+        if floor.is_none() {
+            floor = Some(rows.first().map_or(0, |r| r.get::<_, i64>(0) as u64));
+        }
+        if let Some(floor) = floor
+            && floor >= next
+        {
+            return Err(StoreError::LogTrimmed { next, floor });
+        }
+        let mut n = 0;
         for row in rows {
-            let seq = row.get::<_, i64>(0) as u64;
+            let Some(seq) = row.get::<_, Option<i64>>(1) else {
+                continue;
+            };
+            let seq = seq as u64;
             if seq != next {
                 return Err(StoreError::LogTrimmed {
                     next,
                     floor: seq - 1,
                 });
             }
-            let frame: &[u8] = row.get(2);
-            let record = decode(seq, row.get::<_, i64>(1), frame, keys)?;
+            let frame: &[u8] = row.get(3);
+            let record = decode(seq, row.get::<_, i64>(2), frame, keys)?;
             out.push((record, frame.len()));
             next += 1;
+            n += 1;
         }
-        if (n as i64) < TAIL_BATCH {
+        if n < TAIL_BATCH {
             return Ok(out);
         }
     }

@@ -127,6 +127,10 @@ fn a_server_the_log_was_trimmed_past_reloads_the_snapshot_and_goes_on() {
         let oldest = end.data["oldest_available"].as_u64().unwrap();
         assert!(oldest > 4, "{end:?}");
     });
+    // The log line reaches stderr through the logger's writer thread: poll for it.
+    wait_until(Duration::from_secs(10), "A logs the reload", || {
+        a.logged("reloaded from the newest stored snapshot") > 0
+    });
     assert_eq!(
         a.logged("reloaded from the newest stored snapshot"),
         1,
