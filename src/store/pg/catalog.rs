@@ -131,3 +131,45 @@ pub fn take(
     let _ = std::fs::remove_dir_all(work);
     res
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(id: &str, commit_seq: u64, next_seq: u64) -> Listed {
+        Listed {
+            stored: snap::Stored {
+                id: id.into(),
+                commit_seq,
+                next_seq,
+                created_ms: 0,
+                origin: "manual".into(),
+                server: "s".into(),
+                size: 0,
+                sha256: String::new(),
+            },
+            meta: Err("not read".into()),
+        }
+    }
+
+    #[test]
+    fn a_removal_is_refused_only_when_no_snapshot_left_reaches_the_floor() {
+        let all = [listed("a", 5, 6), listed("b", 10, 11), listed("c", 12, 13)];
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        // Nothing trimmed: any removal leaves a startable database.
+        assert_eq!(removal_problem(&all, &ids(&["a", "b", "c"]), 0), None);
+        // Floor 10: b and c reach it; removing one of them is fine.
+        assert_eq!(removal_problem(&all, &ids(&["c"]), 10), None);
+        assert_eq!(removal_problem(&all, &ids(&["a", "b"]), 10), None);
+        // Removing both leaves only a, below the floor: both are named.
+        let problem = removal_problem(&all, &ids(&["b", "c"]), 10).unwrap();
+        assert!(problem.starts_with("cannot remove b, c:"), "{problem}");
+        // The newest left must reach it (a server starts from the newest).
+        let problem = removal_problem(&all, &ids(&["c"]), 11).unwrap();
+        assert!(problem.starts_with("cannot remove c:"), "{problem}");
+        // A restore's jump: commit 5, next 21 reaches floor 20.
+        let jumped = [listed("r", 5, 21)];
+        assert_eq!(removal_problem(&jumped, &[], 20), None);
+        assert!(removal_problem(&jumped, &ids(&["r"]), 20).is_some());
+    }
+}

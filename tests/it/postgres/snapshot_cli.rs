@@ -155,9 +155,16 @@ fn snapshot_commands_on_the_database_print_the_data_directory_schema_and_guard_t
         assert_eq!(k, keys(dir), "{what}: database {db} / data dir {dir}");
     }
 
-    // `--force` removes it anyway.
+    // A snapshot with a keep rule prunes the stored ones after it.
+    let kept = run(&["snapshot", "--keep-last", "1"]);
+    assert_eq!(kept["commit_seq"], 10, "{kept}");
+    assert_eq!(kept["prune"]["removed"], 1, "{kept}");
+    let latest = kept["snapshot_id"].as_str().unwrap().to_owned();
+    assert_eq!(stored(&pg), vec![latest.clone()]);
+
+    // `--force` removes the last one anyway.
     let forced = run(&["snapshot", "rm", "latest", "--force"]);
-    assert_eq!(forced["snapshot_id"], newest.as_str());
+    assert_eq!(forced["snapshot_id"], latest.as_str());
     assert!(stored(&pg).is_empty());
     drop(a);
 }
