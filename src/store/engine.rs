@@ -562,34 +562,9 @@ impl Engine {
             if let Some(t) = published.trimmed.filter(|t| t.rows > 0) {
                 info!(from = t.from, to = t.to, rows = t.rows, "trimmed stmgr_log");
             }
-            self.drop_stale_local_snapshots(&published.held);
+            pg::auto::drop_stale_copies(self, &published.held);
         }
         Ok(meta)
-    }
-
-    /// PostgreSQL backend: a server's local copies of manual snapshots (kept for tags,
-    /// downloads and `--to`) last as long as the database holds the snapshot; once its keep
-    /// rule pruned it there, the copy goes too, so local copies never outnumber
-    /// `stmgr_snapshot_keep` plus the ones stored since. Best effort: a failure is logged.
-    fn drop_stale_local_snapshots(&self, held: &[String]) {
-        let files = self.files();
-        let res = snapshot::list_snapshots(&self.inner.dir.snapshots()).and_then(|local| {
-            let stale: Vec<&snapshot::SnapshotInfo> = local
-                .iter()
-                .filter(|i| i.meta.is_ok() && !held.contains(&i.id))
-                .collect();
-            files.remove_snapshots(&stale)?;
-            Ok(stale.iter().map(|i| i.id.clone()).collect::<Vec<_>>())
-        });
-        match res {
-            Ok(gone) if !gone.is_empty() => {
-                info!(removed = ?gone, "removed local copies of snapshots the database no longer holds");
-            }
-            Ok(_) => {}
-            Err(e) => {
-                warn!(error = %e, "cannot remove stale local snapshot copies; will retry at the next snapshot")
-            }
-        }
     }
 
     /// Where [`Engine::snapshot`] keeps snapshots besides this server's directory: the
@@ -608,7 +583,11 @@ impl Engine {
 
     fn snapshot_local(&self, origin: SnapshotOrigin) -> Result<SnapshotMeta> {
         let view = self.view();
-        let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
+        // Across a restore's jump (at open, or reloaded on a shared log) the log goes on above
+        // `seq + 1`.
+        let next_seq = (view.seq + 1)
+            .max(self.inner.floor_seq.load(Ordering::Relaxed))
+            .max(self.inner.shared.hub.next_after(view.seq));
         let dir = &self.inner.dir;
         let stats = &self.inner.shared.stats;
         // Keep room for the WAL's next segment: a snapshot must never be what fills the disk

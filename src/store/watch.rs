@@ -258,6 +258,18 @@ impl WatchHub {
         }
     }
 
+    /// The seq the log continues at after `seq`: across a restore boundary recorded here
+    /// (at open, or by a reload), its far side; else `seq + 1`.
+    pub fn next_after(&self, seq: u64) -> u64 {
+        lock(&self.state)
+            .jumps
+            .iter()
+            .filter(|&&(r, _)| r == seq)
+            .map(|&(_, n)| n)
+            .max()
+            .unwrap_or(seq + 1)
+    }
+
     /// Records a restore boundary found on disk: after `r` the log continues at `n`.
     pub fn add_jump(&self, r: u64, n: u64) {
         if n > r + 1 {
