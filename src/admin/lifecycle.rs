@@ -1,7 +1,8 @@
 //! The snapshot lifecycle an operator drives: tags, retention (`prune`, restic's `forget` rules
 //! from [`crate::store::forget`]) and removal, on a data directory (a running engine's or a
 //! stopped server's) or in a backup location, with one answer type each ([`SnapshotPruneOut`],
-//! [`SnapshotRemovedOut`], [`SnapshotRow`]) whichever place it ran on.
+//! [`SnapshotRemovedOut`], [`SnapshotRow`]) whichever place it ran on, a PostgreSQL
+//! database's stored snapshots included.
 //!
 //! Rules that hold everywhere:
 //! - a policy with no rule removes nothing (see [`crate::store::forget`]);
@@ -22,6 +23,7 @@ use super::wire::{
 use crate::backup::{self, SnapshotManifest, Target};
 use crate::store::error::{Result, StoreError};
 use crate::store::forget::{self, Candidate, Policy};
+use crate::store::pg::catalog::Listed;
 use crate::store::snapshot::{self, SnapshotInfo, valid_tag};
 use crate::time::format_ts;
 
@@ -213,6 +215,101 @@ pub fn remove_local(
         .find(|i| i.id == id)
         .ok_or_else(|| StoreError::UnknownSnapshot(id.clone()))?;
     remove(&[info])?;
+    Ok(SnapshotRemovedOut {
+        snapshot_id: id,
+        location,
+    })
+}
+
+/// The snapshots stored in a database ([`crate::store::pg::catalog`]) as rows of `snapshot
+/// list`, oldest first (no tags: those stay with a server's local copy).
+pub fn stored_rows(listed: &[Listed]) -> Vec<SnapshotRow> {
+    listed
+        .iter()
+        .map(|l| match &l.meta {
+            Ok(m) => SnapshotRow {
+                snapshot_id: l.stored.id.clone(),
+                commit_seq: Some(m.commit_seq),
+                next_seq: Some(m.next_seq),
+                created_at: Some(format_ts(m.created_ms)),
+                size: Some(m.size),
+                objects: Some(m.objects),
+                key_id: (m.key_id != 0).then(|| format!("{:08x}", m.key_id)),
+                origin: Some(m.origin.as_str().to_string()),
+                tags: Vec::new(),
+                error: None,
+            },
+            Err(e) => SnapshotRow {
+                snapshot_id: l.stored.id.clone(),
+                commit_seq: Some(l.stored.commit_seq),
+                next_seq: Some(l.stored.next_seq),
+                created_at: Some(format_ts(l.stored.created_ms)),
+                size: Some(l.stored.size),
+                objects: None,
+                key_id: None,
+                origin: Some(l.stored.origin.clone()),
+                tags: Vec::new(),
+                error: Some(e.clone()),
+            },
+        })
+        .collect()
+}
+
+/// Plans a prune of the snapshots stored in a database and removes (unless `dry_run`) those
+/// no rule keeps, through `remove` (which refuses what would leave no server able to start).
+///
+/// # Errors
+/// What `remove` returns.
+pub fn prune_stored(
+    location: String,
+    listed: &[Listed],
+    policy: &Policy,
+    dry_run: bool,
+    remove: impl FnOnce(&[String]) -> Result<()>,
+) -> Result<SnapshotPruneOut> {
+    let seen: Vec<Seen> = listed
+        .iter()
+        .map(|l| Seen {
+            id: l.stored.id.clone(),
+            commit_seq: l.stored.commit_seq,
+            created_ms: l.stored.created_ms,
+            origin: l.stored.origin.clone(),
+            tags: BTreeSet::new(),
+            pinned: false,
+        })
+        .collect();
+    let out = plan_out(location, policy, dry_run, &seen);
+    if !dry_run {
+        let doomed: Vec<String> = out
+            .snapshots
+            .iter()
+            .filter(|r| !r.keep)
+            .map(|r| r.snapshot_id.clone())
+            .collect();
+        remove(&doomed)?;
+    }
+    Ok(out)
+}
+
+/// Removes the stored snapshot `id` (`latest`: the highest `commit_seq`) through `remove`.
+///
+/// # Errors
+/// Unknown snapshot, what `remove` returns.
+pub fn remove_stored(
+    location: String,
+    listed: &[Listed],
+    id: &str,
+    remove: impl FnOnce(&[String]) -> Result<()>,
+) -> Result<SnapshotRemovedOut> {
+    let found = if id == LATEST {
+        listed.last()
+    } else {
+        listed.iter().find(|l| l.stored.id == id)
+    };
+    let id = found
+        .map(|l| l.stored.id.clone())
+        .ok_or_else(|| StoreError::UnknownSnapshot(id.to_owned()))?;
+    remove(std::slice::from_ref(&id))?;
     Ok(SnapshotRemovedOut {
         snapshot_id: id,
         location,

@@ -150,6 +150,13 @@ fn encode_snapshot_figures(
         None,
         taken.metric_type(),
     )?)?;
+    let reloads = ConstCounter::new(stats.log_reloads);
+    reloads.encode(enc.encode_descriptor(
+        "log_reloads",
+        "Times the shared log (PostgreSQL) was trimmed past this server's state and it reloaded from the newest stored snapshot, since start",
+        None,
+        reloads.metric_type(),
+    )?)?;
     let last = ConstGauge::new(stats.last_snapshot_ms as f64 / 1e3);
     last.encode(enc.encode_descriptor(
         "last_snapshot_success_timestamp_seconds",

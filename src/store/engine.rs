@@ -308,7 +308,8 @@ impl Engine {
             origin.clone(),
             notifier,
         )
-        .with_floor(next_seq - 1);
+        .with_floor(next_seq - 1)
+        .with_dir(dir.clone());
         let stop = Arc::new(AtomicBool::new(false));
         let (engine, tx) = Engine::launch(Launch {
             dir,
@@ -561,6 +562,7 @@ impl Engine {
             if let Some(t) = published.trimmed.filter(|t| t.rows > 0) {
                 info!(from = t.from, to = t.to, rows = t.rows, "trimmed stmgr_log");
             }
+            pg::auto::drop_stale_copies(self, &published.held);
         }
         Ok(meta)
     }
@@ -581,7 +583,11 @@ impl Engine {
 
     fn snapshot_local(&self, origin: SnapshotOrigin) -> Result<SnapshotMeta> {
         let view = self.view();
-        let next_seq = (view.seq + 1).max(self.inner.floor_seq.load(Ordering::Relaxed));
+        // Across a restore's jump (at open, or reloaded on a shared log) the log goes on above
+        // `seq + 1`.
+        let next_seq = (view.seq + 1)
+            .max(self.inner.floor_seq.load(Ordering::Relaxed))
+            .max(self.inner.shared.hub.next_after(view.seq));
         let dir = &self.inner.dir;
         let stats = &self.inner.shared.stats;
         // Keep room for the WAL's next segment: a snapshot must never be what fills the disk

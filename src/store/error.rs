@@ -72,6 +72,18 @@ pub enum StoreError {
     /// commits are not in the log. Nothing is poisoned; later commits try again.
     #[error("PostgreSQL: {0}")]
     Backend(String),
+    /// The shared log no longer holds the commit this server's state needs next: it was
+    /// trimmed past it (the server fell behind while others wrote, snapshotted and trimmed).
+    /// The commit thread starts over from the newest stored snapshot ([`crate::store::log::Log::reload`]).
+    #[error(
+        "the log was trimmed past this server's state: it needs commit {next}, the log keeps only commits after {floor}"
+    )]
+    LogTrimmed {
+        /// The commit needed next.
+        next: u64,
+        /// The log's floor: commits at or below it are gone.
+        floor: u64,
+    },
     /// The connection to the shared log was lost while the batch committed and the outcome
     /// could not be read back: its commits may or may not be in the log.
     #[error(

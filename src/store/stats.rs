@@ -32,6 +32,7 @@ pub struct EngineStats {
     snapshot_failures: AtomicU64,
     last_snapshot_ms: AtomicI64,
     tailed: AtomicU64,
+    reloads: AtomicU64,
 }
 
 /// A copy of the counters at one moment.
@@ -62,6 +63,9 @@ pub struct StatsSnapshot {
     pub last_snapshot_ms: i64,
     /// Commits of other servers applied from a shared log (PostgreSQL backend) since open.
     pub tailed_records: u64,
+    /// Times a shared log was trimmed past this server's state and it started over from the
+    /// newest stored snapshot (PostgreSQL backend) since open.
+    pub log_reloads: u64,
 }
 
 impl EngineStats {
@@ -76,6 +80,12 @@ impl EngineStats {
     /// Counts commits of other servers applied from a shared log.
     pub(crate) fn tailed(&self, records: u64) {
         self.tailed.fetch_add(records, Ordering::Relaxed);
+    }
+
+    /// Counts a reload from a stored snapshot taken at `created_ms`.
+    pub(crate) fn reloaded(&self, created_ms: i64) {
+        self.reloads.fetch_add(1, Ordering::Relaxed);
+        self.snapshot_found(created_ms);
     }
 
     pub(crate) fn segment_rolled(&self) {
@@ -119,6 +129,7 @@ impl EngineStats {
             snapshot_failures: self.snapshot_failures.load(Ordering::Relaxed),
             last_snapshot_ms: self.last_snapshot_ms.load(Ordering::Relaxed),
             tailed_records: self.tailed.load(Ordering::Relaxed),
+            log_reloads: self.reloads.load(Ordering::Relaxed),
         }
     }
 }

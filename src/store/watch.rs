@@ -111,6 +111,8 @@ struct Queue {
     bytes: usize,
     overflow: bool,
     closed: bool,
+    /// Ended by [`WatchHub::reset`]: the oldest commit still available.
+    compacted: Option<u64>,
 }
 
 struct Subscriber {
@@ -228,6 +230,44 @@ impl WatchHub {
             }
             st.ring.push_back((event, size));
         }
+    }
+
+    /// The state jumped to `head` (a reload from a snapshot: the commits between the old
+    /// head and it are not in the log any more; `oldest_available` is the first one that is).
+    /// `make_visible` swaps in that state under the hub lock. Every live subscriber gets what
+    /// is queued for it, then [`WatchError::Compacted`]; the ring is emptied (it cannot bridge
+    /// the jump), so later subscribers positioned below `oldest_available` read the log and
+    /// are told the same. The next commit gets `next_seq`.
+    pub fn reset(
+        &self,
+        head: u64,
+        next_seq: u64,
+        oldest_available: u64,
+        make_visible: impl FnOnce(),
+    ) {
+        let mut st = lock(&self.state);
+        make_visible();
+        st.ring.clear();
+        st.head = head;
+        if next_seq > head + 1 {
+            st.jumps.push((head, next_seq));
+        }
+        for sub in st.live.drain(..) {
+            lock(&sub.queue).compacted = Some(oldest_available);
+            sub.notify.notify_one();
+        }
+    }
+
+    /// The seq the log continues at after `seq`: across a restore boundary recorded here
+    /// (at open, or by a reload), its far side; else `seq + 1`.
+    pub fn next_after(&self, seq: u64) -> u64 {
+        lock(&self.state)
+            .jumps
+            .iter()
+            .filter(|&&(r, _)| r == seq)
+            .map(|&(_, n)| n)
+            .max()
+            .unwrap_or(seq + 1)
     }
 
     /// Records a restore boundary found on disk: after `r` the log continues at `n`.
@@ -363,6 +403,12 @@ impl Subscription {
                 if q.overflow {
                     return Err(WatchError::Overflow {
                         last_delivered: self.last_delivered,
+                    });
+                }
+                if let Some(oldest_available) = q.compacted {
+                    return Err(WatchError::Compacted {
+                        from: self.last_delivered,
+                        oldest_available,
                     });
                 }
                 if q.closed {

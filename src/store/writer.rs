@@ -8,7 +8,10 @@
 //! in, publishes to watchers and answers the callers. A failed WAL write or sync poisons the
 //! engine: those commits fail, later ones are refused, the visible state never includes them.
 //! A batch a shared log did not take fails alone: its commits are answered with the error and
-//! the next batch starts again from the published state.
+//! the next batch starts again from the published state. A shared log trimmed past the
+//! state (this server fell behind) is not caught up commit by commit: the commit thread
+//! reloads the newest stored snapshot and the log after it ([`Log::reload`]) and swaps that
+//! state in, ending the live watchers with `compacted`.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -21,12 +24,14 @@ use tracing::{error, warn};
 use crate::store::command::{Op, Record};
 use crate::store::crypto::record::RecordEncoder;
 use crate::store::error::{Rejection, Result, StoreError};
-use crate::store::log::{Log, Tail};
+use crate::store::log::Log;
 use crate::store::options::Clock;
 use crate::store::state::{HistoryPolicy, State};
 use crate::store::stats::EngineStats;
 use crate::store::wal::frame;
 use crate::store::watch::WatchHub;
+
+mod catch_up;
 
 /// A transaction on its way through the commit thread: it runs once against the working
 /// state (the ops to log, or a refusal), keeps the value it computed, and hands that value to
@@ -255,44 +260,6 @@ impl Writer {
         }
     }
 
-    /// Deferred work when no request came: a deferred sync, or the commits others appended
-    /// to a shared log.
-    fn idle(&mut self) {
-        let applied = read(&self.shared.state).seq;
-        match self.log.idle(applied) {
-            Ok(tail) if tail.is_empty() => {}
-            Ok(tail) => {
-                let mut working: State = (**read(&self.shared.state)).clone();
-                self.apply_tail(&mut working, tail);
-            }
-            Err(e) if self.log.failures_poison() => self.poison(&e),
-            Err(e) => warn!(error = %error_chain(&e), "reading the shared log failed; will retry"),
-        }
-    }
-
-    /// Applies commits others appended to `working` and publishes the result (they are in
-    /// the log already: durable and ordered).
-    fn apply_tail(&mut self, working: &mut State, tail: Tail) {
-        if tail.is_empty() {
-            return;
-        }
-        let mut events = Vec::with_capacity(tail.len());
-        for (record, size) in tail {
-            working.apply(&record, &self.policy);
-            self.next_seq = record.seq + 1;
-            self.last_ts = self.last_ts.max(record.ts);
-            events.push((Arc::new(record), size));
-        }
-        self.shared.stats.tailed(events.len() as u64);
-        let state = &self.shared.state;
-        let mut previous = None;
-        let published = Arc::new(working.clone());
-        self.shared.hub.publish(events, || {
-            previous = Some(std::mem::replace(&mut *write(state), published));
-        });
-        drop(previous);
-    }
-
     fn process(
         &mut self,
         batch: Vec<Request>,
@@ -307,8 +274,8 @@ impl Writer {
             .iter()
             .any(|r| matches!(r, Request::Sync(_) | Request::Tail));
         if writes || reads {
-            match self.log.begin(working.seq, writes) {
-                Ok(tail) => self.apply_tail(&mut working, tail),
+            match self.begin(&mut working, writes) {
+                Ok(()) => {}
                 Err(e) => {
                     let msg = error_chain(&e);
                     warn!(error = %msg, "the shared log cannot be reached; the waiting requests fail");

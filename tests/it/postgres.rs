@@ -6,7 +6,10 @@
 
 mod failures;
 pub mod harness;
+mod reload;
+mod snapshot_cli;
 mod snapshots;
+mod unreachable;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};

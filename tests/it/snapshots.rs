@@ -24,7 +24,7 @@ fn json(bytes: &[u8]) -> Value {
 
 /// Every key path of a JSON document (`a`, `a.b`, `a[].c`): two documents of one schema have
 /// the same paths, whatever their values.
-fn keys(v: &Value) -> BTreeSet<String> {
+pub(crate) fn keys(v: &Value) -> BTreeSet<String> {
     fn walk(v: &Value, at: &str, out: &mut BTreeSet<String>) {
         match v {
             Value::Object(m) => {
@@ -52,7 +52,11 @@ fn keys(v: &Value) -> BTreeSet<String> {
 }
 
 /// `stmgr ARGS --output json` with `setup` applied; its stdout as JSON.
-fn stmgr_json(t: &TestDir, setup: impl FnOnce(&mut assert_cmd::Command), args: &[&str]) -> Value {
+pub(crate) fn stmgr_json(
+    t: &TestDir,
+    setup: impl FnOnce(&mut assert_cmd::Command),
+    args: &[&str],
+) -> Value {
     let mut cmd = t.stmgr();
     setup(&mut cmd);
     let out = cmd.args(args).args(["--output", "json"]).assert().success();
@@ -60,7 +64,7 @@ fn stmgr_json(t: &TestDir, setup: impl FnOnce(&mut assert_cmd::Command), args: &
 }
 
 /// A data directory with `n` objects written by an engine in this process (closed again).
-fn data_dir_with(t: &TestDir, n: usize) -> std::path::PathBuf {
+pub(crate) fn data_dir_with(t: &TestDir, n: usize) -> std::path::PathBuf {
     let data = t.path().join("state");
     let e = Engine::open(&data, options(), "test").unwrap();
     for i in 0..n {

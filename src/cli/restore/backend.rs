@@ -22,11 +22,13 @@ pub fn run(args: &RestoreArgs, ctx: &Context, url: &str) -> anyhow::Result<ExitC
         return Err(UsageError::new("--backend: expected a postgres:// URL").into());
     }
     let shown = pg::redacted(url);
+    let (target, _) = super::target_of(args)?;
     if !args.yes {
-        let what = args.to_seq.map_or_else(
-            || "its log's head".to_string(),
-            |s| format!("commit_seq {s}"),
-        );
+        let what = match (&args.to_seq, &args.to_time) {
+            (Some(s), _) => format!("commit_seq {s}"),
+            (None, Some(t)) => format!("the newest commit at or before {t}"),
+            (None, None) => "its log's head".to_string(),
+        };
         let prompt = format!(
             "Restore the database {shown} to {what}? Its log and stored snapshots are replaced"
         );
@@ -38,14 +40,8 @@ pub fn run(args: &RestoreArgs, ctx: &Context, url: &str) -> anyhow::Result<ExitC
     let e = &ctx.settings.engine;
     let policy = HistoryPolicy::new(e.history_versions, e.history_age);
     let work = std::env::temp_dir().join(format!("stmgr-restore-{}", ulid::Ulid::generate()));
-    let out = pg::restore::restore(
-        &PgOptions::new(url),
-        args.to_seq,
-        &e.keyring(),
-        &policy,
-        &work,
-    )
-    .with_context(|| format!("restore of {shown} failed; nothing was changed"))?;
+    let out = pg::restore::restore(&PgOptions::new(url), target, &e.keyring(), &policy, &work)
+        .with_context(|| format!("restore of {shown} failed; nothing was changed"))?;
     print(ctx, &out)
 }
 

@@ -54,8 +54,9 @@ pub struct RestoreArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Restore this PostgreSQL database (postgres://…) instead of a data directory, from its
-    /// stored snapshots and log, every stmgr server on it stopped (with --to-seq or to its head)
-    #[arg(long, value_name = "URL", conflicts_with_all = ["from", "snapshot_id", "to_time", "dry_run"])]
+    /// stored snapshots and log, every stmgr server on it stopped (with --to-seq, --to-time
+    /// or to its head)
+    #[arg(long, value_name = "URL", conflicts_with_all = ["from", "snapshot_id", "dry_run"])]
     pub backend: Option<String>,
 }
 
@@ -66,7 +67,8 @@ const RESTORE_EXAMPLES: &str = r#"Examples:
   stmgr restore --from s3://bkt/stmgr --data-dir /var/lib/stmgr --dry-run
   stmgr restore --from s3://bkt/stmgr --to-seq 4200 --data-dir /srv/new --yes
   stmgr snapshot list --data-dir /var/lib/stmgr      # the ids to start from
-  stmgr restore --backend postgres://stmgr@db.internal/stmgr --to-seq 4200 --yes"#;
+  stmgr restore --backend postgres://stmgr@db.internal/stmgr --to-seq 4200 --yes
+  stmgr restore --backend postgres://stmgr@db.internal/stmgr --to-time 2026-11-23T10:00:00Z --yes"#;
 
 /// The target of the flags.
 fn target_of(args: &RestoreArgs) -> anyhow::Result<(Target, PointInTime)> {

@@ -1,8 +1,11 @@
 //! `stmgr snapshot`: takes a snapshot through the server (`POST /admin/snapshot`) or of a
 //! stopped server's data directory, stores its tags, ships it with `--to`, then prunes where it
-//! went by the `--keep-…` rules; prints the same [`SnapshotOut`] either way.
+//! went by the `--keep-…` rules; or, with `--backend`, takes one of a PostgreSQL database's
+//! state and stores it there; prints the same [`SnapshotOut`] every way.
 
 use std::process::ExitCode;
+
+use anyhow::Context as _;
 
 use crate::admin::{SnapshotOut, SnapshotPruneOut, lifecycle};
 use crate::cli::context::Context;
@@ -13,7 +16,9 @@ use crate::cli::snapshot::{CreateArgs, prune, ship};
 use crate::cli::storage;
 use crate::config::OutputFormat;
 use crate::store::files;
+use crate::store::forget::Policy;
 use crate::store::offline;
+use crate::store::pg::catalog;
 use crate::store::snapshot::{snapshot_path, write_tags};
 use crate::store::state::HistoryPolicy;
 
@@ -25,6 +30,9 @@ use crate::store::state::HistoryPolicy;
 pub fn run(args: &CreateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let tags = lifecycle::tag_set(&args.tags).map_err(UsageError::new)?;
     let rules = args.keep.any().then(|| args.keep.rules()).transpose()?;
+    if let Some(url) = &args.backend {
+        return of_database(ctx, url, rules.as_ref());
+    }
     // A bad location is a usage error before anything is written.
     let to = args
         .to
@@ -77,6 +85,31 @@ pub fn run(args: &CreateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         pruned = Some(ctx.block_on(lifecycle::prune_bucket(&to.target, rules, false))?);
     }
     out.prune = pruned;
+    print(ctx, &out)
+}
+
+/// `--backend`: a snapshot of the database's state, stored in it, then the `--keep-…` prune
+/// of its stored snapshots.
+fn of_database(ctx: &Context, url: &str, rules: Option<&Policy>) -> anyhow::Result<ExitCode> {
+    let db = super::db::open(url)?;
+    let (mut client, location) = (db.client, db.location);
+    let e = &ctx.settings.engine;
+    let policy = HistoryPolicy::new(e.history_versions, e.history_age);
+    let work = std::env::temp_dir().join(format!("stmgr-snapshot-{}", ulid::Ulid::generate()));
+    let (meta, _) = catalog::take(&mut client, &e.keyring(), &policy, &work)
+        .with_context(|| format!("snapshot of {location} failed; nothing was stored"))?;
+    let mut out = SnapshotOut::from(&meta);
+    out.shipped_to = Some(location.clone());
+    if let Some(rules) = rules {
+        let listed = catalog::list(&mut client)?;
+        out.prune = Some(lifecycle::prune_stored(
+            location,
+            &listed,
+            rules,
+            false,
+            |doomed| catalog::remove(&mut client, &listed, doomed, false),
+        )?);
+    }
     print(ctx, &out)
 }
 

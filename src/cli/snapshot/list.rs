@@ -1,6 +1,7 @@
 //! `stmgr snapshot list`: the snapshots, oldest first, from the server's manifest, the data
 //! directory (read-only: works while a server runs) or a backup location (`--from`, from the
-//! manifests there); the same [`SnapshotRow`]s every way.
+//! manifests there) or a PostgreSQL database (`--backend`, the stored snapshots' headers); the
+//! same [`SnapshotRow`]s every way.
 
 use std::process::ExitCode;
 
@@ -20,6 +21,9 @@ pub struct ListArgs {
     /// List the snapshots of this backup location instead (file:///dir or s3://bucket/prefix)
     #[arg(long, value_name = "URL")]
     pub from: Option<String>,
+    /// List the snapshots stored in this PostgreSQL database instead (postgres://…)
+    #[arg(long, value_name = "URL", conflicts_with = "from")]
+    pub backend: Option<String>,
 }
 
 /// Lists the snapshots.
@@ -27,6 +31,11 @@ pub struct ListArgs {
 /// # Errors
 /// Missing or foreign data directory, I/O errors, a server error, an unreachable location.
 pub fn run(args: &ListArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if let Some(url) = &args.backend {
+        let mut db = super::db::open(url)?;
+        let listed = crate::store::pg::catalog::list(&mut db.client)?;
+        return print(ctx, &lifecycle::stored_rows(&listed));
+    }
     let rows = match &args.from {
         Some(url) => {
             let from = storage::open(ctx, Some(url), "--from")?;

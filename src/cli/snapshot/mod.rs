@@ -1,9 +1,10 @@
 //! `stmgr snapshot` (take one, through a server or of a stopped server's data directory,
 //! optionally shipped with `--to` and followed by a `--keep-…` prune), `snapshot list`,
 //! `snapshot prune` and `snapshot rm`, each on the data directory or, with `--from URL`, on a
-//! backup location.
+//! backup location, or with `--backend postgres://…` on the snapshots stored in a database.
 
 mod create;
+mod db;
 mod list;
 mod prune;
 mod rm;
@@ -37,10 +38,14 @@ pub struct CreateArgs {
     /// Store this tag with the snapshot (repeatable; shown by `snapshot list`)
     #[arg(long = "tag", value_name = "NAME")]
     pub tags: Vec<String>,
-    /// After a successful snapshot, prune where it went (the bucket with --to, else the data
-    /// directory) by these rules
+    /// After a successful snapshot, prune where it went (the bucket with --to, the database
+    /// with --backend, else the data directory) by these rules
     #[command(flatten)]
     pub keep: KeepArgs,
+    /// Take it of this PostgreSQL database instead (postgres://…; its servers may run): the
+    /// state at the log's head, stored in the database; it trims nothing
+    #[arg(long, value_name = "URL", conflicts_with_all = ["to", "tags"])]
+    pub backend: Option<String>,
 }
 
 /// `--help` examples (also in the man page).
@@ -52,17 +57,21 @@ const SNAPSHOT_EXAMPLES: &str = r#"Examples:
   stmgr snapshot list --from s3://bkt/stmgr?endpoint=https://s3.example.com
   stmgr snapshot prune --keep-last 3 --dry-run
   stmgr snapshot rm latest
+  stmgr snapshot --backend postgres://stmgr@db.internal/stmgr    # no server needed
+  stmgr snapshot list --backend postgres://stmgr@db.internal/stmgr
+  stmgr snapshot prune --backend postgres://stmgr@db.internal/stmgr --keep-last 2
   stmgr snapshot list -o json | jq -r '.[-1].snapshot_id'    # the newest"#;
 
 #[derive(Debug, Subcommand)]
 enum SnapshotCommand {
-    /// List the snapshots of the data directory (works while a server runs) or of a backup
-    /// location
+    /// List the snapshots of the data directory (works while a server runs), of a backup
+    /// location or stored in a PostgreSQL database
     List(list::ListArgs),
-    /// Remove the snapshots no --keep-… rule keeps (never the newest), in the data directory
-    /// or a backup location
+    /// Remove the snapshots no --keep-… rule keeps (never the newest), in the data directory,
+    /// a backup location or a PostgreSQL database
     Prune(prune::PruneArgs),
-    /// Remove one snapshot (an id or `latest`) from the data directory or a backup location
+    /// Remove one snapshot (an id or `latest`) from the data directory, a backup location or
+    /// a PostgreSQL database
     Rm(rm::RmArgs),
 }
 

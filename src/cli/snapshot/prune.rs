@@ -1,6 +1,6 @@
 //! `stmgr snapshot prune`: applies restic's `forget` rules to the snapshots of the data
 //! directory (through the server, or of a stopped server's directory) or of a backup location
-//! (`--from`); `--dry-run` prints the plan: every snapshot, kept or removed, and the rules that
+//! (`--from`) or stored in a PostgreSQL database (`--backend`); `--dry-run` prints the plan: every snapshot, kept or removed, and the rules that
 //! keep it.
 
 use std::process::ExitCode;
@@ -15,6 +15,7 @@ use crate::cli::mode::{self, Mode};
 use crate::cli::storage::{self, KeepArgs};
 use crate::config::OutputFormat;
 use crate::store::files;
+use crate::store::pg::catalog;
 
 /// Arguments of `stmgr snapshot prune`.
 #[derive(Debug, Args)]
@@ -22,6 +23,9 @@ pub struct PruneArgs {
     /// Prune this backup location instead (file:///dir or s3://bucket/prefix)
     #[arg(long, value_name = "URL")]
     pub from: Option<String>,
+    /// Prune the snapshots stored in this PostgreSQL database instead (postgres://…)
+    #[arg(long, value_name = "URL", conflicts_with = "from")]
+    pub backend: Option<String>,
     /// The rules: a snapshot any rule keeps is kept; the newest always is
     #[command(flatten)]
     pub keep: KeepArgs,
@@ -44,12 +48,20 @@ pub fn run(args: &PruneArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         .into());
     }
     let rules = args.keep.rules()?;
-    let out = match &args.from {
-        Some(url) => {
+    let out = match (&args.backend, &args.from) {
+        (Some(url), _) => {
+            let db = super::db::open(url)?;
+            let (mut client, location) = (db.client, db.location);
+            let listed = catalog::list(&mut client)?;
+            lifecycle::prune_stored(location, &listed, &rules, args.dry_run, |doomed| {
+                catalog::remove(&mut client, &listed, doomed, false)
+            })?
+        }
+        (None, Some(url)) => {
             let from = storage::open(ctx, Some(url), "--from")?;
             ctx.block_on(lifecycle::prune_bucket(&from.target, &rules, args.dry_run))?
         }
-        None => match mode::choose(ctx) {
+        (None, None) => match mode::choose(ctx) {
             Mode::Server => {
                 let client = crate::cli::online::client(ctx)?;
                 ctx.block_on(client.prune_snapshots(&args.keep.policy(args.dry_run)))?

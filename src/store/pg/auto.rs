@@ -13,9 +13,9 @@ use tracing::{info, warn};
 
 use super::snap::{self, Stored, Trimmed};
 use super::{PgOptions, connect};
-use crate::store::engine::WeakEngine;
+use crate::store::engine::{Engine, WeakEngine};
 use crate::store::error::Result;
-use crate::store::snapshot::{SnapshotMeta, SnapshotOrigin, snapshot_path};
+use crate::store::snapshot::{self, SnapshotMeta, SnapshotOrigin, snapshot_path};
 
 /// This server on the database: how it connects and its name in the log.
 #[derive(Debug, Clone)]
@@ -35,12 +35,15 @@ pub struct Published {
     pub pruned: Vec<String>,
     /// The trim (`None`: not the leader).
     pub trimmed: Option<Trimmed>,
+    /// The ids the database holds afterwards: a server's local copy of any other is stale.
+    pub held: Vec<String>,
 }
 
 /// Stores the verified snapshot `meta` (its file under `snapshots`) in the database, prunes
 /// the stored ones, and trims the log when `leader`. An automatic snapshot's local file is
 /// removed once stored (the database is where it lives); others stay for `stmgr snapshot`'s
-/// tags, downloads and `--to`.
+/// tags, downloads and `--to` while the database holds them (the caller removes the local
+/// copies of those it no longer holds: [`Published::held`]).
 ///
 /// # Errors
 /// The database cannot be reached or written; nothing was trimmed then.
@@ -62,11 +65,39 @@ pub fn publish(
     } else {
         None
     };
+    let held = snap::list(&mut client)?.into_iter().map(|s| s.id).collect();
     Ok(Published {
         stored,
         pruned,
         trimmed,
+        held,
     })
+}
+
+/// A server's local copies of manual snapshots (kept for tags, downloads and `--to`) last as
+/// long as the database holds the snapshot: after [`publish`], the copies of any snapshot not
+/// in `held` are removed (with their tags, under the engine's files lock), so they never
+/// outnumber `stmgr_snapshot_keep` plus the ones stored since. Best effort: a failure is
+/// logged and retried at the next snapshot.
+pub fn drop_stale_copies(engine: &Engine, held: &[String]) {
+    let files = engine.files();
+    let res = snapshot::list_snapshots(&engine.dir().snapshots()).and_then(|local| {
+        let stale: Vec<&snapshot::SnapshotInfo> = local
+            .iter()
+            .filter(|i| i.meta.is_ok() && !held.contains(&i.id))
+            .collect();
+        files.remove_snapshots(&stale)?;
+        Ok(stale.iter().map(|i| i.id.clone()).collect::<Vec<_>>())
+    });
+    match res {
+        Ok(gone) if !gone.is_empty() => {
+            info!(removed = ?gone, "removed local copies of snapshots the database no longer holds");
+        }
+        Ok(_) => {}
+        Err(e) => {
+            warn!(error = %e, "cannot remove stale local snapshot copies; will retry at the next snapshot");
+        }
+    }
 }
 
 /// Starts the leader's snapshot schedule (nothing when both triggers are off); the thread

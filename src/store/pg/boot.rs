@@ -8,6 +8,7 @@ use postgres::Client;
 use super::{log, snap};
 use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
+use crate::store::log::Tail;
 use crate::store::snapshot::{self, SnapshotMeta};
 use crate::store::state::{HistoryPolicy, State};
 
@@ -61,39 +62,58 @@ pub fn load_newest(client: &mut Client, dir: &DataDir) -> Result<(State, Option<
     Ok((state, Some(meta)))
 }
 
-/// The state at the log's head: the newest snapshot plus the log after it.
+/// The newest stored snapshot, the log after it up to the head, and the log's floor as of the
+/// read (the commits above it are all in the log).
+pub type Fresh = (State, Option<SnapshotMeta>, Tail, u64);
+
+/// The newest snapshot and the log after it (not applied): what a server starts from, and
+/// what a running server the log was trimmed past starts over from.
 ///
 /// # Errors
 /// The database cannot be read, the snapshot or a log row does not decode, or the log is
 /// trimmed past every stored snapshot.
-pub fn load(client: &mut Client, dir: &DataDir, policy: &HistoryPolicy) -> Result<Booted> {
+pub fn reload(client: &mut Client, dir: &DataDir) -> Result<Fresh> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let (mut state, snapshot) = load_newest(client, dir)?;
+        let (state, snapshot) = load_newest(client, dir)?;
         let after = snapshot
             .as_ref()
             .map_or(0, |m| m.next_seq.saturating_sub(1))
             .max(state.seq);
         match log::read_tail(client, dir.keys(), after) {
             Ok(tail) => {
-                let next_seq = tail.last().map_or(after, |(r, _)| r.seq) + 1;
-                let replayed = tail.len() as u64;
-                let replayed_bytes = tail.iter().map(|(_, n)| *n as u64).sum();
-                for (record, _) in tail {
-                    state.apply(&record, policy);
-                }
-                return Ok(Booted {
-                    state,
-                    snapshot,
-                    replayed,
-                    replayed_bytes,
-                    next_seq,
-                });
+                let floor = compact_seq(client)?;
+                return Ok((state, snapshot, tail, floor));
             }
             // Trimmed past the snapshot just read: a newer one was stored; start over.
-            Err(_) if attempt < ATTEMPTS && compact_seq(client)? > after => {}
+            Err(StoreError::LogTrimmed { .. }) if attempt < ATTEMPTS => {}
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The state at the log's head: the newest snapshot plus the log after it.
+///
+/// # Errors
+/// As [`reload`].
+pub fn load(client: &mut Client, dir: &DataDir, policy: &HistoryPolicy) -> Result<Booted> {
+    let (mut state, snapshot, tail, _) = reload(client, dir)?;
+    let after = snapshot
+        .as_ref()
+        .map_or(0, |m| m.next_seq.saturating_sub(1))
+        .max(state.seq);
+    let next_seq = tail.last().map_or(after, |(r, _)| r.seq) + 1;
+    let replayed = tail.len() as u64;
+    let replayed_bytes = tail.iter().map(|(_, n)| *n as u64).sum();
+    for (record, _) in tail {
+        state.apply(&record, policy);
+    }
+    Ok(Booted {
+        state,
+        snapshot,
+        replayed,
+        replayed_bytes,
+        next_seq,
+    })
 }

@@ -12,8 +12,9 @@ use super::{PgOptions, backend, connect};
 use crate::store::command::Record;
 use crate::store::crypto::record::decode_record;
 use crate::store::crypto::{Keyring, file_key};
+use crate::store::dir::DataDir;
 use crate::store::error::{Result, StoreError};
-use crate::store::log::{Log, Tail};
+use crate::store::log::{Log, Reload, Tail};
 use crate::store::wal::frame::{self, FrameAt};
 
 /// Rows read per query while catching up.
@@ -44,6 +45,8 @@ pub struct PgLog {
     /// an install, [`super::install`]): nothing between the state and it is in the log.
     floor: u64,
     notifier: Notifier,
+    /// This server's directory: where a reload fetches the snapshot ([`Log::reload`]).
+    dir: Option<DataDir>,
 }
 
 impl PgLog {
@@ -65,6 +68,7 @@ impl PgLog {
             holding: false,
             floor: 0,
             notifier,
+            dir: None,
         }
     }
 
@@ -72,6 +76,13 @@ impl PgLog {
     #[must_use]
     pub fn with_floor(mut self, floor: u64) -> Self {
         self.floor = floor;
+        self
+    }
+
+    /// A reload fetches snapshots into `dir` (this server's directory).
+    #[must_use]
+    pub fn with_dir(mut self, dir: DataDir) -> Self {
+        self.dir = Some(dir);
         self
     }
 
@@ -142,33 +153,68 @@ impl PgLog {
 /// Reads the commits after `applied` up to what the session's snapshot shows, in seq order.
 ///
 /// # Errors
-/// The query failed, a row does not decode, or the log has no row for `applied + 1`.
+/// The query failed or a row does not decode; [`StoreError::LogTrimmed`]: the log no longer
+/// holds `applied + 1` (trimmed past it).
 pub fn read_tail(client: &mut Client, keys: &Keyring, applied: u64) -> Result<Tail> {
+    read_tail_above(client, keys, applied, None)
+}
+
+/// As [`read_tail`], with the log's floor (`compact_seq`) when the caller already read it
+/// (otherwise it is read when the log holds nothing after `applied`).
+fn read_tail_above(
+    client: &mut Client,
+    keys: &Keyring,
+    applied: u64,
+    mut floor: Option<u64>,
+) -> Result<Tail> {
     let mut out = Vec::new();
     let mut next = applied + 1;
     loop {
-        let rows = client
-            .query(
-                "SELECT commit_seq, key_id, frame FROM stmgr_log WHERE commit_seq >= $1 \
-                 ORDER BY commit_seq LIMIT $2",
+        // Without the floor, the first batch reads it in the same statement (one round
+        // trip, one snapshot of both tables): a row of NULLs when the log holds nothing.
+        let rows = if floor.is_none() {
+            client.query(
+                "SELECT m.compact_seq, l.commit_seq, l.key_id, l.frame FROM stmgr_meta m \
+                 LEFT JOIN LATERAL (SELECT commit_seq, key_id, frame FROM stmgr_log \
+                 WHERE commit_seq >= $1 ORDER BY commit_seq LIMIT $2) l ON true \
+                 WHERE m.id = 1",
                 &[&(next as i64), &TAIL_BATCH],
             )
-            .map_err(|e| backend("read stmgr_log", &e))?;
-        let n = rows.len();
+        } else {
+            client.query(
+                "SELECT NULL::int8, commit_seq, key_id, frame FROM stmgr_log \
+                 WHERE commit_seq >= $1 ORDER BY commit_seq LIMIT $2",
+                &[&(next as i64), &TAIL_BATCH],
+            )
+        }
+        .map_err(|e| backend("read stmgr_log", &e))?;
+        if floor.is_none() {
+            floor = Some(rows.first().map_or(0, |r| r.get::<_, i64>(0) as u64));
+        }
+        if let Some(floor) = floor
+            && floor >= next
+        {
+            return Err(StoreError::LogTrimmed { next, floor });
+        }
+        let mut n = 0;
         for row in rows {
-            let seq = row.get::<_, i64>(0) as u64;
+            let Some(seq) = row.get::<_, Option<i64>>(1) else {
+                continue;
+            };
+            let seq = seq as u64;
             if seq != next {
-                return Err(StoreError::Backend(format!(
-                    "stmgr_log has no commit {next} (it continues at {seq}): the log was trimmed \
-                     below this server's state; it cannot catch up"
-                )));
+                return Err(StoreError::LogTrimmed {
+                    next,
+                    floor: seq - 1,
+                });
             }
-            let frame: &[u8] = row.get(2);
-            let record = decode(seq, row.get::<_, i64>(1), frame, keys)?;
+            let frame: &[u8] = row.get(3);
+            let record = decode(seq, row.get::<_, i64>(2), frame, keys)?;
             out.push((record, frame.len()));
             next += 1;
+            n += 1;
         }
-        if (n as i64) < TAIL_BATCH {
+        if n < TAIL_BATCH {
             return Ok(out);
         }
     }
@@ -206,13 +252,26 @@ impl Log for PgLog {
         let applied = applied.max(self.floor);
         let res = (|| {
             let c = self.client()?;
+            let mut floor = None;
             if write {
-                c.batch_execute("BEGIN; SELECT commit_seq FROM stmgr_meta WHERE id = 1 FOR UPDATE")
+                // One round trip: the simple protocol runs both statements.
+                let msgs = c
+                    .simple_query(
+                        "BEGIN; SELECT compact_seq FROM stmgr_meta WHERE id = 1 FOR UPDATE",
+                    )
                     .map_err(|e| backend("take the counter row", &e))?;
                 self.holding = true;
+                let compact = msgs.iter().find_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => r.get(0)?.parse::<u64>().ok(),
+                    _ => None,
+                });
+                floor =
+                    Some(compact.ok_or_else(|| {
+                        StoreError::Backend("stmgr_meta has no counter row".into())
+                    })?);
             }
             let c = self.client()?;
-            read_tail(c, &keys, applied)
+            read_tail_above(c, &keys, applied, floor)
         })();
         if res.is_err() {
             self.abort();
@@ -317,6 +376,38 @@ impl Log for PgLog {
     fn close(&mut self) -> Result<()> {
         self.release();
         Ok(())
+    }
+
+    fn reload(&mut self) -> Result<Reload> {
+        let Some(dir) = self.dir.clone() else {
+            return Err(StoreError::Backend(
+                "no directory to fetch the snapshot into".into(),
+            ));
+        };
+        let res = (|| {
+            let c = self.client()?;
+            super::boot::reload(c, &dir)
+        })();
+        let (state, snapshot, tail, floor) = match res {
+            Ok(r) => r,
+            Err(e) => {
+                self.abort();
+                return Err(e);
+            }
+        };
+        let next_seq = snapshot
+            .as_ref()
+            .map_or(state.seq + 1, |m| m.next_seq)
+            .max(state.seq + 1);
+        self.floor = next_seq - 1;
+        Ok(Reload {
+            next_seq,
+            snapshot_id: snapshot.as_ref().map(|m| m.id.clone()),
+            created_ms: snapshot.as_ref().map_or(0, |m| m.created_ms),
+            oldest_available: floor + 1,
+            state,
+            tail,
+        })
     }
 
     fn failures_poison(&self) -> bool {

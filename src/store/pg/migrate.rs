@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use super::{PgOptions, boot, connect, install, redacted, schema};
+use super::{PgOptions, boot, connect_named, install, redacted, schema};
 use crate::store::dir::{DataDir, DirLock};
 use crate::store::error::StoreError;
 use crate::store::offline::restore::{finish_pending, highest_issued};
@@ -86,7 +86,7 @@ pub fn dir_to_pg(
     finish_pending(from)?;
     let rec = recovery::recover(from, Base::Newest, Target::Latest, policy, &mut |_| {})?;
     let next_seq = (highest_issued(from)? + 1).max(rec.state.seq + 1);
-    let mut client = connect(to, "migrate")?;
+    let mut client = connect_named(to, "migrate")?;
     schema::ensure(&mut client)?;
     let holds = install::holds(&mut client)?;
     if !holds.is_empty() && !force {
@@ -163,7 +163,7 @@ pub fn pg_to_dir(
         to.create()?;
         aside = Some(dest);
     }
-    let mut client = connect(from, "migrate")?;
+    let mut client = connect_named(from, "migrate")?;
     schema::ensure(&mut client)?;
     let booted = boot::load(&mut client, to, policy)?;
     let next_seq = booted.next_seq.max(booted.state.seq + 1);

@@ -28,6 +28,7 @@
 
 pub mod auto;
 pub mod boot;
+pub mod catalog;
 pub mod install;
 pub mod listen;
 pub mod log;
@@ -174,6 +175,8 @@ pub(crate) fn backend(what: &str, e: &postgres::Error) -> StoreError {
 }
 
 /// Opens a session with the failure-hygiene settings; `role` goes into `application_name`.
+/// The error does not repeat the URL: the caller names the database it opens (a server has
+/// one; a command names it in its context, or uses [`connect_named`]).
 ///
 /// # Errors
 /// [`StoreError::Backend`]: a bad URL, an unreachable or refusing server.
@@ -192,7 +195,7 @@ pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
         .keepalives_retries(3);
     let mut client = config
         .connect(tls.connector()?)
-        .map_err(|e| backend(&format!("connect to {}", redacted(&options.url)), &e))?;
+        .map_err(|e| backend("connect", &e))?;
     let ms = |d: Duration| d.as_millis().max(1);
     client
         .batch_execute(&format!(
@@ -207,6 +210,18 @@ pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
         ))
         .map_err(|e| backend("configure the session", &e))?;
     Ok(client)
+}
+
+/// As [`connect`], the URL (without password) named in the error, for callers whose
+/// messages do not name it otherwise.
+///
+/// # Errors
+/// As [`connect`].
+pub fn connect_named(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
+    connect(options, role).map_err(|e| match e {
+        StoreError::Backend(m) => StoreError::Backend(format!("{}: {m}", redacted(&options.url))),
+        other => other,
+    })
 }
 
 /// Runs `f` on a thread of its own: the synchronous client drives its own runtime, which

@@ -165,6 +165,21 @@ pub fn read_meta(path: &Path) -> Result<SnapshotMeta> {
     SnapshotMeta::decode_header(&h, path, snapshot_id_of(path), size)
 }
 
+/// Reads a snapshot's header from its first bytes (at least [`header_len`] of them), for a
+/// snapshot stored elsewhere than in a file (a database's rows): `id` and `size` as stored
+/// beside it, `place` named in errors.
+///
+/// # Errors
+/// A short or bad header.
+pub fn meta_of_header(h: &[u8], place: &Path, id: &str, size: u64) -> Result<SnapshotMeta> {
+    SnapshotMeta::decode_header(h, place, id.to_owned(), size)
+}
+
+/// Bytes of a snapshot's header.
+pub const fn header_len() -> usize {
+    HEADER_LEN
+}
+
 /// Path of the snapshot `id` in `dir`.
 pub fn snapshot_path(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.snap"))

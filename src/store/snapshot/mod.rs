@@ -24,7 +24,9 @@ mod write;
 
 pub use catalog::{SnapshotInfo, find_snapshot, list_snapshots};
 pub use labels::{read_tags, remove_tags, tags_path, valid_tag, write_tags};
-pub use meta::{SnapshotMeta, SnapshotOrigin, read_meta, snapshot_path};
+pub use meta::{
+    SnapshotMeta, SnapshotOrigin, header_len, meta_of_header, read_meta, snapshot_path,
+};
 pub use read::{load_snapshot, read_snapshot, verify_snapshot};
 pub use write::{remove_leftovers, write_snapshot};
 

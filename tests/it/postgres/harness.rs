@@ -109,6 +109,11 @@ impl Server {
             .count()
     }
 
+    /// The server's own data directory (its local snapshot copies are under `snapshots/`).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.default_data_dir()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -249,3 +249,148 @@ fn restore_of_the_database_to_a_seq_from_its_snapshot_and_log() {
         assert_eq!(put(&cb, "after", 21, None).await.unwrap(), 21);
     });
 }
+
+/// `committed_at` of commit `seq` in `stmgr_log`.
+fn committed_at(pg: &Pg, seq: i64) -> i64 {
+    pg.client()
+        .query_one(
+            "SELECT committed_at FROM stmgr_log WHERE commit_seq = $1",
+            &[&seq],
+        )
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn restore_of_the_database_to_a_time_picks_the_newest_commit_at_or_before_it() {
+    let Some(pg) = Pg::start() else { return };
+    let url = format!(
+        "{}?stmgr_snapshot_every_commits=0&stmgr_log_keep=0",
+        pg.url()
+    );
+    let a = Server::start_url(&url, &[]);
+    let rt = rt();
+    // Commits 10 and 15 each end a millisecond of their own: the commits after them are
+    // made once the clock passed their time.
+    let after = |ms: i64| {
+        wait_until(Duration::from_secs(5), "the clock moves on", || {
+            stmgr::time::now_ms() > ms
+        })
+    };
+    rt.block_on(async {
+        for i in 1..=10u64 {
+            put(&a.client(), &format!("k{i}"), i, None).await.unwrap();
+        }
+    });
+    let ts10 = committed_at(&pg, 10);
+    after(ts10);
+    rt.block_on(async {
+        a.client().snapshot().await.unwrap();
+        for i in 11..=15u64 {
+            put(&a.client(), &format!("k{i}"), i, None).await.unwrap();
+        }
+    });
+    let ts15 = committed_at(&pg, 15);
+    after(ts15);
+    rt.block_on(async {
+        for i in 16..=20u64 {
+            put(&a.client(), &format!("k{i}"), i, None).await.unwrap();
+        }
+    });
+    assert_eq!(meta(&pg), (20, 10), "the log starts after the snapshot");
+    a.kill();
+    wait_until(Duration::from_secs(20), "A's sessions end", || {
+        pg.sessions("stmgr writer") + pg.sessions("stmgr listener") == 0
+    });
+    let restore = |time: &str| {
+        crate::util::stmgr()
+            .args(["restore", "--backend", &url, "--to-time", time, "--yes"])
+            .args(["--output", "json"])
+            .assert()
+    };
+    let iso = |ms: i64| stmgr::time::format_ts(ms);
+    let stderr = |out: &assert_cmd::assert::Assert| {
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+    };
+    // Before everything still stored: the oldest time is the snapshot's (commit 10).
+    let out = restore(&iso(ts10 - 1)).code(1);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("the oldest time available is {}", iso(ts10))),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let out = restore("yesterday").code(2);
+    assert!(stderr(&out).contains("RFC 3339"), "{}", stderr(&out));
+    // Commit 15's time, written with an offset: commits 11..=15 replayed on the snapshot.
+    let plus_one = chrono::DateTime::from_timestamp_millis(ts15)
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap())
+        .to_rfc3339();
+    let out = restore(&plus_one).success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["restored_seq"], 15, "{v}");
+    assert_eq!(v["replayed"], 5, "{v}");
+    assert_eq!(v["next_seq"], 21, "{v}");
+    // The log is now empty: a later time lands on the restored snapshot itself.
+    let out = restore(&iso(ts15 + 1000)).success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["restored_seq"], 15, "{v}");
+    assert_eq!(v["replayed"], 0, "{v}");
+    // Commit 10's time is gone now (rolled back and trimmed): the oldest is commit 15's.
+    let err = stderr(&restore(&iso(ts10)).code(1));
+    assert!(
+        err.contains(&format!("the oldest time available is {}", iso(ts15))),
+        "{err}"
+    );
+    let b = Server::start_url(&url, &[]);
+    rt.block_on(async {
+        let cb = b.client();
+        assert_eq!(
+            cb.get("pg", "k15", None, None).await.unwrap().commit_seq,
+            15
+        );
+        assert!(matches!(
+            cb.get("pg", "k16", None, None).await,
+            Err(stmgr::client::ClientError::Api { status: 404, .. })
+        ));
+    });
+}
+
+/// The ids of the snapshot files in a server's own directory.
+fn local_snapshots(s: &Server) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(s.data_dir().join("snapshots"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".snap").map(str::to_owned)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_servers_local_copies_of_manual_snapshots_go_when_the_database_prunes_them() {
+    let Some(pg) = Pg::start() else { return };
+    let url = format!(
+        "{}?stmgr_snapshot_every_commits=0&stmgr_snapshot_keep=2",
+        pg.url()
+    );
+    let a = Server::start_url(&url, &[]);
+    let rt = rt();
+    let mut taken = Vec::new();
+    for i in 1..=4u64 {
+        let id = rt.block_on(async {
+            put(&a.client(), &format!("k{i}"), i, None).await.unwrap();
+            a.client().snapshot().await.unwrap().snapshot_id
+        });
+        taken.push(id);
+        let held: Vec<String> = stored(&pg).into_iter().map(|(id, _)| id).collect();
+        let want: Vec<String> = taken.iter().rev().take(2).rev().cloned().collect();
+        assert_eq!(held, want, "the database keeps the newest 2");
+        let mut held = held;
+        held.sort();
+        assert_eq!(local_snapshots(&a), held, "the local copies follow it");
+    }
+}
