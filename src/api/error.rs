@@ -64,6 +64,7 @@ impl ApiError {
             | StoreError::OutOfRange(_)
             | StoreError::Poisoned(_)
             | StoreError::Backend(_)
+            | StoreError::BackendUnreachable(_)
             | StoreError::LogTrimmed { .. }
             | StoreError::OutcomeUnknown(_)
             | StoreError::Closed => ApiError::from(e),
@@ -135,6 +136,7 @@ impl From<StoreError> for ApiError {
             StoreError::OutOfRange(m) => ApiError::new(StatusCode::GONE, "out_of_range", m),
             StoreError::Poisoned(_)
             | StoreError::Backend(_)
+            | StoreError::BackendUnreachable(_)
             | StoreError::LogTrimmed { .. }
             | StoreError::OutcomeUnknown(_)
             | StoreError::Closed => ApiError::new(

@@ -5,7 +5,7 @@
 //! | 0    | success (also: stdout was closed early, e.g. `stmgr ... \| head`)       |
 //! | 1    | the operation failed or was refused                                     |
 //! | 2    | usage or configuration error (bad flag, bad config file or variable)     |
-//! | 10   | the target could not be reached (no server listens at the URL, the backup location does not answer) |
+//! | 10   | the target could not be reached (no server listens at the URL, the backup location or the `--backend` database does not answer) |
 //! | 11   | the data directory is locked by another process (a running server)      |
 //! | 12   | the encryption key is missing or is not the one the files were sealed with, or the backup location refused the credentials |
 //! | 130  | interrupted: killed by Ctrl-C (SIGINT), which a shell shows as 128 + 2   |
@@ -33,7 +33,7 @@ Exit status:
   0    success (also when stdout is closed early, as by `stmgr ls | head -1`)
   1    the operation failed or was refused
   2    usage or configuration error (bad option, config file or environment variable)
-  10   the server or the backup location could not be reached
+  10   the server, the backup location or the database could not be reached
   11   the data directory is locked by another process (a running server)
   12   the encryption key is missing or wrong for the files, or the backup
        location refused the credentials
@@ -92,6 +92,7 @@ pub fn exit_status_for(err: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<StoreError>() {
             match e {
                 StoreError::Locked { .. } => status = EXIT_LOCKED,
+                StoreError::BackendUnreachable(_) => status = EXIT_UNREACHABLE,
                 e if e.is_key_error() => status = EXIT_WRONG_KEY,
                 _ => {}
             }
@@ -180,6 +181,11 @@ mod tests {
         assert_eq!(exit_status_for(&key), EXIT_WRONG_KEY);
         let other = anyhow::Error::new(StoreError::NoDataDir("/d".into()));
         assert_eq!(exit_status_for(&other), 1);
+        let db = anyhow::Error::new(StoreError::BackendUnreachable("connect: refused".into()))
+            .context("open the database");
+        assert_eq!(exit_status_for(&db), EXIT_UNREACHABLE);
+        let refused = anyhow::Error::new(StoreError::Backend("password authentication".into()));
+        assert_eq!(exit_status_for(&refused), 1);
     }
 
     #[test]

@@ -72,6 +72,10 @@ pub enum StoreError {
     /// commits are not in the log. Nothing is poisoned; later commits try again.
     #[error("PostgreSQL: {0}")]
     Backend(String),
+    /// No connection to the shared log's database could be made (refused, timed out, no
+    /// route): nothing was done; try again later (the CLI exits 10).
+    #[error("PostgreSQL: {0}")]
+    BackendUnreachable(String),
     /// The shared log no longer holds the commit this server's state needs next: it was
     /// trimmed past it (the server fell behind while others wrote, snapshotted and trimmed).
     /// The commit thread starts over from the newest stored snapshot ([`crate::store::log::Log::reload`]).

@@ -174,12 +174,49 @@ pub(crate) fn backend(what: &str, e: &postgres::Error) -> StoreError {
     StoreError::Backend(msg)
 }
 
+/// True when a connection attempt failed before any server answered: refused, timed out, no
+/// route or no such host. A server that answered (a refused login, a TLS certificate the
+/// client rejects) was reached: that is a setup to fix, not "try again later".
+fn unreachable(e: &postgres::Error) -> bool {
+    use std::io::ErrorKind as K;
+    if e.as_db_error().is_some() {
+        return false;
+    }
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.is::<rustls::Error>() {
+            return false;
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+            {
+                return false;
+            }
+            return matches!(
+                io.kind(),
+                K::ConnectionRefused
+                    | K::TimedOut
+                    | K::HostUnreachable
+                    | K::NetworkUnreachable
+                    | K::AddrNotAvailable
+                    | K::NotFound
+            ) || io.to_string().contains("failed to lookup address");
+        }
+        cause = c.source();
+    }
+    // The driver's own connect timeout carries no source.
+    e.to_string().contains("timeout")
+}
+
 /// Opens a session with the failure-hygiene settings; `role` goes into `application_name`.
 /// The error does not repeat the URL: the caller names the database it opens (a server has
 /// one; a command names it in its context, or uses [`connect_named`]).
 ///
 /// # Errors
-/// [`StoreError::Backend`]: a bad URL, an unreachable or refusing server.
+/// [`StoreError::BackendUnreachable`]: no server answered; [`StoreError::Backend`]: a bad
+/// URL, a refusing server.
 pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
     let tls = tls::TlsSetup::from_url(&options.url)?;
     let mut config: Config = tls
@@ -193,9 +230,13 @@ pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
         .keepalives_idle(Duration::from_secs(10))
         .keepalives_interval(Duration::from_secs(5))
         .keepalives_retries(3);
-    let mut client = config
-        .connect(tls.connector()?)
-        .map_err(|e| backend("connect", &e))?;
+    let mut client =
+        config
+            .connect(tls.connector()?)
+            .map_err(|e| match backend("connect", &e) {
+                StoreError::Backend(m) if unreachable(&e) => StoreError::BackendUnreachable(m),
+                other => other,
+            })?;
     let ms = |d: Duration| d.as_millis().max(1);
     client
         .batch_execute(&format!(
@@ -218,8 +259,10 @@ pub fn connect(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
 /// # Errors
 /// As [`connect`].
 pub fn connect_named(options: &PgOptions, role: &str) -> Result<Client, StoreError> {
+    let named = |m: String| format!("{}: {m}", redacted(&options.url));
     connect(options, role).map_err(|e| match e {
-        StoreError::Backend(m) => StoreError::Backend(format!("{}: {m}", redacted(&options.url))),
+        StoreError::Backend(m) => StoreError::Backend(named(m)),
+        StoreError::BackendUnreachable(m) => StoreError::BackendUnreachable(named(m)),
         other => other,
     })
 }
