@@ -4,11 +4,14 @@
 //! their own reply (a reply after its request timed out is dropped and counted). A frame with no
 //! id, or an id nothing waits for, is the worker's own message: a `message_received` event and
 //! the replica's `last_message_at` (events are written by a task of their own, several a
-//! commit, so replies are never held behind them). A malformed frame (over the size limit, not UTF-8, not a
-//! JSON message) closes the connection, fails the requests waiting on it and is an `error`
-//! event `malformed_frame` (at most one a second per replica, with a count of the others); the
-//! link reconnects. [`connector`] keeps the links of a flow's running replicas connected,
-//! retrying with a capped backoff and quietly (a worker may serve no socket at all).
+//! commit, so replies are never held behind them; when 1,024 wait, more are left out and
+//! counted). A malformed frame (over the size limit, not UTF-8, not a JSON message) closes the
+//! connection, fails the requests waiting on it and is an `error` event `malformed_frame` (at
+//! most one a second per replica, with a count of the others); the link reconnects after a
+//! pause that doubles with each malformed frame in a row (1 s to 60 s). A request whose caller
+//! goes away mid-frame leaves the connection to be given up by the next one, never a frame cut
+//! short followed by another. [`connector`] keeps the links of a flow's running replicas
+//! connected, retrying with a capped backoff and quietly (a worker may serve no socket at all).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -17,17 +20,20 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tokio::net::UnixStream;
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::oneshot;
 
 mod connector;
+mod inbound;
+
+use inbound::{read_loop, record_events};
 #[cfg(test)]
 mod tests;
 
 pub(super) use connector::spawn_connector;
 
 use super::events::Journal;
-use super::socket::{FrameError, Message, SocketError, decode, read_body, write_frame};
+use super::socket::{Message, SocketError, write_frame};
 use crate::store::Engine;
 use crate::store::state::flows::EventKind;
 
@@ -38,8 +44,9 @@ pub const MAX_EVENT_DATA: usize = 64 * 1024;
 /// Ids of timed-out requests remembered, so that their late replies are not taken for messages.
 const TIMED_OUT_KEPT: usize = 256;
 
-/// How long the connector waits before it reconnects a link closed for a malformed frame.
-const MALFORMED_PAUSE: Duration = Duration::from_secs(1);
+/// How long the connector waits before it reconnects a link closed for a malformed frame: 1 s,
+/// doubling with each malformed frame in a row up to 60 s (a frame that decodes starts over).
+const MALFORMED_PAUSE: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(60));
 
 /// The links of one flow's replicas, by replica name.
 pub(super) struct Links {
@@ -162,6 +169,9 @@ pub(super) struct Link {
 struct Writer {
     half: OwnedWriteHalf,
     generation: u64,
+    /// A frame is being written (or was, by a request dropped before it finished: the
+    /// connection has lost its framing and is given up by whoever takes the lock next).
+    dirty: bool,
 }
 
 type Reply = oneshot::Sender<Result<Message, SocketError>>;
@@ -181,6 +191,11 @@ struct Shared {
     /// When the last `malformed_frame` event was written, and how many were left out since.
     malformed_at: Option<Instant>,
     malformed_suppressed: u64,
+    /// Malformed frames in a row (each doubles the pause before the next connection).
+    malformed_streak: u32,
+    /// Events left out because the link's queue was full, since the last warning.
+    events_dropped: u64,
+    events_dropped_warned: Option<Instant>,
     /// The connector leaves the link alone until then (after a malformed frame).
     pause_until: Option<Instant>,
     reader: Option<tokio::task::AbortHandle>,
@@ -191,27 +206,6 @@ const EVENT_QUEUE: usize = 1024;
 
 /// Events written in one commit at most.
 const EVENT_BATCH: usize = 32;
-
-/// Records a link's events in order, as many as are queued (up to [`EVENT_BATCH`]) in one
-/// commit. Ends with the link.
-async fn record_events(
-    journal: Arc<Journal>,
-    flow: Arc<str>,
-    replica: Arc<str>,
-    mut rx: tokio::sync::mpsc::Receiver<(EventKind, serde_json::Value)>,
-) {
-    let mut batch = Vec::with_capacity(EVENT_BATCH);
-    while rx.recv_many(&mut batch, EVENT_BATCH).await > 0 {
-        let events = std::mem::take(&mut batch);
-        journal.record_many(&flow, Some(&replica), events).await;
-    }
-}
-
-/// Why a connection ended.
-enum Ended {
-    Closed(String),
-    Malformed { reason: String, bytes: u64 },
-}
 
 impl Link {
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
@@ -226,10 +220,15 @@ impl Link {
         }
     }
 
+    /// Closes the link for good (its replica is gone): the reader stops, and the requests
+    /// waiting on it fail now rather than at their timeouts.
     fn abort_reader(&self) {
-        if let Some(r) = self.lock().reader.take() {
+        let mut s = self.lock();
+        if let Some(r) = s.reader.take() {
             r.abort();
         }
+        s.connected = false;
+        self.fail_pending(&mut s, |_| true, "the replica is gone");
     }
 
     /// Connects when the link has no open connection (`writer` is its lock, held).
@@ -238,8 +237,15 @@ impl Link {
         writer: &mut Option<Writer>,
     ) -> Result<(), SocketError> {
         if let Some(w) = writer.as_ref() {
-            let s = self.lock();
-            if s.connected && s.generation == w.generation {
+            let mut s = self.lock();
+            if w.dirty {
+                // A request was dropped (its caller went away) in the middle of a frame.
+                self.give_up(
+                    &mut s,
+                    w.generation,
+                    "connection given up: a frame was cut short",
+                );
+            } else if s.connected && s.generation == w.generation {
                 return Ok(());
             }
         }
@@ -266,6 +272,7 @@ impl Link {
         *writer = Some(Writer {
             half: write,
             generation,
+            dirty: false,
         });
         Ok(())
     }
@@ -297,7 +304,7 @@ impl Link {
             path: self.path.clone(),
             after: timeout,
         };
-        let (id, rx) = {
+        let (forget, rx) = {
             let mut writer = tokio::time::timeout_at(deadline, self.writer.lock())
                 .await
                 .map_err(|_| timed_out())?;
@@ -318,12 +325,17 @@ impl Link {
                 s.pending.insert(id.clone(), (w.generation, tx));
                 (id, rx)
             };
+            // Whatever happens from here (even this future dropped by a caller that went
+            // away), the request does not stay pending.
+            let forget = Forget { link: self, id };
+            let id = forget.id.clone();
             let msg = Message {
                 command: command.to_owned(),
                 data,
                 timestamp: crate::time::format_ts(self.clock.now_ms()),
                 id: Some(id.clone()),
             };
+            w.dirty = true;
             let written = tokio::time::timeout_at(deadline, write_frame(&mut w.half, &msg)).await;
             let failed = match written {
                 Ok(Ok(())) => None,
@@ -332,12 +344,21 @@ impl Link {
             };
             if let Some(e) = failed {
                 // A frame cut short leaves the connection without framing.
+                let generation = w.generation;
                 *writer = None;
-                self.lock().pending.remove(&id);
+                let mut s = self.lock();
+                s.pending.remove(&id);
+                self.give_up(
+                    &mut s,
+                    generation,
+                    "connection given up: a frame was cut short",
+                );
                 return Err(e);
             }
-            (id, rx)
+            w.dirty = false;
+            (forget, rx)
         };
+        let id = forget.id.clone();
         match tokio::time::timeout_at(deadline, rx).await {
             Ok(Ok(reply)) => reply,
             Ok(Err(_)) => Err(self.protocol("connection closed")),
@@ -358,10 +379,23 @@ impl Link {
                     "id": id,
                     "timeout_ms": u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
                 });
-                self.record(EventKind::Error, data).await;
+                self.record(EventKind::Error, data);
                 Err(e)
             }
         }
+    }
+
+    /// Gives up connection `generation` (it lost its framing): the link is down, its reader
+    /// stopped, the requests waiting on it fail, and the connector is woken.
+    fn give_up(&self, s: &mut Shared, generation: u64, reason: &str) {
+        if s.generation == generation {
+            s.connected = false;
+            if let Some(r) = s.reader.take() {
+                r.abort();
+            }
+        }
+        self.fail_pending(s, |g| g == generation, reason);
+        self.ended.notify_one();
     }
 
     /// Fails the requests waiting on the connections `which` generations.
@@ -383,129 +417,17 @@ impl Link {
             message: message.to_owned(),
         }
     }
-
-    /// A frame that decoded: the reply of a pending request, a late reply, or a message.
-    async fn received(&self, msg: Message, bytes: usize) {
-        {
-            let mut s = self.lock();
-            if let Some(id) = &msg.id {
-                if let Some((_, tx)) = s.pending.remove(id) {
-                    let _ = tx.send(Ok(msg));
-                    return;
-                }
-                if s.timed_out.contains(id) {
-                    s.late_replies += 1;
-                    tracing::debug!(
-                        flow = %self.flow,
-                        replica = %self.replica,
-                        id = %id,
-                        late_replies = s.late_replies,
-                        "reply after its request timed out, dropped"
-                    );
-                    return;
-                }
-            }
-            s.last_message_at = Some(self.clock.now_ms());
-        }
-        let mut data = json!({
-            "command": msg.command,
-            "timestamp": msg.timestamp,
-            "bytes": bytes,
-        });
-        let text = msg.data.to_string();
-        if text.len() > MAX_EVENT_DATA {
-            let mut end = MAX_EVENT_DATA;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            data["data"] = text[..end].into();
-            data["truncated"] = true.into();
-        } else {
-            data["data"] = msg.data;
-        }
-        if let Some(id) = msg.id {
-            data["id"] = id.into();
-        }
-        self.record(EventKind::MessageReceived, data).await;
-    }
-
-    /// The connection `generation` ended: fail its pending requests, mark the link down, and
-    /// record a malformed frame (rate-limited).
-    async fn ended(&self, generation: u64, why: Ended) {
-        let event = {
-            let mut s = self.lock();
-            let reason = match &why {
-                Ended::Closed(r) => r.clone(),
-                Ended::Malformed { reason, .. } => format!("malformed frame: {reason}"),
-            };
-            self.fail_pending(&mut s, |g| g == generation, &reason);
-            if s.generation == generation {
-                s.connected = false;
-                s.reader = None;
-                self.ended.notify_one();
-            }
-            match why {
-                Ended::Closed(_) => None,
-                Ended::Malformed { reason, bytes } => {
-                    let now = Instant::now();
-                    s.pause_until = Some(now + MALFORMED_PAUSE);
-                    if s.malformed_at
-                        .is_some_and(|at| now.duration_since(at) < Duration::from_secs(1))
-                    {
-                        s.malformed_suppressed += 1;
-                        None
-                    } else {
-                        s.malformed_at = Some(now);
-                        let suppressed = std::mem::take(&mut s.malformed_suppressed);
-                        Some(json!({
-                            "error": "malformed_frame",
-                            "message": reason,
-                            "bytes": bytes,
-                            "suppressed": suppressed,
-                        }))
-                    }
-                }
-            }
-        };
-        {
-            let mut writer = self.writer.lock().await;
-            if writer.as_ref().is_some_and(|w| w.generation == generation) {
-                *writer = None;
-            }
-        }
-        if let Some(data) = event {
-            tracing::warn!(flow = %self.flow, replica = %self.replica, "malformed frame on a control socket; reconnecting");
-            self.record(EventKind::Error, data).await;
-        }
-    }
-
-    /// Queues an event of this replica for [`record_events`] (waits only while the queue is
-    /// full: a worker sending faster than the journal commits is slowed down, and replies are
-    /// not held behind the commits).
-    async fn record(&self, kind: EventKind, data: serde_json::Value) {
-        let _ = self.events.send((kind, data)).await;
-    }
 }
 
-/// Reads frames of connection `generation` until it ends.
-async fn read_loop(link: Arc<Link>, mut read: OwnedReadHalf, generation: u64) {
-    let why = loop {
-        match read_body(&mut read).await {
-            Ok(body) => match decode(&body) {
-                Ok(msg) => link.received(msg, body.len()).await,
-                Err(reason) => {
-                    break Ended::Malformed {
-                        reason,
-                        bytes: body.len() as u64,
-                    };
-                }
-            },
-            Err(FrameError::Malformed { reason, bytes }) => {
-                break Ended::Malformed { reason, bytes };
-            }
-            Err(FrameError::Io(e)) => break Ended::Closed(format!("connection closed: {e}")),
-        }
-    };
-    drop(read);
-    link.ended(generation, why).await;
+/// Removes a request from the pending ones when dropped (answered, failed, timed out, or its
+/// caller gone).
+struct Forget<'a> {
+    link: &'a Link,
+    id: String,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.link.lock().pending.remove(&self.id);
+    }
 }

@@ -16,6 +16,10 @@ const BACKOFF: (Duration, Duration) = (Duration::from_millis(50), Duration::from
 /// The longest the connector sleeps without a supervisor event or a connection ending.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
 
+/// A connection that lasted this long resets the backoff; one that ended sooner (a worker
+/// that accepts and closes at once) keeps it growing, so the connector never spins.
+const STABLE: Duration = Duration::from_secs(1);
+
 /// Starts the task that keeps the links of the flow's running replicas connected; it ends when
 /// the flow's runtime is dropped. It wakes on each supervisor event (a replica's attempt is then
 /// made at once), when a connection ends, when an attempt is due, and at least every
@@ -27,6 +31,8 @@ pub(in crate::flow) fn spawn_connector(rt: &Arc<Runtime>) {
     tokio::spawn(async move {
         // Replica → (next attempt, current backoff).
         let mut attempts: HashMap<String, (Instant, Duration)> = HashMap::new();
+        // Replica → when its current connection was made.
+        let mut connected_at: HashMap<String, Instant> = HashMap::new();
         let mut wake = Instant::now();
         loop {
             tokio::select! {
@@ -45,11 +51,14 @@ pub(in crate::flow) fn spawn_connector(rt: &Arc<Runtime>) {
             drop(rt);
             let known: HashSet<String> = status.iter().map(|s| s.name.clone()).collect();
             links.retain(&known);
+            attempts.retain(|name, _| known.contains(name));
+            connected_at.retain(|name, _| known.contains(name));
             let now = Instant::now();
             wake = now + IDLE_CHECK;
             for s in status {
                 if s.state != State::Running {
                     attempts.remove(&s.name);
+                    connected_at.remove(&s.name);
                     continue;
                 }
                 let link = links.get(&s.name);
@@ -60,6 +69,13 @@ pub(in crate::flow) fn spawn_connector(rt: &Arc<Runtime>) {
                     }
                     sh.pause_until.filter(|p| *p > now)
                 };
+                // Down again: a connection that lasted starts the backoff over.
+                if connected_at
+                    .remove(&s.name)
+                    .is_some_and(|at| now.duration_since(at) >= STABLE)
+                {
+                    attempts.remove(&s.name);
+                }
                 let due = attempts
                     .get(&s.name)
                     .map(|(at, _)| *at)
@@ -75,14 +91,16 @@ pub(in crate::flow) fn spawn_connector(rt: &Arc<Runtime>) {
                 } else {
                     None
                 };
+                // The next attempt waits for the backoff whether this one connected or not: a
+                // connection that lasts resets it (above) before it is due.
+                let wait = attempts
+                    .get(&s.name)
+                    .map_or(BACKOFF.0, |(_, d)| (*d * 2).min(BACKOFF.1));
+                attempts.insert(s.name.clone(), (now + wait, wait));
                 if let Some(Ok(())) = attempt {
-                    attempts.remove(&s.name);
+                    connected_at.insert(s.name.clone(), now);
                 } else {
                     // Quietly: a worker may serve no socket at all.
-                    let wait = attempts
-                        .get(&s.name)
-                        .map_or(BACKOFF.0, |(_, d)| (*d * 2).min(BACKOFF.1));
-                    attempts.insert(s.name.clone(), (now + wait, wait));
                     wake = wake.min(now + wait);
                 }
             }

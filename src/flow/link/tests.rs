@@ -189,3 +189,49 @@ async fn a_malformed_frame_fails_the_waiting_request_and_the_link_reconnects() {
     assert_eq!(link.lock().malformed_suppressed, 1);
     drop(worker.await.unwrap());
 }
+
+/// A caller that goes away (its future dropped) while its frame is half written, or while it
+/// waits for the reply, leaves nothing pending, and the next request does not follow a frame
+/// cut short: it gets a new connection of its own.
+#[tokio::test]
+async fn a_request_dropped_mid_frame_or_mid_wait_leaves_a_clean_link() {
+    let s = setup();
+    let link = s.links.get("w-0");
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel();
+    let worker = tokio::spawn(async move {
+        // First connection: never read (the big frame fills the socket's buffer).
+        let (stuck, _) = s.listener.accept().await.unwrap();
+        let _ = first_tx.send(());
+        // Second connection: a clean frame; its request is dropped while waiting, then
+        // another one is answered.
+        let (mut conn, _) = s.listener.accept().await.unwrap();
+        let waited = read_frame(&mut conn).await.unwrap();
+        let answered = read_frame(&mut conn).await.unwrap();
+        write_frame(&mut conn, &reply(&answered, json!("clean")))
+            .await
+            .unwrap();
+        (stuck, conn, waited.command)
+    });
+    let big = json!("x".repeat(8 * 1024 * 1024));
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(300),
+        link.request("big", big, Duration::from_secs(30)),
+    )
+    .await;
+    assert!(dropped.is_err(), "the big frame cannot have been written");
+    first_rx.await.unwrap();
+    assert!(link.lock().pending.is_empty());
+    let waiting = tokio::time::timeout(
+        Duration::from_millis(200),
+        link.request("waits", Value::Null, Duration::from_secs(30)),
+    )
+    .await;
+    assert!(waiting.is_err(), "no reply to this one");
+    assert!(link.lock().pending.is_empty());
+    let answered = link
+        .request("after", Value::Null, Duration::from_secs(10))
+        .await;
+    assert_eq!(answered.unwrap().data, json!("clean"));
+    let (_stuck, _conn, waited) = worker.await.unwrap();
+    assert_eq!(waited, "waits");
+}
