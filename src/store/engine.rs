@@ -398,6 +398,7 @@ impl Engine {
             last_ts,
             policy,
             clock: options.clock.clone(),
+            reload_backoff: Default::default(),
         };
         let (tx, rx) = mpsc::channel();
         let handle = std::thread::Builder::new()

@@ -152,6 +152,8 @@ pub struct Writer {
     pub(crate) last_ts: i64,
     pub(crate) policy: HistoryPolicy,
     pub(crate) clock: Clock,
+    /// After a reload from a stored snapshot failed, when to try again.
+    pub(crate) reload_backoff: catch_up::ReloadBackoff,
 }
 
 const MAX_BATCH: usize = 4096;

@@ -4,6 +4,7 @@
 //! ([`Writer::reload`]).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tracing::warn;
 
@@ -11,6 +12,16 @@ use super::{Writer, error_chain, read, write};
 use crate::store::error::{Result, StoreError};
 use crate::store::log::{Reload, Tail};
 use crate::store::state::State;
+
+/// First and longest wait before a failed reload is tried again.
+const RELOAD_BACKOFF: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(60));
+
+/// When a failed reload may be tried again, and the wait that led there.
+#[derive(Debug, Default)]
+pub(crate) struct ReloadBackoff {
+    retry_at: Option<Instant>,
+    wait: Duration,
+}
 
 impl Writer {
     /// Deferred work when no request came: a deferred sync, or the commits others appended
@@ -32,6 +43,8 @@ impl Writer {
         };
         match res {
             Ok(()) => {}
+            // A reload that failed waits for its backoff; its failure was logged.
+            Err(StoreError::LogTrimmed { .. }) => {}
             Err(e) if self.log.failures_poison() => self.poison(&e),
             Err(e) => warn!(error = %error_chain(&e), "reading the shared log failed; will retry"),
         }
@@ -63,9 +76,32 @@ impl Writer {
     /// lock, which ends every live subscriber with `compacted` (the commits between its
     /// position and the snapshot are gone) and forgets its ring; the log's commits after the
     /// snapshot are then published like any tail, so nothing is delivered twice or skipped.
+    ///
+    /// A reload that fails (no stored snapshot reaches the floor, one that does not verify, the
+    /// database unreachable) is tried again after 1 s, doubling to 1 min: until then this
+    /// answers [`StoreError::LogTrimmed`] at once, so neither idle ticks nor writes fetch the
+    /// snapshot again and again.
     fn reload(&mut self, working: &mut State, next: u64, floor: u64) -> Result<()> {
         let from = working.seq;
-        let reload = self.log.reload()?;
+        let now = Instant::now();
+        if self.reload_backoff.retry_at.is_some_and(|at| now < at) {
+            return Err(StoreError::LogTrimmed { next, floor });
+        }
+        let reload = match self.log.reload() {
+            Ok(r) => r,
+            Err(e) => {
+                let b = &mut self.reload_backoff;
+                b.wait = (b.wait * 2).clamp(RELOAD_BACKOFF.0, RELOAD_BACKOFF.1);
+                b.retry_at = Some(now + b.wait);
+                warn!(
+                    error = %error_chain(&e),
+                    retry_in_ms = b.wait.as_millis() as u64,
+                    "reloading from the newest stored snapshot failed; this server serves no writes until it succeeds"
+                );
+                return Err(e);
+            }
+        };
+        self.reload_backoff = ReloadBackoff::default();
         let Reload {
             state,
             next_seq,

@@ -3,7 +3,8 @@
 //! continued, A finds the gap, reloads the newest stored snapshot plus the log after it (its
 //! log line and `log_reloads_total` say so), serves B's last write to a linearizable read,
 //! ends the watch that was live on it before the stop with `compacted` (nothing delivered
-//! past what it had, nothing twice), and writes again with dense seqs.
+//! past what it had, nothing twice), and writes again with dense seqs. A reload that fails
+//! backs off instead of fetching at every idle tick.
 
 use std::time::Duration;
 
@@ -161,4 +162,75 @@ fn a_server_the_log_was_trimmed_past_reloads_the_snapshot_and_goes_on() {
     let (count, min, max) = pg.log_range();
     assert_eq!(max, 41);
     assert_eq!(count, max - min + 1, "seqs are dense");
+}
+
+/// A reload that cannot succeed (no stored snapshot reaches the floor: they were deleted) is
+/// tried again with a backoff, not at every idle tick; once the leader stores a snapshot, the
+/// server reloads it and serves again.
+#[test]
+fn a_reload_that_fails_backs_off_and_succeeds_once_a_snapshot_is_stored() {
+    let Some(pg) = Pg::start() else { return };
+    let url = format!(
+        "{}?stmgr_snapshot_every_commits=10&stmgr_log_keep=0&stmgr_snapshot_keep=1",
+        pg.url()
+    );
+    let b = Server::start_url(&url, &[]);
+    let a = Server::start_url(&url, &[]);
+    let rt = rt();
+    let (ca, cb) = (a.client(), b.client());
+    rt.block_on(async {
+        assert_eq!(put(&cb, "k1", 1, None).await.unwrap(), 1);
+        assert_eq!(ca.get("pg", "k1", None, None).await.unwrap().commit_seq, 1);
+    });
+    signal(&a, rustix::process::Signal::STOP);
+    rt.block_on(async {
+        for i in 2..=25u64 {
+            put(&cb, &format!("k{i}"), i, None).await.unwrap();
+        }
+    });
+    wait_until(
+        Duration::from_secs(20),
+        "the leader trims the log past A (seq 1)",
+        || meta(&pg).1 >= 10,
+    );
+    // Every stored snapshot gone: A cannot reload until one is stored again.
+    pg.client()
+        .batch_execute("DELETE FROM stmgr_snapshot")
+        .unwrap();
+    signal(&a, rustix::process::Signal::CONT);
+    let failed = || a.logged("reloading from the newest stored snapshot failed");
+    wait_until(Duration::from_secs(20), "A's reload fails", || failed() > 0);
+    let first = std::time::Instant::now();
+    // Polled every 200 ms, A would try ~20 times in 4 s; with the backoff (1 s, 2 s, …) at
+    // most 3.
+    wait_until(Duration::from_secs(10), "4 s pass", || {
+        first.elapsed() >= Duration::from_secs(4)
+    });
+    let tries = failed();
+    assert!(
+        (1..=4).contains(&tries),
+        "{tries} failed reloads in about 4 s"
+    );
+    // The leader stores a snapshot; A reloads it at its next try and serves B's last write.
+    rt.block_on(async {
+        cb.snapshot().await.unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match ca.get("pg", "k25", None, None).await {
+                Ok(got) => {
+                    assert_eq!(got.commit_seq, 25);
+                    break;
+                }
+                Err(e) => assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "A never served k25: {e}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(put(&ca, "after", 26, None).await.unwrap(), 26);
+    });
+    wait_until(Duration::from_secs(10), "A logs the reload", || {
+        a.logged("reloaded from the newest stored snapshot") > 0
+    });
 }
