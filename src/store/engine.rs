@@ -330,6 +330,7 @@ impl Engine {
             pg: Some(pg::auto::Node {
                 options: pg_options.clone(),
                 origin: origin.clone(),
+                snapshots: Default::default(),
             }),
         })?;
         let node = engine.inner.pg.clone().expect("set above");
@@ -555,6 +556,11 @@ impl Engine {
     /// # Errors
     /// I/O errors naming the file; [`StoreError::SnapshotCheck`]; the database cannot store it.
     pub fn snapshot(&self, origin: SnapshotOrigin) -> Result<SnapshotMeta> {
+        let _one_at_a_time = self.inner.pg.as_ref().map(|n| {
+            n.snapshots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         let meta = self.snapshot_local(origin)?;
         if let Some(node) = &self.inner.pg {
             let published =

@@ -24,6 +24,10 @@ pub struct Node {
     pub options: PgOptions,
     /// This server's id (`stmgr_log.origin`, `stmgr_snapshot.server`).
     pub origin: String,
+    /// Held through a whole snapshot (written, stored, stale copies removed): the schedule's
+    /// and a manual one never interleave, so one's removal of stale local copies cannot take
+    /// the other's file while it is being stored.
+    pub snapshots: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 /// What [`publish`] did.
